@@ -1,0 +1,71 @@
+package io.labhub.api;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The one service an instrument driver needs: it creates the producing end of a channel (registered
+ * with the broker under its name) and opens the consuming end of a channel by name (discovered through
+ * the broker). Drivers never touch a transport directly.
+ *
+ * <p>Names are 1-255 characters of {@code [A-Za-z0-9_.-]} starting with a letter; an invalid name, key
+ * or size is refused with an {@link InvalidInputException} before anything is created.
+ *
+ * <p>Threading: every method is thread-safe. Creating a producer never blocks on the broker: if the
+ * broker is unreachable the channel works locally and is registered when the broker comes back.
+ * Opening a consumer waits for discovery at most {@link ConsumerOptions#waitForChannel()}.
+ *
+ * <p>Lifetime: channels belong to the bundle that created them; when that bundle stops, its channels
+ * are closed and unregistered. Closing a channel is idempotent.
+ *
+ * <p>Errors: {@link ChannelNotFoundException} (unknown channel), {@link ChannelExistsException} (the name
+ * is registered by another live producer), {@link TransportUnavailableException} (no transport for that
+ * kind is installed), {@link InvalidInputException} (bad name or options).
+ */
+@org.osgi.annotation.versioning.ProviderType
+public interface Hub {
+
+    ShmProducer createShmProducer(String name, ShmOptions options);
+
+    ShmConsumer openShmConsumer(String name, ConsumerOptions options);
+
+    Publisher createPublisher(String name, ZmqOptions options);
+
+    Subscriber openSubscriber(String name, ConsumerOptions options);
+
+    RequestServer createServer(String name, RequestHandler handler, ZmqOptions options);
+
+    RequestClient openClient(String name, ConsumerOptions options);
+
+    /** Every channel the broker knows (or, with no broker, the local ones). */
+    List<ChannelInfo> channels();
+
+    /** One channel by name, or empty when the broker does not know it. */
+    Optional<ChannelInfo> find(String name);
+
+    HubStatus status();
+
+    default ShmProducer createShmProducer(String name) {
+        return createShmProducer(name, ShmOptions.DEFAULTS);
+    }
+
+    default ShmConsumer openShmConsumer(String name) {
+        return openShmConsumer(name, ConsumerOptions.DEFAULTS);
+    }
+
+    default Publisher createPublisher(String name) {
+        return createPublisher(name, ZmqOptions.DEFAULTS);
+    }
+
+    default Subscriber openSubscriber(String name) {
+        return openSubscriber(name, ConsumerOptions.DEFAULTS);
+    }
+
+    default RequestServer createServer(String name, RequestHandler handler) {
+        return createServer(name, handler, ZmqOptions.DEFAULTS);
+    }
+
+    default RequestClient openClient(String name) {
+        return openClient(name, ConsumerOptions.DEFAULTS);
+    }
+}

@@ -1,0 +1,278 @@
+package io.labhub.core.internal;
+
+import io.labhub.api.Channel;
+import io.labhub.api.ChannelInfo;
+import io.labhub.api.ChannelKind;
+import io.labhub.api.ChannelName;
+import io.labhub.api.ChannelState;
+import io.labhub.api.ConsumerOptions;
+import io.labhub.api.HubStatus;
+import io.labhub.api.InvalidInputException;
+import io.labhub.api.ShmOptions;
+import io.labhub.api.TransportUnavailableException;
+import io.labhub.api.ZmqOptions;
+import io.labhub.api.spi.ChannelContext;
+import io.labhub.api.spi.ChannelEvent;
+import io.labhub.api.spi.PubSubTransport;
+import io.labhub.api.spi.ReqRepTransport;
+import io.labhub.api.spi.ShmTransport;
+import io.labhub.api.spi.Transport;
+import io.labhub.validation.Validator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The shared part of the Hub: validation, the transports (tracked by kind, whiteboard style), the
+ * directory (broker or local) and every open channel. Each using bundle gets its own {@link BundleHub}
+ * front, so its channels can be closed when it stops; they all share this engine.
+ */
+public class HubEngine {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HubEngine.class);
+
+    private final Validator validator;
+    private final Directory directory;
+    private final Map<ChannelKind, List<Transport>> transports = new ConcurrentHashMap<>();
+    private final Set<Context> open = ConcurrentHashMap.newKeySet();
+
+    HubEngine(Validator validator, Directory directory) {
+        this.validator = validator;
+        this.directory = directory;
+        for (ChannelKind k : ChannelKind.values()) {
+            transports.put(k, new CopyOnWriteArrayList<>());
+        }
+    }
+
+    void addTransport(Transport t) {
+        transports.get(t.kind()).add(t);
+        LOG.info("transport for '{}' channels available: {}", t.kind().wireName(), t.getClass().getName());
+    }
+
+    void removeTransport(Transport t) {
+        transports.get(t.kind()).remove(t);
+        // Channels made by a departing transport are already closed by it (its bundle is stopping).
+        LOG.info("transport for '{}' channels gone: {}", t.kind().wireName(), t.getClass().getName());
+    }
+
+    private <T extends Transport> T transport(ChannelKind kind, Class<T> type) {
+        List<Transport> list = transports.get(kind);
+        if (list.isEmpty()) {
+            throw new TransportUnavailableException("no transport for '" + kind.wireName()
+                    + "' channels is installed; install the bundle that provides it (feature '" + kind.wireName() + "')");
+        }
+        return type.cast(list.get(0));
+    }
+
+    // ---- channel creation: validate, pick the transport, track the channel for its owner ----
+
+    <C extends Channel> C create(BundleHub owner, ChannelKind kind, String rawName, Function<Context, C> make) {
+        ChannelName name = validator.channelName(rawName);
+        Context ctx = new Context(owner, name, kind);
+        C channel;
+        try {
+            channel = make.apply(ctx);
+        } catch (RuntimeException e) {
+            ctx.release();
+            throw e;
+        }
+        ctx.channel = channel;
+        open.add(ctx);
+        owner.track(ctx);
+        return channel;
+    }
+
+    ShmTransport shm() {
+        return transport(ChannelKind.SHM, ShmTransport.class);
+    }
+
+    PubSubTransport pubsub() {
+        return transport(ChannelKind.PUBSUB, PubSubTransport.class);
+    }
+
+    ReqRepTransport reqrep() {
+        return transport(ChannelKind.REQREP, ReqRepTransport.class);
+    }
+
+    void check(ShmOptions o) {
+        if (o == null) {
+            throw new InvalidInputException("options.null", "null", "shared-memory options must not be null");
+        }
+        validator.shmSizes(o.slotSize(), o.slotCount());
+        validator.metadata(o.metadata());
+        positive("reliableTimeout", o.reliableTimeout().toNanos());
+    }
+
+    void check(ZmqOptions o) {
+        if (o == null) {
+            throw new InvalidInputException("options.null", "null", "ZeroMQ options must not be null");
+        }
+        positive("maxMessageSize", o.maxMessageSize());
+        positive("workerThreads", o.workerThreads());
+        nonNegative("highWaterMark", o.highWaterMark());
+        validator.metadata(o.metadata());
+    }
+
+    void check(ConsumerOptions o) {
+        if (o == null) {
+            throw new InvalidInputException("options.null", "null", "consumer options must not be null");
+        }
+        positive("maxMessageSize", o.maxMessageSize());
+        nonNegative("highWaterMark", o.highWaterMark());
+        nonNegative("waitForChannel", o.waitForChannel().toNanos());
+    }
+
+    private static void positive(String what, long v) {
+        if (v <= 0) {
+            throw new InvalidInputException("options." + what, Long.toString(v), "option " + what + " must be > 0, got " + v);
+        }
+    }
+
+    private static void nonNegative(String what, long v) {
+        if (v < 0) {
+            throw new InvalidInputException("options." + what, Long.toString(v), "option " + what + " must be >= 0, got " + v);
+        }
+    }
+
+    List<ChannelInfo> channels() {
+        return directory.list();
+    }
+
+    Optional<ChannelInfo> find(String rawName) {
+        ChannelName name = validator.channelName(rawName);
+        return directory.list().stream().filter(i -> i.name().equals(name)).findFirst();
+    }
+
+    HubStatus status() {
+        Set<ChannelKind> kinds = EnumSet.noneOf(ChannelKind.class);
+        transports.forEach((k, l) -> {
+            if (!l.isEmpty()) {
+                kinds.add(k);
+            }
+        });
+        return new HubStatus(directory.clientId(), directory.endpoint(), directory.connected(), directory.lastContact(),
+                directory.statusMessage(), kinds, open.size());
+    }
+
+    /** Closes every channel still open (the engine is going away). */
+    void shutdown() {
+        for (Context c : new ArrayList<>(open)) {
+            c.closeChannel();
+        }
+        directory.close();
+    }
+
+    /** The Hub's side of one channel, handed to its transport. */
+    final class Context implements ChannelContext {
+        final BundleHub owner;
+        final ChannelName name;
+        final ChannelKind kind;
+        volatile Channel channel;
+        private volatile boolean offered;
+        private volatile boolean attached;
+        private final List<AutoCloseable> subscriptions = new CopyOnWriteArrayList<>();
+
+        Context(BundleHub owner, ChannelName name, ChannelKind kind) {
+            this.owner = owner;
+            this.name = name;
+            this.kind = kind;
+        }
+
+        @Override
+        public ChannelName name() {
+            return name;
+        }
+
+        @Override
+        public void offer(String endpoint, String serverKey, Map<String, String> metadata) {
+            if (serverKey != null) {
+                validator.publicKey(serverKey);
+            }
+            validator.metadata(metadata);
+            directory.register(new ChannelInfo(name, kind, directory.clientId(), endpoint, serverKey, metadata, 0, ChannelState.ACTIVE));
+            offered = true;
+        }
+
+        @Override
+        public ChannelInfo discover(Duration wait) {
+            return directory.discover(name, wait);
+        }
+
+        @Override
+        public void attach() {
+            if (!attached) {
+                directory.attach(name);
+                attached = true;
+            }
+        }
+
+        @Override
+        public void detach() {
+            if (attached) {
+                attached = false;
+                directory.detach(name);
+            }
+        }
+
+        @Override
+        public AutoCloseable onEvent(Consumer<ChannelEvent> listener) {
+            AutoCloseable s = directory.subscribe(e -> {
+                if (e.info().name().equals(name)) {
+                    listener.accept(e);
+                }
+            });
+            subscriptions.add(s);
+            return () -> {
+                subscriptions.remove(s);
+                s.close();
+            };
+        }
+
+        @Override
+        public void closed() {
+            release();
+            open.remove(this);
+            owner.untrack(this);
+        }
+
+        void release() {
+            for (AutoCloseable s : subscriptions) {
+                try {
+                    s.close();
+                } catch (Exception e) {
+                    LOG.debug("closing an event subscription of {} failed", name, e);
+                }
+            }
+            subscriptions.clear();
+            detach();
+            if (offered) {
+                offered = false;
+                directory.unregister(name);
+            }
+        }
+
+        /** Closes the channel through its transport, which then calls {@link #closed()}. */
+        void closeChannel() {
+            Channel c = channel;
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("closing channel {} failed", name, e);
+            } finally {
+                closed(); // idempotent: makes sure it is unregistered even if the transport forgot
+            }
+        }
+    }
+}

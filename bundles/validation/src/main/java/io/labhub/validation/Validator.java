@@ -1,0 +1,116 @@
+package io.labhub.validation;
+
+import io.labhub.api.ChannelName;
+import io.labhub.api.InvalidInputException;
+
+import java.util.Map;
+
+/**
+ * The one place where LabHub checks what comes in from outside. Every entry point (the Hub, the broker,
+ * the shell, key files) calls it before acting, and nothing re-implements a check.
+ *
+ * <p>Every method either returns normally or throws an {@link InvalidInputException} (error code
+ * {@code INVALID_ARGUMENT}) whose {@link InvalidInputException#rule() rule()} is one of the stable
+ * identifiers below and whose message starts with {@code [rule]} and quotes the offending value
+ * truncated and escaped (see the {@linkplain io.labhub.validation package documentation}). No other
+ * exception escapes, whatever the input.
+ *
+ * <h2>Rules</h2>
+ * <table>
+ *   <caption>Rule identifiers</caption>
+ *   <tr><th>rule</th><th>refused when</th></tr>
+ *   <tr><td>{@code name.null}</td><td>the channel name is {@code null}</td></tr>
+ *   <tr><td>{@code name.empty}</td><td>the channel name is {@code ""}</td></tr>
+ *   <tr><td>{@code name.length}</td><td>the channel name has more than 255 characters</td></tr>
+ *   <tr><td>{@code name.charset}</td><td>a character is not one of {@code A-Z a-z 0-9 _ . -} (ASCII only:
+ *       path separators, spaces, NUL, control characters, look-alikes and emoji are all refused here)</td></tr>
+ *   <tr><td>{@code name.start}</td><td>the first character is not an ASCII letter</td></tr>
+ *   <tr><td>{@code name.level}</td><td>a level is empty: a trailing dot or two dots in a row
+ *       (a leading dot is already {@code name.start})</td></tr>
+ *   <tr><td>{@code key.null}</td><td>the key is {@code null}</td></tr>
+ *   <tr><td>{@code key.length}</td><td>the key is not exactly 40 characters</td></tr>
+ *   <tr><td>{@code key.alphabet}</td><td>a character is not in the Z85 alphabet</td></tr>
+ *   <tr><td>{@code key.decode}</td><td>a 5-character group encodes a value above 2<sup>32</sup>-1</td></tr>
+ *   <tr><td>{@code shm.slotSize}</td><td>slot size outside [1, {@link ValidationLimits#maxSlotSize()}]</td></tr>
+ *   <tr><td>{@code shm.slotCount}</td><td>slot count outside [1, {@link ValidationLimits#maxSlotCount()}]</td></tr>
+ *   <tr><td>{@code shm.total}</td><td>slot size &times; slot count overflows or exceeds
+ *       {@link ValidationLimits#maxSegmentBytes()}</td></tr>
+ *   <tr><td>{@code metadata.null}</td><td>the metadata map itself is {@code null}</td></tr>
+ *   <tr><td>{@code metadata.entries}</td><td>more than {@link ValidationLimits#maxMetadataEntries()} entries in
+ *       total (every map entry and every list element counts, at every level)</td></tr>
+ *   <tr><td>{@code metadata.depth}</td><td>more than {@link ValidationLimits#maxMetadataDepth()} levels of
+ *       containers (the top-level map is level 1; each nested map or list adds one)</td></tr>
+ *   <tr><td>{@code metadata.key}</td><td>a key is {@code null}, not a {@code String}, empty, longer than 128
+ *       characters, or has a character outside {@code A-Z a-z 0-9 _ . -}</td></tr>
+ *   <tr><td>{@code metadata.value}</td><td>a value is {@code null}; a string is longer than
+ *       {@link ValidationLimits#maxMetadataValueLength()} characters or holds a control character
+ *       (U+0000-U+001F, U+007F-U+009F, U+2028, U+2029) or an unpaired surrogate; a float or double is
+ *       NaN or infinite</td></tr>
+ *   <tr><td>{@code metadata.type}</td><td>a value is not a {@code String}, {@code Boolean}, number
+ *       ({@code Byte Short Integer Long Float Double BigInteger BigDecimal}), {@code Map} or {@code List}</td></tr>
+ * </table>
+ *
+ * <p>Threading: implementations are immutable and thread-safe; no method blocks or allocates more than
+ * a small, bounded amount (a huge map is refused by its {@code size()} before it is walked).
+ */
+@org.osgi.annotation.versioning.ProviderType
+public interface Validator {
+
+    /** Longest channel name, in characters. */
+    int MAX_NAME_LENGTH = 255;
+
+    /** Length of a Z85-encoded CURVE public key, in characters. */
+    int KEY_LENGTH = 40;
+
+    /** Length of a CURVE public key, in bytes. */
+    int KEY_BYTES = 32;
+
+    /** Longest metadata key, in characters. */
+    int MAX_METADATA_KEY_LENGTH = 128;
+
+    /**
+     * Checks a channel name: 1-255 characters of {@code [A-Za-z0-9_.-]}, starting with an ASCII letter;
+     * dots separate levels ({@code camera1.frames}) and no level is empty.
+     *
+     * @param name the name as given by a caller
+     * @return the name, as a value that need not be checked again
+     * @throws InvalidInputException {@code name.null}, {@code name.empty}, {@code name.length},
+     *                               {@code name.charset}, {@code name.start} or {@code name.level}
+     */
+    ChannelName channelName(String name);
+
+    /**
+     * Checks a CURVE public key in Z85 text: 40 characters of the Z85 alphabet that decode to 32 bytes.
+     *
+     * @param z85 the key as text
+     * @return the same key
+     * @throws InvalidInputException {@code key.null}, {@code key.length}, {@code key.alphabet} or
+     *                               {@code key.decode}
+     */
+    String publicKey(String z85);
+
+    /**
+     * Checks the geometry of a shared-memory ring before anything is mapped.
+     *
+     * @param slotSize  bytes of payload per slot, in [1, {@link ValidationLimits#maxSlotSize()}]
+     * @param slotCount slots in the ring, in [1, {@link ValidationLimits#maxSlotCount()}]
+     * @throws InvalidInputException {@code shm.slotSize}, {@code shm.slotCount} or {@code shm.total} (the
+     *                               product overflows or exceeds {@link ValidationLimits#maxSegmentBytes()})
+     */
+    void shmSizes(long slotSize, long slotCount);
+
+    /**
+     * Checks a metadata map: string keys, values that are strings, numbers, booleans, or nested maps
+     * and lists, within the entry count, depth and value length limits. Cycles are refused by the depth
+     * limit.
+     *
+     * @param metadata the map (may be empty, must not be {@code null})
+     * @return the same map, unchanged
+     * @throws InvalidInputException {@code metadata.null}, {@code metadata.entries}, {@code metadata.depth},
+     *                               {@code metadata.key}, {@code metadata.value} or {@code metadata.type}
+     */
+    Map<String, ?> metadata(Map<String, ?> metadata);
+
+    /** @return the limits this validator applies */
+    ValidationLimits limits();
+}
