@@ -163,6 +163,9 @@ public final class LabHub implements AutoCloseable {
             props.put("felix.startlevel.bundle", Integer.toString(deployLevel));
             props.put("felix.log.logger", new FelixJulLogger());
             props.put("felix.log.level", "2");
+            // Resolve on the calling thread: Felix's parallel resolver keeps a pool whose threads outlive
+            // framework.stop(), and a few dozen bundles gain nothing from it. A host must get its JVM back clean.
+            props.put("felix.resolver.parallelism", "1");
             props.put("labhub.home", home.toString());
             if (hotDeploy) {
                 props.put("felix.fileinstall.dir", deploy + "," + conf);

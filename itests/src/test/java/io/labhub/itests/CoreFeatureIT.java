@@ -1,0 +1,155 @@
+package io.labhub.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.assertThrows;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+
+import io.labhub.api.ChannelKind;
+import io.labhub.api.Hub;
+import io.labhub.api.InvalidInputException;
+import io.labhub.api.TransportUnavailableException;
+import io.labhub.validation.Validator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * A real Felix with the {@code core} feature (and what it stands on), installed from the same feature
+ * directories the runtime is assembled from.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class CoreFeatureIT {
+
+    private static final String SAMPLE_BSN = "io.labhub.sample-driver";
+    private static final String SAMPLE_SERVICE = "io.labhub.sample.driver.SampleDriver";
+
+    @Inject
+    private BundleContext context;
+
+    @Inject
+    private Hub hub;
+
+    @Inject
+    private Validator validator;
+
+    static Path deployDir() {
+        return It.workDir().resolve("pax-deploy");
+    }
+
+    @Configuration
+    public Option[] config() throws Exception {
+        It.deleteTree(deployDir());
+        Files.createDirectories(deployDir());
+        List<Option> options = new ArrayList<>(PaxFeatures.install(It.featuresDir(), "boot", "framework", "core"));
+        options.add(junitBundles());
+        options.add(frameworkStartLevel(10));
+        options.add(cleanCaches(true));
+        options.add(frameworkProperty("felix.fileinstall.dir").value(deployDir().toString()));
+        options.add(frameworkProperty("felix.fileinstall.poll").value("500"));
+        options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
+        options.add(frameworkProperty("felix.fileinstall.log.default").value("jul"));
+        return options.toArray(new Option[0]);
+    }
+
+    @Test
+    public void everyBundleIsActive() {
+        List<String> wrong = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
+            if (b.getState() != (fragment ? Bundle.RESOLVED : Bundle.ACTIVE)) {
+                wrong.add(b.getSymbolicName() + " state " + b.getState());
+            }
+        }
+        assertTrue("bundles not active: " + wrong, wrong.isEmpty());
+        List<String> names = Arrays.stream(context.getBundles()).map(Bundle::getSymbolicName).toList();
+        for (String expected : List.of("io.labhub.api", "io.labhub.validation", "io.labhub.core", "org.apache.felix.scr")) {
+            assertTrue(expected + " missing from " + names, names.contains(expected));
+        }
+    }
+
+    @Test
+    public void hubAndValidatorServicesWork() {
+        assertNotNull(hub.status());
+        assertTrue(hub.status().message(), hub.status().message().contains("local"));
+        assertEquals(List.of(), hub.channels());
+        assertEquals(Optional.empty(), hub.find("camera1.frames"));
+
+        InvalidInputException bad = assertThrows(InvalidInputException.class, () -> hub.createPublisher("../etc/passwd"));
+        assertTrue(bad.getMessage(), bad.rule().startsWith("name."));
+
+        InvalidInputException nul = assertThrows(InvalidInputException.class, () -> validator.channelName("cam\u0000era"));
+        assertEquals("name.charset", nul.rule());
+        assertTrue(nul.getMessage(), nul.getMessage().contains("\\u0000"));
+        assertEquals("camera1.frames", validator.channelName("camera1.frames").value());
+    }
+
+    @Test
+    public void missingTransportIsATypedError() {
+        for (ChannelKind kind : ChannelKind.values()) {
+            if (hub.status().transports().contains(kind)) {
+                continue; // a transport feature is installed for this kind: nothing to check here
+            }
+            TransportUnavailableException e = assertThrows(TransportUnavailableException.class, () -> {
+                switch (kind) {
+                    case SHM -> hub.createShmProducer("t.shm");
+                    case PUBSUB -> hub.createPublisher("t.pubsub");
+                    case REQREP -> hub.createServer("t.reqrep", request -> request);
+                }
+            });
+            assertTrue(e.getMessage(), e.getMessage().contains(kind.wireName()));
+        }
+    }
+
+    @Test
+    public void sampleDriverIsHotDeployedConfiguredAndRemoved() throws Exception {
+        Path jar = deployDir().resolve("labhub-sample-driver.jar");
+        Files.copy(It.sampleDriverJar(), jar, StandardCopyOption.REPLACE_EXISTING);
+        It.await("sample driver active with its component registered", Duration.ofSeconds(20),
+                () -> state(SAMPLE_BSN) == Bundle.ACTIVE && sampleService() != null);
+
+        Path cfg = deployDir().resolve("io.labhub.sample.driver.cfg");
+        Files.writeString(cfg, "instrument.name = pax-exam-camera\n");
+        It.await("configuration applied through ConfigAdmin", Duration.ofSeconds(20), () -> {
+            ServiceReference<?> ref = sampleService();
+            return ref != null && "pax-exam-camera".equals(ref.getProperty("instrument.name"));
+        });
+
+        Files.delete(jar);
+        Files.delete(cfg);
+        It.await("sample driver uninstalled", Duration.ofSeconds(20), () -> state(SAMPLE_BSN) == -1 && sampleService() == null);
+        assertFalse(Arrays.stream(context.getBundles()).anyMatch(b -> SAMPLE_BSN.equals(b.getSymbolicName())));
+    }
+
+    private int state(String bsn) {
+        return Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName()))
+                .mapToInt(Bundle::getState).findFirst().orElse(-1);
+    }
+
+    private ServiceReference<?> sampleService() {
+        return context.getServiceReference(SAMPLE_SERVICE);
+    }
+}

@@ -1,0 +1,96 @@
+package io.labhub.itests;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+/** Paths and helpers shared by the integration tests (JDK classes only: also used inside Pax Exam's probe). */
+final class It {
+
+    private It() {
+    }
+
+    static Path featuresDir() {
+        return Path.of(property("labhub.features.dir"));
+    }
+
+    static Path samplesDir() {
+        return Path.of(property("labhub.samples.dir"));
+    }
+
+    static Path runtimeDir() {
+        return Path.of(property("labhub.runtime.dir"));
+    }
+
+    static Path workDir() {
+        return Path.of(property("labhub.work.dir"));
+    }
+
+    static Path sampleDriverJar() {
+        return samplesDir().resolve("labhub-sample-driver.jar");
+    }
+
+    private static String property(String name) {
+        String v = System.getProperty(name);
+        if (v == null) {
+            throw new IllegalStateException("system property " + name + " is not set (run the tests through Maven: mvn verify)");
+        }
+        return v;
+    }
+
+    /** Polls {@code condition} every 50 ms until it holds; fails with {@code what} after {@code timeout}. */
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for: " + what);
+            }
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** A fresh copy of the assembled runtime, so that a test can change deploy/ and conf/ freely. */
+    static Path copyRuntime(String name) throws IOException {
+        Path target = workDir().resolve(name);
+        deleteTree(target);
+        Path source = runtimeDir();
+        if (!Files.isRegularFile(source.resolve("bin/labhub"))) {
+            throw new IllegalStateException("no assembled runtime at " + source + " (mvn install builds it)");
+        }
+        try (Stream<Path> s = Files.walk(source)) {
+            for (Path p : s.toList()) {
+                Path rel = source.relativize(p);
+                if (rel.startsWith("data") || rel.startsWith("log")) {
+                    continue;
+                }
+                Path dest = target.resolve(rel.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(p, dest, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return target;
+    }
+}

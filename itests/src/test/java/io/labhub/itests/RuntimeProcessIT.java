@@ -1,0 +1,163 @@
+package io.labhub.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.Test;
+
+/** The assembled runtime, run as the user runs it: {@code bin/labhub} in its own JVM. */
+public class RuntimeProcessIT {
+
+    private static final Pattern BUNDLE_LINE = Pattern.compile("^\\s*\\d+\\|.*");
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(Path home, Map<String, String> env, String... args) throws Exception {
+        Path out = Files.createTempFile(It.workDir(), "out", ".txt");
+        Path err = Files.createTempFile(It.workDir(), "err", ".txt");
+        List<String> command = new java.util.ArrayList<>(List.of(home.resolve("bin/labhub").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("bin/labhub " + String.join(" ", args) + " did not finish within 180 s");
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    @Test
+    public void lbListsEveryBundleActiveAndExitsZero() throws Exception {
+        Path home = It.copyRuntime("proc-lb");
+        Run r = run(home, Map.of(), "-c", "lb");
+        assertEquals(r.err, 0, r.exit);
+        List<String> bundles = r.out.lines().filter(l -> BUNDLE_LINE.matcher(l).matches()).toList();
+        assertTrue(r.out, bundles.size() > 15);
+        for (String line : bundles) {
+            assertTrue("not active: " + line, line.contains("|Active"));
+        }
+        for (String expected : List.of("LabHub API", "LabHub core", "LabHub validation", "LabHub sample driver", "Gogo Shell")) {
+            assertTrue(expected + " missing in\n" + r.out, r.out.contains(expected));
+        }
+        assertTrue("log file written", Files.readString(home.resolve("log/labhub.log")).contains("sample driver 'demo-instrument' ready"));
+    }
+
+    @Test
+    public void failingCommandStopsAndExitsOne() throws Exception {
+        Path home = It.copyRuntime("proc-fail");
+        Run r = run(home, Map.of(), "-c", "echo first; no-such-command; echo never");
+        assertEquals(r.out + r.err, 1, r.exit);
+        assertTrue(r.out, r.out.contains("first"));
+        assertTrue(r.out, !r.out.contains("never"));
+        assertTrue(r.err, r.err.contains("command failed: no-such-command"));
+    }
+
+    @Test
+    public void badUsageExitsTwoWithUsage() throws Exception {
+        Run r = run(It.runtimeDir(), Map.of(), "--bogus");
+        assertEquals(2, r.exit);
+        assertTrue(r.err, r.err.contains("unknown argument '--bogus'") && r.err.contains("usage: labhub"));
+    }
+
+    @Test
+    public void unknownFeatureExitsThree() throws Exception {
+        Path home = It.copyRuntime("proc-feature");
+        Run r = run(home, Map.of(), "--features", "boot,nope", "-c", "lb");
+        assertEquals(r.err, 3, r.exit);
+        assertTrue(r.err, r.err.contains("unknown feature 'nope'"));
+    }
+
+    @Test
+    public void brokenDriverMakesCommandModeFail() throws Exception {
+        Path home = It.copyRuntime("proc-broken");
+        // A bundle whose import cannot be satisfied: it installs but never becomes active.
+        Path jar = home.resolve("deploy/broken.jar");
+        java.util.jar.Manifest mf = new java.util.jar.Manifest();
+        mf.getMainAttributes().putValue("Manifest-Version", "1.0");
+        mf.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+        mf.getMainAttributes().putValue("Bundle-SymbolicName", "broken.driver");
+        mf.getMainAttributes().putValue("Import-Package", "no.such.pkg");
+        try (OutputStream o = Files.newOutputStream(jar); var j = new java.util.jar.JarOutputStream(o, mf)) {
+            j.flush();
+        }
+        Run r = run(home, Map.of(), "--timeout", "5", "-c", "lb");
+        assertEquals(r.err, 3, r.exit);
+        assertTrue(r.err, r.err.contains("broken.driver") && r.err.contains("not ready"));
+    }
+
+    @Test
+    public void saysClearlyWhenNoJava22IsInstalled() throws Exception {
+        Run r = run(It.runtimeDir(), Map.of("PATH", "/usr/bin:/bin", "JAVA_HOME", "/nonexistent", "LABHUB_JAVA", "",
+                "LABHUB_JDK_SEARCH", "/nonexistent/*/bin/java"), "-c", "lb");
+        assertEquals(r.err, 2, r.exit);
+        assertTrue(r.err, r.err.contains("no Java 22 or newer found"));
+        assertTrue(r.err, r.err.contains("JAVA_HOME"));
+    }
+
+    @Test
+    public void foregroundRuntimeHotDeploysReconfiguresAndExitsOnEndOfInput() throws Exception {
+        Path home = It.copyRuntime("proc-fg");
+        Path out = home.resolve("stdout.txt");
+        Process p = new ProcessBuilder(home.resolve("bin/labhub").toString())
+                .redirectOutput(out.toFile()).redirectError(home.resolve("stderr.txt").toFile()).start();
+        try {
+            Path log = home.resolve("log/labhub.log");
+            awaitCount(log, "sample driver 'demo-instrument' ready", 1, Duration.ofSeconds(60));
+
+            Path jar = home.resolve("deploy").resolve(Files.list(home.resolve("deploy")).findFirst().orElseThrow().getFileName());
+            Path parked = home.resolve(jar.getFileName() + ".parked");
+            Files.move(jar, parked);
+            awaitCount(log, "sample driver 'demo-instrument' stopped", 1, Duration.ofSeconds(20));
+            awaitCount(log, "Uninstalling bundle", 1, Duration.ofSeconds(20));
+
+            long t0 = System.nanoTime();
+            Files.copy(parked, jar);
+            awaitCount(log, "sample driver 'demo-instrument' ready", 2, Duration.ofSeconds(20));
+            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            System.out.println("hot deploy: driver active " + ms + " ms after the jar was copied into deploy/");
+
+            Files.writeString(home.resolve("conf/io.labhub.sample.driver.cfg"), "instrument.name = renamed\n");
+            awaitCount(log, "reconfigured: instrument 'renamed'", 1, Duration.ofSeconds(20));
+
+            OutputStream stdin = p.getOutputStream();
+            stdin.write("lb\n".getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            awaitCount(out, "LabHub sample driver", 1, Duration.ofSeconds(20));
+            stdin.close(); // end of input: the console ends and the framework stops
+            assertTrue("runtime did not exit after end of input", p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    private static void awaitCount(Path file, String text, int count, Duration timeout) {
+        It.await(count + "x '" + text + "' in " + file, timeout, () -> {
+            try {
+                if (!Files.exists(file)) {
+                    return false;
+                }
+                String s = Files.readString(file);
+                int n = 0;
+                for (int i = s.indexOf(text); i >= 0; i = s.indexOf(text, i + 1)) {
+                    n++;
+                }
+                return n >= count;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+}
