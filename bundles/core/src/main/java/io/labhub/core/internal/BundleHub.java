@@ -52,6 +52,10 @@ public class BundleHub implements Hub {
         this.owner = owner;
     }
 
+    String owner() {
+        return owner;
+    }
+
     void track(HubEngine.Context c) {
         channels.add(c);
     }

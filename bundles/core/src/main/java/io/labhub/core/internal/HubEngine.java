@@ -1,6 +1,7 @@
 package io.labhub.core.internal;
 
 import io.labhub.api.Channel;
+import io.labhub.api.ChannelExistsException;
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
@@ -45,6 +46,8 @@ public class HubEngine {
     private final Directory directory;
     private final Map<ChannelKind, List<Transport>> transports = new ConcurrentHashMap<>();
     private final Set<Context> open = ConcurrentHashMap.newKeySet();
+    /** Local producers by name: two drivers of one runtime share one broker identity, so the Hub refuses the second. */
+    private final Map<ChannelName, Context> producers = new ConcurrentHashMap<>();
 
     HubEngine(Validator validator, Directory directory) {
         this.validator = validator;
@@ -199,7 +202,17 @@ public class HubEngine {
                 validator.publicKey(serverKey);
             }
             validator.metadata(metadata);
-            directory.register(new ChannelInfo(name, kind, directory.clientId(), endpoint, serverKey, metadata, 0, ChannelState.ACTIVE));
+            Context holder = producers.putIfAbsent(name, this);
+            if (holder != null && holder != this) {
+                throw new ChannelExistsException("channel '" + name + "' is already offered in this runtime by "
+                        + holder.owner.owner());
+            }
+            try {
+                directory.register(new ChannelInfo(name, kind, directory.clientId(), endpoint, serverKey, metadata, 0, ChannelState.ACTIVE));
+            } catch (RuntimeException e) {
+                producers.remove(name, this);
+                throw e;
+            }
             offered = true;
         }
 
@@ -259,6 +272,7 @@ public class HubEngine {
                 offered = false;
                 directory.unregister(name);
             }
+            producers.remove(name, this);
         }
 
         /** Closes the channel through its transport, which then calls {@link #closed()}. */
