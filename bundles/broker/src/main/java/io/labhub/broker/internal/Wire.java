@@ -1,0 +1,351 @@
+package io.labhub.broker.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.labhub.api.ChannelInfo;
+import io.labhub.api.ChannelKind;
+import io.labhub.api.ChannelName;
+import io.labhub.api.ChannelState;
+import io.labhub.api.ErrorCode;
+import io.labhub.api.LabHubException;
+import io.labhub.api.spi.ChannelEvent;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The broker protocol's wire format (docs/protocol.md is the reference): one UTF-8 JSON object per
+ * message. Shared by the broker and the client so that both spell every field the same way.
+ *
+ * <p>Parsing is strict (valid UTF-8, one object, no trailing tokens, no duplicate keys, bounded
+ * nesting) and every failure is a {@link LabHubException} with the protocol's error code; nothing else
+ * escapes. Thread-safe.
+ */
+public final class Wire {
+
+    /** The protocol version this code speaks. */
+    public static final int VERSION = 1;
+
+    // common fields
+    public static final String V = "v";
+    public static final String ID = "id";
+    public static final String TYPE = "type";
+    public static final String STATUS = "status";
+    public static final String CODE = "code";
+    public static final String MESSAGE = "message";
+    public static final String RULE = "rule";
+    public static final String OK = "ok";
+    public static final String ERROR = "error";
+
+    // request types
+    public static final String HELLO = "hello";
+    public static final String HEARTBEAT = "heartbeat";
+    public static final String REGISTER = "register";
+    public static final String UNREGISTER = "unregister";
+    public static final String DISCOVER = "discover";
+    public static final String ATTACH = "attach";
+    public static final String DETACH = "detach";
+    public static final String LIST = "list";
+
+    // event types
+    public static final String CHANNEL_REGISTERED = "channel_registered";
+    public static final String CHANNEL_CLOSED = "channel_closed";
+    public static final String PRODUCER_LOST = "producer_lost";
+
+    // other fields
+    public static final String NAME = "name";
+    public static final String KIND = "kind";
+    public static final String ENDPOINT = "endpoint";
+    public static final String SERVER_KEY = "serverKey";
+    public static final String METADATA = "metadata";
+    public static final String PRODUCER = "producer";
+    public static final String CONSUMERS = "consumers";
+    public static final String STATE = "state";
+    public static final String CHANNEL = "channel";
+    public static final String CHANNELS = "channels";
+    public static final String CLIENT = "client";
+    public static final String BROKER = "broker";
+    public static final String EVENTS_ENDPOINT = "eventsEndpoint";
+    public static final String HEARTBEAT_INTERVAL_MS = "heartbeatIntervalMs";
+    public static final String MISSED_BEATS = "missedBeats";
+    public static final String MAX_MESSAGE_SIZE = "maxMessageSize";
+    public static final String SUPPORTED = "supported";
+    public static final String ATTACHMENTS = "attachments";
+
+    /** Longest endpoint string accepted, in characters. */
+    public static final int MAX_ENDPOINT_LENGTH = 1024;
+
+    private static final int MAX_NESTING = 16;
+
+    private final ObjectMapper mapper;
+
+    public Wire() {
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(MAX_NESTING)
+                        .maxNumberLength(64)
+                        .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .build();
+        mapper = JsonMapper.builder(factory)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
+
+    /**
+     * Parses one frame as a JSON object.
+     *
+     * @throws LabHubException {@code INVALID_MESSAGE} when it is not valid UTF-8 or not one JSON object
+     */
+    public ObjectNode parseObject(byte[] frame) {
+        try {
+            // Jackson replaces some malformed UTF-8; decode strictly first so garbage is refused as such.
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(frame));
+        } catch (CharacterCodingException e) {
+            throw new LabHubException(ErrorCode.INVALID_MESSAGE, "the frame is not valid UTF-8");
+        }
+        JsonNode node;
+        try {
+            node = mapper.readTree(frame);
+        } catch (IOException | RuntimeException e) {
+            throw new LabHubException(ErrorCode.INVALID_MESSAGE, "the frame is not valid JSON: " + shortReason(e));
+        }
+        if (node == null || node.isMissingNode()) {
+            throw new LabHubException(ErrorCode.INVALID_MESSAGE, "the frame is empty");
+        }
+        if (!node.isObject()) {
+            throw new LabHubException(ErrorCode.INVALID_MESSAGE,
+                    "the message must be a JSON object, not " + node.getNodeType().name().toLowerCase());
+        }
+        return (ObjectNode) node;
+    }
+
+    private static String shortReason(Exception e) {
+        String text = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
+        if (text == null) {
+            return e.getClass().getSimpleName();
+        }
+        text = text.replaceAll("[^\\x20-\\x7e]", "?");
+        return text.length() > 160 ? text.substring(0, 160) + "..." : text;
+    }
+
+    /** @return compact UTF-8 JSON */
+    public byte[] write(JsonNode node) {
+        try {
+            return mapper.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new LabHubException(ErrorCode.INTERNAL, "cannot write JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    public ObjectNode object() {
+        return JsonNodeFactory.instance.objectNode();
+    }
+
+    /** A request skeleton: {@code {"v":1,"id":id,"type":type}}. */
+    public ObjectNode request(String type, String id) {
+        ObjectNode node = object();
+        node.put(V, VERSION);
+        node.put(ID, id);
+        node.put(TYPE, type);
+        return node;
+    }
+
+    /** An ok reply skeleton: {@code {"v":1,"id":..,"type":..,"status":"ok"}}. */
+    public ObjectNode ok(JsonNode id, String type) {
+        ObjectNode node = object();
+        node.put(V, VERSION);
+        node.set(ID, id == null ? JsonNodeFactory.instance.nullNode() : id);
+        node.put(TYPE, type == null ? ERROR : type);
+        node.put(STATUS, OK);
+        return node;
+    }
+
+    /** An error reply: {@code {"v":1,"id":..,"type":..,"status":"error","code":..,"message":..}}. */
+    public ObjectNode error(JsonNode id, String type, ErrorCode code, String message) {
+        ObjectNode node = object();
+        node.put(V, VERSION);
+        node.set(ID, id == null ? JsonNodeFactory.instance.nullNode() : id);
+        node.put(TYPE, type == null ? ERROR : type);
+        node.put(STATUS, ERROR);
+        node.put(CODE, code.name());
+        node.put(MESSAGE, message == null ? code.name() : message);
+        return node;
+    }
+
+    // ---------------------------------------------------------------- field access (strict types)
+
+    /** @return the string field, or throws {@code INVALID_ARGUMENT} naming the field */
+    public static String requireString(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw invalid(field, "the field '" + field + "' is missing");
+        }
+        if (!value.isTextual()) {
+            throw invalid(field, "the field '" + field + "' must be a string, not " + typeName(value));
+        }
+        return value.textValue();
+    }
+
+    /** @return the string field, {@code null} when absent or null; throws when of another type */
+    public static String optionalString(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual()) {
+            throw invalid(field, "the field '" + field + "' must be a string, not " + typeName(value));
+        }
+        return value.textValue();
+    }
+
+    public static LabHubException invalid(String field, String message) {
+        return new io.labhub.api.InvalidInputException("field." + field, field, message);
+    }
+
+    public static String typeName(JsonNode value) {
+        return value.getNodeType().name().toLowerCase();
+    }
+
+    /** Converts a JSON object to plain Java values (String, Boolean, Number, Map, List) for the Validator. */
+    public static Map<String, Object> toJava(ObjectNode node) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            map.put(e.getKey(), toJavaValue(e.getValue()));
+        }
+        return map;
+    }
+
+    private static Object toJavaValue(JsonNode value) {
+        if (value.isObject()) {
+            return toJava((ObjectNode) value);
+        }
+        if (value.isArray()) {
+            List<Object> list = new ArrayList<>();
+            value.forEach(v -> list.add(toJavaValue(v)));
+            return list;
+        }
+        if (value.isTextual()) {
+            return value.textValue();
+        }
+        if (value.isBoolean()) {
+            return value.booleanValue();
+        }
+        if (value.isNumber()) {
+            return value.numberValue();
+        }
+        return null; // JSON null: the Validator refuses it (metadata.value)
+    }
+
+    // ---------------------------------------------------------------- channel info
+
+    public ObjectNode channel(ChannelInfo info) {
+        ObjectNode node = object();
+        node.put(NAME, info.name().value());
+        node.put(KIND, info.kind().wireName());
+        node.put(PRODUCER, info.producer());
+        node.put(ENDPOINT, info.endpoint());
+        if (info.serverKey() == null) {
+            node.putNull(SERVER_KEY);
+        } else {
+            node.put(SERVER_KEY, info.serverKey());
+        }
+        ObjectNode metadata = node.putObject(METADATA);
+        info.metadata().forEach(metadata::put);
+        node.put(CONSUMERS, info.consumers());
+        node.put(STATE, info.state().wireName());
+        return node;
+    }
+
+    public ArrayNode channels(List<ChannelInfo> infos) {
+        ArrayNode array = JsonNodeFactory.instance.arrayNode();
+        infos.forEach(info -> array.add(channel(info)));
+        return array;
+    }
+
+    /**
+     * Reads a channel description written by {@link #channel(ChannelInfo)} (what a client receives).
+     *
+     * @throws LabHubException {@code INVALID_MESSAGE} when it is not one
+     */
+    public static ChannelInfo readChannel(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw new LabHubException(ErrorCode.INVALID_MESSAGE, "the broker sent no channel object");
+        }
+        try {
+            String name = requireString(node, NAME);
+            ChannelKind kind = ChannelKind.fromWireName(requireString(node, KIND))
+                    .orElseThrow(() -> invalid(KIND, "unknown kind"));
+            ChannelState state = ChannelState.fromWireName(requireString(node, STATE));
+            if (state == null) {
+                throw invalid(STATE, "unknown state");
+            }
+            Map<String, String> metadata = new LinkedHashMap<>();
+            JsonNode md = node.get(METADATA);
+            if (md != null && md.isObject()) {
+                md.fields().forEachRemaining(e -> metadata.put(e.getKey(),
+                        e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString()));
+            }
+            JsonNode consumers = node.get(CONSUMERS);
+            return new ChannelInfo(new ChannelName(name), kind, optionalString(node, PRODUCER),
+                    optionalString(node, ENDPOINT), optionalString(node, SERVER_KEY), metadata,
+                    consumers != null && consumers.canConvertToInt() ? consumers.intValue() : 0, state);
+        } catch (LabHubException e) {
+            throw new LabHubException(ErrorCode.INVALID_MESSAGE, "malformed channel object: " + e.getMessage());
+        }
+    }
+
+    /** An event message: {@code {"v":1,"id":seq,"type":"producer_lost","channel":{...}}}. */
+    public ObjectNode event(long sequence, ChannelEvent event) {
+        ObjectNode node = object();
+        node.put(V, VERSION);
+        node.put(ID, sequence);
+        node.put(TYPE, eventType(event.type()));
+        node.set(CHANNEL, channel(event.info()));
+        return node;
+    }
+
+    public static String eventType(ChannelEvent.Type type) {
+        return switch (type) {
+            case REGISTERED -> CHANNEL_REGISTERED;
+            case CLOSED -> CHANNEL_CLOSED;
+            case PRODUCER_LOST -> PRODUCER_LOST;
+        };
+    }
+
+    /** @return the event type for a wire name, or {@code null} */
+    public static ChannelEvent.Type eventType(String wireName) {
+        return switch (wireName) {
+            case CHANNEL_REGISTERED -> ChannelEvent.Type.REGISTERED;
+            case CHANNEL_CLOSED -> ChannelEvent.Type.CLOSED;
+            case PRODUCER_LOST -> ChannelEvent.Type.PRODUCER_LOST;
+            default -> null;
+        };
+    }
+
+    /** The topic frame of an event: {@code "<channel name> <event type>"} (see docs/protocol.md). */
+    public static String topic(ChannelEvent event) {
+        return event.info().name().value() + " " + eventType(event.type());
+    }
+}
