@@ -1,0 +1,108 @@
+package io.labhub.transport.shm.internal.platform.linux;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.util.Locale;
+
+import io.labhub.api.ErrorCode;
+import io.labhub.api.LabHubException;
+
+/**
+ * futex(2) on a 32-bit word of a shared mapping, through {@code long syscall(long number, ...)}.
+ * {@code syscall} is variadic: the downcall declares the number as the only fixed argument
+ * ({@code firstVariadicArg(1)}) and passes every variadic argument as a {@code long}, as the C
+ * default promotions do on LP64. errno is captured with {@code captureCallState("errno")}.
+ * The shared (not {@code _PRIVATE}) operations are used: waiters live in different processes.
+ * Addresses are passed as plain numbers so that a blocked wait does not pin the mapping's arena.
+ */
+public final class Futex {
+
+    public static final int FUTEX_WAIT = 0;
+    public static final int FUTEX_WAKE = 1;
+    public static final int EAGAIN = 11;
+    public static final int EINTR = 4;
+    public static final int ETIMEDOUT = 110;
+
+    /** What one FUTEX_WAIT call returned. */
+    public enum Outcome { WOKEN, VALUE_CHANGED, TIMED_OUT, INTERRUPTED }
+
+    private final long sysFutex;
+    private final MethodHandle syscall;
+    private final StructLayout captureLayout = Linker.Option.captureStateLayout();
+    private final VarHandle errno = captureLayout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    /** @throws UnsupportedOperationException on a CPU whose futex syscall number is not known here */
+    public Futex() {
+        this.sysFutex = syscallNumber(System.getProperty("os.arch", ""));
+        Linker linker = Linker.nativeLinker();
+        MemorySegment address = linker.defaultLookup().find("syscall")
+                .orElseThrow(() -> new UnsupportedOperationException("libc has no syscall()"));
+        FunctionDescriptor descriptor = FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
+        this.syscall = linker.downcallHandle(address, descriptor, Linker.Option.firstVariadicArg(1),
+                Linker.Option.captureCallState("errno"));
+    }
+
+    /** SYS_futex for the given {@code os.arch}. */
+    public static long syscallNumber(String arch) {
+        return switch (arch.toLowerCase(Locale.ROOT)) {
+            case "amd64", "x86_64" -> 202;
+            case "aarch64", "arm64", "riscv64" -> 98;
+            default -> throw new UnsupportedOperationException("no futex syscall number known for " + arch);
+        };
+    }
+
+    /**
+     * FUTEX_WAIT: sleeps while the word at {@code address} holds {@code expected}, at most
+     * {@code timeoutNanos} (relative).
+     */
+    public Outcome await(long address, int expected, long timeoutNanos) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment timespec = arena.allocate(16, 8);
+            long nanos = Math.max(0, timeoutNanos);
+            timespec.set(ValueLayout.JAVA_LONG, 0, nanos / 1_000_000_000L);
+            timespec.set(ValueLayout.JAVA_LONG, 8, nanos % 1_000_000_000L);
+            MemorySegment state = arena.allocate(captureLayout);
+            long result = (long) syscall.invokeExact(state, sysFutex, address, (long) FUTEX_WAIT,
+                    (long) expected, timespec.address(), 0L, 0L);
+            if (result == 0) {
+                return Outcome.WOKEN;
+            }
+            int err = (int) errno.get(state, 0L);
+            return switch (err) {
+                case EAGAIN -> Outcome.VALUE_CHANGED;
+                case ETIMEDOUT -> Outcome.TIMED_OUT;
+                case EINTR -> Outcome.INTERRUPTED;
+                default -> throw new LabHubException(ErrorCode.INTERNAL, "futex wait failed, errno " + err);
+            };
+        } catch (LabHubException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new LabHubException(ErrorCode.INTERNAL, "futex wait failed: " + t, t);
+        }
+    }
+
+    /** FUTEX_WAKE: wakes up to {@code count} waiters; @return how many were woken */
+    public int wake(long address, int count) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(captureLayout);
+            long result = (long) syscall.invokeExact(state, sysFutex, address, (long) FUTEX_WAKE, (long) count, 0L, 0L, 0L);
+            if (result < 0) {
+                throw new LabHubException(ErrorCode.INTERNAL, "futex wake failed, errno " + (int) errno.get(state, 0L));
+            }
+            return (int) result;
+        } catch (LabHubException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new LabHubException(ErrorCode.INTERNAL, "futex wake failed: " + t, t);
+        }
+    }
+}

@@ -1,0 +1,715 @@
+package io.labhub.transport.shm.internal;
+
+import static io.labhub.transport.shm.internal.ShmLayout.INT;
+import static io.labhub.transport.shm.internal.ShmLayout.LONG;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import java.util.zip.CRC32C;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.labhub.api.ChannelClosedException;
+import io.labhub.api.ChannelCounters;
+import io.labhub.api.ChannelKind;
+import io.labhub.api.ChannelName;
+import io.labhub.api.ChannelTimeoutException;
+import io.labhub.api.ErrorCode;
+import io.labhub.api.LabHubException;
+import io.labhub.api.Message;
+import io.labhub.api.ShmConsumer;
+import io.labhub.api.ShmFrame;
+import io.labhub.api.WaitStrategy;
+import io.labhub.transport.shm.internal.ShmLayout.Expectation;
+import io.labhub.transport.shm.internal.ShmLayout.Geometry;
+import io.labhub.transport.shm.internal.ShmLayout.Header;
+import io.labhub.transport.shm.internal.platform.ShmHandle;
+import io.labhub.transport.shm.internal.platform.ShmPlatform;
+
+/**
+ * The consuming end of a ring (layout: {@link ShmLayout}). Usable on its own, without a Hub.
+ *
+ * <p>Mapping: the header page and the slots are mapped read-only; only the consumer table (whole
+ * pages after the header) is mapped writable, because a consumer writes its own entry there.
+ *
+ * <p>Reading is seqlock style: the slot's sequence is read (acquire) before the payload and again
+ * (after an acquire fence) when the read ends; only an unchanged, expected sequence makes a frame
+ * valid. A fresh consumer starts with the first frame committed after it joined; after a remap to a
+ * restarted producer it starts with the oldest frame still in the new ring.
+ */
+public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RingConsumer.class);
+    private static final long REDISCOVER_NANOS = 250_000_000;
+    private static final long PROCESS_CHECK_NANOS = 50_000_000;
+
+    private final ChannelName name;
+    private final ShmPlatform platform;
+    private final RingSettings settings;
+    private final WaitStrategy wait;
+    private final Heartbeat heartbeat;
+    private final Runnable onClose;
+    private final Supplier<Endpoint> rediscover;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final CRC32C crc32c = new CRC32C();
+
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong bytesReceived = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong gaps = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
+    private final AtomicLong errors = new AtomicLong();
+
+    private volatile Mapping mapping;
+    private volatile boolean open = true;
+    private volatile boolean producerLostEvent;
+    private volatile Endpoint pendingRemap;
+    private volatile boolean producerBeatFresh = true;
+    private long nextSequence;
+    private long pendingSkipped;
+    private long lastRediscover;
+    private long lastProcessCheck;
+    private boolean lastProcessAlive = true;
+
+    /** Where a channel's segment is and what the broker said about it. */
+    public record Endpoint(String segmentName, Expectation expectation) {
+    }
+
+    private RingConsumer(ChannelName name, ShmPlatform platform, RingSettings settings, WaitStrategy wait,
+                         Heartbeat heartbeat, Runnable onClose, Supplier<Endpoint> rediscover) {
+        this.name = name;
+        this.platform = platform;
+        this.settings = settings;
+        this.wait = wait;
+        this.heartbeat = heartbeat;
+        this.onClose = onClose == null ? () -> { } : onClose;
+        this.rediscover = rediscover;
+    }
+
+    /**
+     * Maps and validates the segment, then joins its consumer table.
+     *
+     * @param heartbeat  bumps this consumer's heartbeat; {@code null} to beat from the read path only
+     * @param onClose    run once on close (the transport detaches)
+     * @param rediscover asked (at most every 250 ms, while waiting) for the channel's current endpoint when
+     *                   the producer is gone; {@code null} when there is no broker
+     * @throws LabHubException {@link ErrorCode#SEGMENT_INVALID} when the segment is unusable
+     */
+    public static RingConsumer open(ShmPlatform platform, ChannelName name, Endpoint endpoint, WaitStrategy wait,
+                                    RingSettings settings, Heartbeat heartbeat, Runnable onClose,
+                                    Supplier<Endpoint> rediscover) {
+        RingConsumer consumer = new RingConsumer(name, platform, settings, wait, heartbeat, onClose, rediscover);
+        Mapping m = consumer.map(endpoint, false);
+        consumer.mapping = m;
+        consumer.nextSequence = m.joinedAt + 1;
+        if (heartbeat != null) {
+            heartbeat.add(consumer);
+        }
+        return consumer;
+    }
+
+    /** The segment currently read. */
+    public String segmentName() {
+        return mapping.handle.name();
+    }
+
+    /** The broker reported a new registration of this channel: switch to it at the next read. */
+    public void requestRemap(Endpoint endpoint) {
+        Mapping m = mapping;
+        if (m == null || !m.handle.name().equals(endpoint.segmentName())) {
+            pendingRemap = endpoint;
+        }
+        producerLostEvent = false;
+    }
+
+    /** The broker reported the producer lost. */
+    public void producerLost() {
+        producerLostEvent = true;
+    }
+
+    @Override
+    public void beat() {
+        Mapping m = mapping;
+        if (!open || m == null) {
+            return;
+        }
+        LONG.setRelease(m.table, m.entry + ShmLayout.ENTRY_HEARTBEAT,
+                (long) LONG.getOpaque(m.table, m.entry + ShmLayout.ENTRY_HEARTBEAT) + 1);
+        producerBeatFresh = m.producerBeat.heartbeatFresh(
+                (long) LONG.getAcquire(m.head, ShmLayout.PRODUCER_HEARTBEAT_OFFSET), System.nanoTime());
+    }
+
+    @Override
+    public ChannelName name() {
+        return name;
+    }
+
+    @Override
+    public ChannelKind kind() {
+        return ChannelKind.SHM;
+    }
+
+    @Override
+    public ChannelCounters counters() {
+        return new ChannelCounters(0, 0, received.get(), bytesReceived.get(), dropped.get(), gaps.get(),
+                reconnects.get(), timeouts.get(), errors.get());
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public boolean producerAlive() {
+        Mapping m = mapping;
+        if (!open || m == null || producerLostEvent) {
+            return false;
+        }
+        try {
+            if ((int) INT.getAcquire(m.head, ShmLayout.PRODUCER_STATE_OFFSET) != ShmLayout.PRODUCER_OPEN) {
+                return false;
+            }
+        } catch (IllegalStateException e) {
+            return false;
+        }
+        return producerBeatFresh && Liveness.processAlive(m.header.producerPid(), m.header.producerStartMillis());
+    }
+
+    @Override
+    public Optional<ShmFrame> poll() {
+        lock.lock();
+        try {
+            ensureOpen();
+            maintain(false);
+            return Optional.ofNullable(tryNext());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Optional<ShmFrame> latest() {
+        lock.lock();
+        try {
+            ensureOpen();
+            maintain(false);
+            Mapping m = mapping;
+            long written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+            if (written > nextSequence) {
+                pendingSkipped += written - nextSequence;
+                nextSequence = written;
+            }
+            return Optional.ofNullable(tryNext());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public ShmFrame next(Duration timeout) {
+        long deadline = System.nanoTime() + RingSettings.nanos(timeout);
+        lock.lock();
+        try {
+            ensureOpen();
+            maintain(false);
+            RingFrame frame = tryNext();
+            if (frame != null) {
+                return frame;
+            }
+            long now = System.nanoTime();
+            long spinEnd = now + RingSettings.nanos(wait.spin());
+            while (now - spinEnd < 0 && now - deadline < 0) {
+                Thread.onSpinWait();
+                if ((frame = tryNext()) != null) {
+                    return frame;
+                }
+                now = System.nanoTime();
+            }
+            long yieldEnd = now + RingSettings.nanos(wait.yield());
+            while (now - yieldEnd < 0 && now - deadline < 0) {
+                Thread.yield();
+                if ((frame = tryNext()) != null) {
+                    return frame;
+                }
+                now = System.nanoTime();
+            }
+            return block(deadline);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private RingFrame block(long deadline) {
+        long slice = settings.blockSlice().toNanos();
+        while (true) {
+            ensureOpen();
+            maintain(true);
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                timeouts.incrementAndGet();
+                throw new ChannelTimeoutException("no frame on shm channel " + name + " in time");
+            }
+            Mapping m = mapping;
+            int word = (int) INT.getAcquire(m.head, ShmLayout.NOTIFY_WORD_OFFSET);
+            INT.getAndAdd(m.table, ShmLayout.TABLE_WAITERS, 1);
+            INT.setOpaque(m.table, m.entry + ShmLayout.ENTRY_WAITING, 1);
+            try {
+                RingFrame frame = tryNext();
+                if (frame != null) {
+                    return frame;
+                }
+                if (!open) {
+                    continue;
+                }
+                platform.await(m.handle, m.notifyWord, word, Math.min(left, slice));
+            } finally {
+                INT.setOpaque(m.table, m.entry + ShmLayout.ENTRY_WAITING, 0);
+                INT.getAndAdd(m.table, ShmLayout.TABLE_WAITERS, -1);
+            }
+            RingFrame frame = tryNext();
+            if (frame != null) {
+                return frame;
+            }
+        }
+    }
+
+    @Override
+    public Message read(Duration timeout) {
+        long deadline = System.nanoTime() + RingSettings.nanos(timeout);
+        long lost = 0;
+        while (true) {
+            ShmFrame frame = next(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            byte[] copy = frame.segment().toArray(ValueLayout.JAVA_BYTE);
+            if (frame.release()) {
+                return new Message(frame.sequence(), frame.timestampNanos(), frame.skipped() + lost, copy);
+            }
+            lost += frame.skipped() + 1;
+            gaps.incrementAndGet();
+        }
+    }
+
+    private void ensureOpen() {
+        if (!open) {
+            throw new ChannelClosedException("shm consumer " + name + " is closed");
+        }
+    }
+
+    /** Reader-thread housekeeping: remap on request, rediscover when the producer is gone. */
+    private void maintain(boolean waiting) {
+        Endpoint remap = pendingRemap;
+        if (remap != null) {
+            pendingRemap = null;
+            remap(remap);
+            return;
+        }
+        if (!waiting || rediscover == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (now - lastRediscover < REDISCOVER_NANOS) {
+            return;
+        }
+        lastRediscover = now;
+        if (!producerGone(now)) {
+            return;
+        }
+        try {
+            Endpoint current = rediscover.get();
+            if (current != null && !current.segmentName().equals(mapping.handle.name())) {
+                remap(current);
+            }
+        } catch (LabHubException e) {
+            LOG.trace("shm consumer {}: rediscovery found nothing: {}", name, e.getMessage());
+        }
+    }
+
+    private boolean producerGone(long now) {
+        Mapping m = mapping;
+        if (producerLostEvent
+                || (int) INT.getAcquire(m.head, ShmLayout.PRODUCER_STATE_OFFSET) != ShmLayout.PRODUCER_OPEN) {
+            return true;
+        }
+        if (now - lastProcessCheck >= PROCESS_CHECK_NANOS) {
+            lastProcessCheck = now;
+            lastProcessAlive = Liveness.processAlive(m.header.producerPid(), m.header.producerStartMillis());
+        }
+        return !lastProcessAlive || !producerBeatFresh;
+    }
+
+    private void remap(Endpoint endpoint) {
+        Mapping old = mapping;
+        Mapping fresh;
+        try {
+            fresh = map(endpoint, true);
+        } catch (LabHubException e) {
+            LOG.warn("shm consumer {}: cannot switch to segment {}: {}", name, endpoint.segmentName(), e.getMessage());
+            errors.incrementAndGet();
+            return;
+        }
+        mapping = fresh;
+        nextSequence = fresh.joinedAt + 1;
+        producerLostEvent = false;
+        producerBeatFresh = true;
+        lastProcessAlive = true;
+        reconnects.incrementAndGet();
+        LOG.info("shm consumer {}: switched from segment {} to {}", name, old.handle.name(), fresh.handle.name());
+        leave(old);
+    }
+
+    /** The next frame if committed, or null. Caller holds the lock. */
+    private RingFrame tryNext() {
+        Mapping m = mapping;
+        if (m.header.reliable() && (int) INT.getOpaque(m.table, m.entry + ShmLayout.ENTRY_STATE) == ShmLayout.ENTRY_DROPPED) {
+            rejoin(m);
+        }
+        long written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+        long want = nextSequence;
+        if (written < want) {
+            return null;
+        }
+        Geometry g = m.header.geometry();
+        long skipped = pendingSkipped;
+        for (int attempt = 0; attempt < 64; attempt++) {
+            if (written < want) {
+                break;
+            }
+            if (written - want >= g.slotCount()) {
+                long oldest = written - g.slotCount() + 1;
+                skipped += oldest - want;
+                want = oldest;
+            }
+            long off = m.slotOffset(want);
+            long s1 = (long) LONG.getAcquire(m.slots, off + ShmLayout.SLOT_SEQUENCE);
+            if (s1 == want) {
+                int length = m.slots.get(ValueLayout.JAVA_INT, off + ShmLayout.SLOT_LENGTH);
+                long timestamp = m.slots.get(ValueLayout.JAVA_LONG, off + ShmLayout.SLOT_TIMESTAMP);
+                int crc = m.slots.get(ValueLayout.JAVA_INT, off + ShmLayout.SLOT_CRC);
+                boolean sane = length >= 0 && length <= g.slotSize();
+                boolean crcOk = true;
+                if (sane && m.header.crc32c()) {
+                    crc32c.reset();
+                    crc32c.update(m.slots.asSlice(off + ShmLayout.SLOT_HEADER_LENGTH, length).asByteBuffer());
+                    crcOk = (int) crc32c.getValue() == crc;
+                }
+                VarHandle.acquireFence();
+                if ((long) LONG.getAcquire(m.slots, off + ShmLayout.SLOT_SEQUENCE) != want) {
+                    overrun(m);
+                    skipped++;
+                    want++;
+                    written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+                    continue;
+                }
+                if (!sane || !crcOk) {
+                    errors.incrementAndGet();
+                    nextSequence = want + 1;
+                    pendingSkipped = 0;
+                    advancePosition(m, want);
+                    throw new LabHubException(ErrorCode.SEGMENT_INVALID, "shm channel " + name + ": frame " + want
+                            + (sane ? " fails its CRC32C check" : " has an impossible length " + length));
+                }
+                nextSequence = want + 1;
+                pendingSkipped = 0;
+                if (skipped > 0) {
+                    recordSkip(m, skipped);
+                }
+                received.setOpaque(received.getPlain() + 1);
+                bytesReceived.setOpaque(bytesReceived.getPlain() + length);
+                return new RingFrame(m, want, off, length, timestamp, skipped);
+            }
+            if (s1 == -want || (s1 >= 0 && s1 < want)) {
+                // WRITE_SEQUENCE says frame `want` was committed (its slot is published before it), but
+                // the slot never held it: the segment is inconsistent. Skip the frame rather than wait
+                // for it forever.
+                errors.incrementAndGet();
+                skipped++;
+                want++;
+                continue;
+            }
+            // the slot already holds (or is being rewritten for) a newer frame: ours is lost
+            overrun(m);
+            skipped++;
+            want++;
+            written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+        }
+        nextSequence = want;
+        pendingSkipped = skipped;
+        return null;
+    }
+
+    private void overrun(Mapping m) {
+        LONG.getAndAdd(m.table, ShmLayout.TABLE_OVERRUNS, 1L);
+        LONG.setOpaque(m.table, m.entry + ShmLayout.ENTRY_OVERRUNS,
+                (long) LONG.getOpaque(m.table, m.entry + ShmLayout.ENTRY_OVERRUNS) + 1);
+    }
+
+    private void recordSkip(Mapping m, long skipped) {
+        gaps.addAndGet(skipped);
+        LONG.getAndAdd(m.table, ShmLayout.TABLE_SKIPS, skipped);
+        LONG.setOpaque(m.table, m.entry + ShmLayout.ENTRY_SKIPS,
+                (long) LONG.getOpaque(m.table, m.entry + ShmLayout.ENTRY_SKIPS) + skipped);
+    }
+
+    /** The producer dropped us (reliable timeout): take part again from the newest committed frame. */
+    private void rejoin(Mapping m) {
+        long written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+        long start = Math.max(nextSequence, Math.max(1, written));
+        pendingSkipped += start - nextSequence;
+        nextSequence = start;
+        LONG.setRelease(m.table, m.entry + ShmLayout.ENTRY_POSITION, nextSequence - 1);
+        INT.setVolatile(m.table, m.entry + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_ACTIVE);
+        dropped.incrementAndGet();
+        LOG.info("shm consumer {}: was dropped by the producer, rejoined at frame {}", name, nextSequence);
+    }
+
+    void advancePosition(Mapping m, long sequence) {
+        long e = m.entry + ShmLayout.ENTRY_POSITION;
+        if ((long) LONG.getOpaque(m.table, e) < sequence) {
+            LONG.setRelease(m.table, e, sequence);
+        }
+    }
+
+    private Mapping map(Endpoint endpoint, boolean fromOldest) {
+        ShmHandle handle = platform.open(endpoint.segmentName());
+        try {
+            long size = handle.size();
+            if (size < ShmLayout.HEADER_LENGTH) {
+                throw ShmLayout.invalid(endpoint.segmentName(), "truncated: " + size
+                        + " bytes, the header alone needs " + ShmLayout.HEADER_LENGTH);
+            }
+            MemorySegment head = handle.map(0, ShmLayout.HEADER_LENGTH, false);
+            Header header = ShmLayout.validate(endpoint.segmentName(), head,
+                    size, endpoint.expectation() == null ? Expectation.NONE : endpoint.expectation());
+            Geometry g = header.geometry();
+            MemorySegment table = handle.map(ShmLayout.TABLE_OFFSET, g.tableLength(), true);
+            MemorySegment slots = handle.map(g.slotsOffset(), g.totalSize() - g.slotsOffset(), false);
+            handle.releaseDescriptor();
+            // a producer configured with a slower heartbeat than our liveness timeout is not dead
+            long liveness = Math.max(settings.livenessTimeout().toNanos(),
+                    3 * Math.max(0, Math.min(header.heartbeatPeriodNanos(), Long.MAX_VALUE / 8)));
+            Mapping m = new Mapping(handle, head, table, slots, header, liveness);
+            m.join(fromOldest);
+            return m;
+        } catch (RuntimeException e) {
+            handle.close();
+            throw e;
+        }
+    }
+
+    /** Leaves the table; removes the segment if we were the last user of a gone producer; unmaps. */
+    private void leave(Mapping m) {
+        try {
+            INT.setVolatile(m.table, m.entry + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_FREE);
+            boolean producerGone = (int) INT.getVolatile(m.head, ShmLayout.PRODUCER_STATE_OFFSET) != ShmLayout.PRODUCER_OPEN
+                    || !Liveness.processAlive(m.header.producerPid(), m.header.producerStartMillis());
+            if (producerGone && !m.anyLiveConsumer()) {
+                platform.unlink(m.handle.name());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("shm consumer {}: error while leaving segment {}", name, m.handle.name(), e);
+        } finally {
+            m.handle.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!open) {
+            return;
+        }
+        open = false;
+        if (heartbeat != null) {
+            heartbeat.remove(this);
+        }
+        Mapping m = mapping;
+        try {
+            platform.wake(m.handle, m.notifyWord);
+        } catch (RuntimeException e) {
+            LOG.trace("wake on close failed", e);
+        }
+        boolean locked = false;
+        try {
+            locked = lock.tryLock(settings.blockSlice().toNanos() * 2 + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (locked) {
+            try {
+                leave(mapping);
+            } finally {
+                lock.unlock();
+            }
+        } else {
+            LOG.warn("shm consumer {}: reader did not return; segment {} stays mapped", name, m.handle.name());
+        }
+        onClose.run();
+    }
+
+    /** One mapped segment and this consumer's entry in it. */
+    static final class Mapping {
+        final ShmHandle handle;
+        final MemorySegment head;
+        final MemorySegment table;
+        final MemorySegment slots;
+        final MemorySegment notifyWord;
+        final Header header;
+        final Liveness producerBeat;
+        long entry;
+        long joinedAt;
+
+        Mapping(ShmHandle handle, MemorySegment head, MemorySegment table, MemorySegment slots, Header header,
+                long livenessNanos) {
+            this.handle = handle;
+            this.head = head;
+            this.table = table;
+            this.slots = slots;
+            this.notifyWord = head.asSlice(ShmLayout.NOTIFY_WORD_OFFSET, 4);
+            this.header = header;
+            this.producerBeat = new Liveness(livenessNanos);
+        }
+
+        long slotOffset(long sequence) {
+            Geometry g = header.geometry();
+            return ((sequence - 1) % g.slotCount()) * (long) g.slotStride();
+        }
+
+        long entryOffset(int index) {
+            return ShmLayout.ENTRIES_OFFSET + (long) index * ShmLayout.ENTRY_LENGTH;
+        }
+
+        void join(boolean fromOldest) {
+            int capacity = header.geometry().consumerCapacity();
+            int index = claimEntry(capacity);
+            if (index < 0) {
+                throw ShmLayout.invalid(handle.name(), "consumer table full (" + capacity + " live consumers)");
+            }
+            long e = entryOffset(index);
+            long written = (long) LONG.getAcquire(head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+            long start = fromOldest ? Math.max(0, written - header.geometry().slotCount()) : written;
+            table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_PID, ProcessHandle.current().pid());
+            table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_START_MS, Liveness.currentStartMillis());
+            table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_HEARTBEAT, 0L);
+            table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_SKIPS, 0L);
+            table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_OVERRUNS, 0L);
+            table.set(ValueLayout.JAVA_INT, e + ShmLayout.ENTRY_WAITING, 0);
+            LONG.setRelease(table, e + ShmLayout.ENTRY_POSITION, start);
+            INT.setVolatile(table, e + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_ACTIVE);
+            int hw;
+            while ((hw = (int) INT.getVolatile(table, ShmLayout.TABLE_HIGH_WATER)) < index + 1) {
+                if (INT.compareAndSet(table, ShmLayout.TABLE_HIGH_WATER, hw, index + 1)) {
+                    break;
+                }
+            }
+            entry = e;
+            joinedAt = start;
+        }
+
+        private int claimEntry(int capacity) {
+            for (int i = 0; i < capacity; i++) {
+                if (INT.compareAndSet(table, entryOffset(i) + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_FREE,
+                        ShmLayout.ENTRY_JOINING)) {
+                    return i;
+                }
+            }
+            // none free: reclaim entries of consumers whose process is gone
+            for (int i = 0; i < capacity; i++) {
+                long e = entryOffset(i);
+                int state = (int) INT.getVolatile(table, e + ShmLayout.ENTRY_STATE);
+                long pid = (long) LONG.getAcquire(table, e + ShmLayout.ENTRY_PID);
+                if (state != ShmLayout.ENTRY_FREE && pid != 0
+                        && !Liveness.processAlive(pid, (long) LONG.getAcquire(table, e + ShmLayout.ENTRY_START_MS))
+                        && INT.compareAndSet(table, e + ShmLayout.ENTRY_STATE, state, ShmLayout.ENTRY_JOINING)) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        boolean anyLiveConsumer() {
+            int n = Math.min((int) INT.getVolatile(table, ShmLayout.TABLE_HIGH_WATER), header.geometry().consumerCapacity());
+            for (int i = 0; i < n; i++) {
+                long e = entryOffset(i);
+                if ((int) INT.getVolatile(table, e + ShmLayout.ENTRY_STATE) != ShmLayout.ENTRY_FREE
+                        && Liveness.processAlive((long) LONG.getAcquire(table, e + ShmLayout.ENTRY_PID),
+                        (long) LONG.getAcquire(table, e + ShmLayout.ENTRY_START_MS))) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** A zero-copy view of one slot; valid while the slot still holds this frame. */
+    private final class RingFrame implements ShmFrame {
+        private final Mapping m;
+        private final long sequence;
+        private final long offset;
+        private final long timestamp;
+        private final long skipped;
+        private final MemorySegment payload;
+        private boolean released;
+        private boolean valid;
+
+        RingFrame(Mapping m, long sequence, long offset, int length, long timestamp, long skipped) {
+            this.m = m;
+            this.sequence = sequence;
+            this.offset = offset;
+            this.timestamp = timestamp;
+            this.skipped = skipped;
+            this.payload = m.slots.asSlice(offset + ShmLayout.SLOT_HEADER_LENGTH, length).asReadOnly();
+        }
+
+        @Override
+        public long sequence() {
+            return sequence;
+        }
+
+        @Override
+        public long timestampNanos() {
+            return timestamp;
+        }
+
+        @Override
+        public long skipped() {
+            return skipped;
+        }
+
+        @Override
+        public MemorySegment segment() {
+            return payload;
+        }
+
+        @Override
+        public boolean release() {
+            if (released) {
+                return valid;
+            }
+            released = true;
+            try {
+                VarHandle.acquireFence();
+                valid = (long) LONG.getAcquire(m.slots, offset + ShmLayout.SLOT_SEQUENCE) == sequence;
+                advancePosition(m, sequence);
+                if (!valid) {
+                    overrun(m);
+                }
+            } catch (IllegalStateException e) {
+                valid = false; // the segment was unmapped (consumer closed or remapped)
+            }
+            return valid;
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
+    }
+}

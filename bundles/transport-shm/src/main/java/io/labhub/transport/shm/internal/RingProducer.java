@@ -1,0 +1,464 @@
+package io.labhub.transport.shm.internal;
+
+import static io.labhub.transport.shm.internal.ShmLayout.INT;
+import static io.labhub.transport.shm.internal.ShmLayout.LONG;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.labhub.api.ChannelClosedException;
+import io.labhub.api.ChannelCounters;
+import io.labhub.api.ChannelKind;
+import io.labhub.api.ChannelName;
+import io.labhub.api.InvalidInputException;
+import io.labhub.api.MessageTooLargeException;
+import io.labhub.api.ShmClaim;
+import io.labhub.api.ShmOptions;
+import io.labhub.api.ShmPolicy;
+import io.labhub.api.ShmProducer;
+import io.labhub.transport.shm.internal.ShmLayout.Geometry;
+import io.labhub.transport.shm.internal.platform.SegmentAccess;
+import io.labhub.transport.shm.internal.platform.ShmHandle;
+import io.labhub.transport.shm.internal.platform.ShmPlatform;
+
+/**
+ * The producing end of a ring (layout: {@link ShmLayout}). Usable on its own, without a Hub: the
+ * transport adds broker registration around it.
+ *
+ * <p>Commit protocol: the slot's sequence is set to {@code -s} (in progress), the payload and slot
+ * header are written, then the sequence {@code s} is published with a release store and the header's
+ * write sequence with a volatile store (which also orders the following read of the waiter count, so
+ * a consumer that announced it sleeps is never missed). A producer that dies between claim and commit
+ * leaves {@code -s} behind, which no reader accepts.
+ */
+public final class RingProducer implements ShmProducer, Heartbeat.Beating {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RingProducer.class);
+    private static final long LIVENESS_CHECK_NANOS = 10_000_000;
+
+    private final ChannelName name;
+    private final ShmPlatform platform;
+    private final ShmHandle handle;
+    private final MemorySegment seg;
+    private final MemorySegment notifyWord;
+    private final Geometry g;
+    private final boolean reliable;
+    private final boolean crc;
+    private final long reliableTimeoutNanos;
+    private final long livenessNanos;
+    private final Heartbeat heartbeat;
+    private final Runnable onClose;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final RingClaim claim = new RingClaim();
+    private final CRC32C crc32c = new CRC32C();
+    private final long epochBaseNanos = System.currentTimeMillis() * 1_000_000L;
+    private final long nanoBase = System.nanoTime();
+    private final Liveness[] consumerLiveness;
+    private final long[] consumerLivenessPid;
+
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong timeouts = new AtomicLong();
+
+    private volatile boolean open = true;
+    private long nextSequence = 1;
+    /** The lowest position of the active consumers when last scanned: no scan while below it. */
+    private long gate;
+
+    private RingProducer(ChannelName name, ShmPlatform platform, ShmHandle handle, MemorySegment seg, Geometry g,
+                         ShmOptions options, RingSettings settings, Heartbeat heartbeat, Runnable onClose) {
+        this.name = name;
+        this.platform = platform;
+        this.handle = handle;
+        this.seg = seg;
+        this.notifyWord = seg.asSlice(ShmLayout.NOTIFY_WORD_OFFSET, 4);
+        this.g = g;
+        this.reliable = options.policy() == ShmPolicy.RELIABLE;
+        this.crc = options.crc32c();
+        this.reliableTimeoutNanos = RingSettings.nanos(options.reliableTimeout());
+        this.livenessNanos = settings.livenessTimeout().toNanos();
+        this.heartbeat = heartbeat;
+        this.onClose = onClose;
+        this.consumerLiveness = new Liveness[g.consumerCapacity()];
+        this.consumerLivenessPid = new long[g.consumerCapacity()];
+    }
+
+    /**
+     * Creates the segment {@code segmentName} and publishes its header (magic last).
+     *
+     * @param heartbeat bumps this producer's heartbeat; {@code null} to beat from the publish path only
+     * @param onClose   run once when the producer is closed (the transport unregisters the channel)
+     */
+    public static RingProducer create(ShmPlatform platform, ChannelName name, String segmentName, ShmOptions options,
+                                      RingSettings settings, SegmentAccess access, Heartbeat heartbeat,
+                                      Runnable onClose) {
+        Geometry g;
+        try {
+            g = ShmLayout.geometry(options.slotSize(), options.slotCount(), settings.consumerCapacity());
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new InvalidInputException("shm.size", options.slotSize() + "x" + options.slotCount(), e.getMessage());
+        }
+        ShmHandle handle = platform.create(segmentName, g.totalSize(), access);
+        try {
+            MemorySegment seg = handle.map(0, g.totalSize(), true);
+            handle.releaseDescriptor();
+            int flags = (options.policy() == ShmPolicy.RELIABLE ? ShmLayout.FLAG_RELIABLE : 0)
+                    | (options.crc32c() ? ShmLayout.FLAG_CRC32C : 0);
+            ShmLayout.writeHeader(seg, g, flags, ProcessHandle.current().pid(), Liveness.currentStartMillis(),
+                    settings.heartbeatPeriod().toNanos(), RingSettings.nanos(options.reliableTimeout()));
+            ShmLayout.publishMagic(seg);
+            RingProducer producer = new RingProducer(name, platform, handle, seg, g, options, settings, heartbeat,
+                    onClose == null ? () -> { } : onClose);
+            if (heartbeat != null) {
+                heartbeat.add(producer);
+            }
+            LOG.debug("shm producer {} created segment {} ({} x {} B, {})", name, segmentName, g.slotCount(),
+                    g.slotSize(), options.policy());
+            return producer;
+        } catch (RuntimeException e) {
+            handle.close();
+            platform.unlink(segmentName);
+            throw e;
+        }
+    }
+
+    /** The segment's name (what consumers open). */
+    public String segmentName() {
+        return handle.name();
+    }
+
+    @Override
+    public void beat() {
+        if (open) {
+            LONG.setRelease(seg, ShmLayout.PRODUCER_HEARTBEAT_OFFSET,
+                    (long) LONG.getOpaque(seg, ShmLayout.PRODUCER_HEARTBEAT_OFFSET) + 1);
+        }
+    }
+
+    @Override
+    public ChannelName name() {
+        return name;
+    }
+
+    @Override
+    public ChannelKind kind() {
+        return ChannelKind.SHM;
+    }
+
+    @Override
+    public ChannelCounters counters() {
+        return new ChannelCounters(sent.get(), bytesSent.get(), 0, 0, dropped.get(), 0, 0, timeouts.get(), 0);
+    }
+
+    @Override
+    public boolean isOpen() {
+        return open;
+    }
+
+    @Override
+    public int maxFrameSize() {
+        return g.slotSize();
+    }
+
+    @Override
+    public ShmClaim claim(int length) {
+        if (length < 0) {
+            throw new InvalidInputException("shm.length", Integer.toString(length), "a frame length must not be negative");
+        }
+        if (length > g.slotSize()) {
+            throw new MessageTooLargeException("frame of " + length + " bytes exceeds the slot size " + g.slotSize()
+                    + " of channel " + name);
+        }
+        lock.lock();
+        if (claim.active) {
+            // this thread left its previous claim open (no commit, abort or close): abort it
+            claim.active = false;
+            lock.unlock();
+        }
+        try {
+            ensureOpen();
+            long s = nextSequence;
+            if (reliable) {
+                awaitConsumers(s);
+            }
+            long off = g.slotOffset(s);
+            LONG.setRelease(seg, off + ShmLayout.SLOT_SEQUENCE, -s);
+            VarHandle.storeStoreFence();
+            claim.start(s, off, length);
+            return claim;
+        } catch (RuntimeException e) {
+            lock.unlock();
+            throw e;
+        }
+    }
+
+    @Override
+    public long publish(byte[] payload) {
+        ShmClaim c = claim(payload.length);
+        MemorySegment.copy(payload, 0, c.segment(), ValueLayout.JAVA_BYTE, 0, payload.length);
+        c.commit(payload.length);
+        return c.sequence();
+    }
+
+    @Override
+    public long publish(ByteBuffer payload) {
+        return publish(MemorySegment.ofBuffer(payload));
+    }
+
+    @Override
+    public long publish(MemorySegment payload) {
+        if (payload.byteSize() > g.slotSize()) {
+            throw new MessageTooLargeException("frame of " + payload.byteSize() + " bytes exceeds the slot size "
+                    + g.slotSize() + " of channel " + name);
+        }
+        int length = (int) payload.byteSize();
+        ShmClaim c = claim(length);
+        MemorySegment.copy(payload, 0, c.segment(), 0, length);
+        c.commit(length);
+        return c.sequence();
+    }
+
+    private void ensureOpen() {
+        if (!open) {
+            throw new ChannelClosedException("shm producer " + name + " is closed");
+        }
+    }
+
+    private long nowEpochNanos() {
+        return epochBaseNanos + (System.nanoTime() - nanoBase);
+    }
+
+    /** Waits until every active consumer has released frame {@code s - slotCount}, or drops it. */
+    private void awaitConsumers(long s) {
+        long need = s - g.slotCount();
+        if (need <= gate) {
+            return;
+        }
+        long min = minPosition();
+        if (min >= need) {
+            gate = min;
+            return;
+        }
+        long start = System.nanoTime();
+        long deadline = start + reliableTimeoutNanos;
+        long lastCheck = start;
+        for (int spins = 0; ; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else if (spins < 200) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(50_000);
+            }
+            ensureOpen();
+            min = minPosition();
+            if (min >= need) {
+                gate = min;
+                return;
+            }
+            long now = System.nanoTime();
+            if (now - lastCheck >= LIVENESS_CHECK_NANOS) {
+                lastCheck = now;
+                dropLaggards(need, now, false);
+            }
+            if (now - deadline >= 0) {
+                timeouts.incrementAndGet();
+                LONG.getAndAdd(seg, ShmLayout.RELIABLE_TIMEOUTS_OFFSET, 1L);
+                dropLaggards(need, now, true);
+                gate = 0;
+                return;
+            }
+        }
+    }
+
+    private int highWater() {
+        int hw = (int) INT.getAcquire(seg, ShmLayout.TABLE_OFFSET + ShmLayout.TABLE_HIGH_WATER);
+        return Math.max(0, Math.min(hw, g.consumerCapacity()));
+    }
+
+    private long minPosition() {
+        long min = Long.MAX_VALUE;
+        for (int i = 0, n = highWater(); i < n; i++) {
+            long e = g.entryOffset(i);
+            if ((int) INT.getAcquire(seg, e + ShmLayout.ENTRY_STATE) == ShmLayout.ENTRY_ACTIVE) {
+                min = Math.min(min, (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_POSITION));
+            }
+        }
+        return min;
+    }
+
+    /** Drops the consumers behind {@code need} that are dead (or all of them when {@code timedOut}). */
+    private void dropLaggards(long need, long now, boolean timedOut) {
+        for (int i = 0, n = highWater(); i < n; i++) {
+            long e = g.entryOffset(i);
+            if ((int) INT.getAcquire(seg, e + ShmLayout.ENTRY_STATE) != ShmLayout.ENTRY_ACTIVE
+                    || (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_POSITION) >= need) {
+                continue;
+            }
+            long pid = (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_PID);
+            String reason = null;
+            if (timedOut) {
+                reason = "held the producer for the reliable timeout";
+            } else if (!Liveness.processAlive(pid, (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_START_MS))) {
+                reason = "its process " + pid + " is gone";
+            } else if (!consumerHeartbeatFresh(i, pid, (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_HEARTBEAT), now)) {
+                reason = "its heartbeat stopped";
+            }
+            if (reason != null && INT.compareAndSet(seg, e + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_ACTIVE,
+                    ShmLayout.ENTRY_DROPPED)) {
+                dropped.incrementAndGet();
+                LONG.getAndAdd(seg, ShmLayout.UNBLOCKS_OFFSET, 1L);
+                LOG.info("shm channel {}: dropped consumer {} (pid {}): {}", name, i, pid, reason);
+            }
+        }
+    }
+
+    private boolean consumerHeartbeatFresh(int index, long pid, long beat, long now) {
+        if (consumerLiveness[index] == null || consumerLivenessPid[index] != pid) {
+            consumerLiveness[index] = new Liveness(livenessNanos);
+            consumerLivenessPid[index] = pid;
+        }
+        return consumerLiveness[index].heartbeatFresh(beat, now);
+    }
+
+    /** Whether a consumer that is still attached (active, joining or dropped) has a live process. */
+    private boolean anyLiveConsumer() {
+        for (int i = 0, n = highWater(); i < n; i++) {
+            long e = g.entryOffset(i);
+            int state = (int) INT.getVolatile(seg, e + ShmLayout.ENTRY_STATE);
+            if (state != ShmLayout.ENTRY_FREE && Liveness.processAlive((long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_PID),
+                    (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_START_MS))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        if (!open) {
+            return;
+        }
+        open = false;
+        if (heartbeat != null) {
+            heartbeat.remove(this);
+        }
+        boolean locked = false;
+        try {
+            locked = lock.tryLock(reliableTimeoutNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            INT.setVolatile(seg, ShmLayout.PRODUCER_STATE_OFFSET, ShmLayout.PRODUCER_CLOSED);
+            INT.getAndAdd(seg, ShmLayout.NOTIFY_WORD_OFFSET, 1);
+            platform.wake(handle, notifyWord);
+            if (!anyLiveConsumer()) {
+                platform.unlink(handle.name());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("shm producer {}: error while closing segment {}", name, handle.name(), e);
+        } finally {
+            if (locked) {
+                handle.close();
+                lock.unlock();
+            } else {
+                LOG.warn("shm producer {}: a claim was never committed; the mapping stays until the JVM exits", name);
+            }
+        }
+        onClose.run();
+    }
+
+    /** The one claim of this producer (a producer has at most one open claim: it holds the lock). */
+    private final class RingClaim implements ShmClaim {
+        private long sequence;
+        private long offset;
+        private int length;
+        private MemorySegment payload;
+        private boolean active;
+
+        void start(long s, long off, int len) {
+            sequence = s;
+            offset = off;
+            length = len;
+            payload = seg.asSlice(off + ShmLayout.SLOT_HEADER_LENGTH, len);
+            active = true;
+        }
+
+        private void ensureActive() {
+            if (!active || !lock.isHeldByCurrentThread()) {
+                throw new IllegalStateException("claim is no longer active or belongs to another thread");
+            }
+        }
+
+        @Override
+        public MemorySegment segment() {
+            ensureActive();
+            return payload;
+        }
+
+        @Override
+        public long sequence() {
+            return sequence;
+        }
+
+        @Override
+        public void commit(long committed) {
+            ensureActive();
+            if (committed < 0 || committed > length) {
+                throw new InvalidInputException("shm.commit", Long.toString(committed),
+                        "commit length must be between 0 and the claimed " + length + " bytes");
+            }
+            try {
+                ensureOpen();
+                int len = (int) committed;
+                seg.set(ValueLayout.JAVA_INT, offset + ShmLayout.SLOT_LENGTH, len);
+                seg.set(ValueLayout.JAVA_LONG, offset + ShmLayout.SLOT_TIMESTAMP, nowEpochNanos());
+                if (crc) {
+                    crc32c.reset();
+                    crc32c.update(payload.asSlice(0, len).asByteBuffer());
+                    seg.set(ValueLayout.JAVA_INT, offset + ShmLayout.SLOT_CRC, (int) crc32c.getValue());
+                }
+                LONG.setRelease(seg, offset + ShmLayout.SLOT_SEQUENCE, sequence);
+                LONG.setVolatile(seg, ShmLayout.WRITE_SEQUENCE_OFFSET, sequence);
+                LONG.setOpaque(seg, ShmLayout.FRAMES_OFFSET, (long) LONG.getOpaque(seg, ShmLayout.FRAMES_OFFSET) + 1);
+                LONG.setOpaque(seg, ShmLayout.BYTES_OFFSET, (long) LONG.getOpaque(seg, ShmLayout.BYTES_OFFSET) + len);
+                nextSequence = sequence + 1;
+                sent.setOpaque(sent.getPlain() + 1);
+                bytesSent.setOpaque(bytesSent.getPlain() + len);
+                if ((int) INT.getVolatile(seg, ShmLayout.TABLE_OFFSET + ShmLayout.TABLE_WAITERS) > 0) {
+                    INT.getAndAdd(seg, ShmLayout.NOTIFY_WORD_OFFSET, 1);
+                    platform.wake(handle, notifyWord);
+                }
+            } finally {
+                active = false;
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void abort() {
+            ensureActive();
+            active = false;
+            lock.unlock();
+        }
+
+        @Override
+        public void close() {
+            if (active && lock.isHeldByCurrentThread()) {
+                abort();
+            }
+        }
+    }
+}

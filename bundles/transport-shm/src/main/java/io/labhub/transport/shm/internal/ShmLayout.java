@@ -1,0 +1,284 @@
+package io.labhub.transport.shm.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+import io.labhub.api.ErrorCode;
+import io.labhub.api.LabHubException;
+
+/**
+ * Every offset of a shared-memory segment, and the checks a consumer runs before trusting one. This
+ * class and docs/shm-layout.md are the single source of the layout; nothing else hard-codes an offset.
+ * All integers are little-endian in practice (native order; both ends run on the same host).
+ *
+ * <pre>
+ * Segment = header page | consumer table (whole pages) | slots
+ *
+ * Header page, offset 0, 4096 bytes (written by the producer only; consumers map it read-only)
+ *   0 MAGIC               long  "LABHUBSH", published LAST with a release store
+ *   8 LAYOUT_VERSION      int   {@link #LAYOUT_VERSION}
+ *  12 SLOTS_OFFSET        int   where slot 0 starts (page aligned)
+ *  16 SLOT_COUNT          int
+ *  20 SLOT_SIZE           int   payload bytes one slot holds
+ *  24 SLOT_STRIDE         int   SLOT_HEADER_LENGTH + SLOT_SIZE rounded up to 64
+ *  28 FLAGS               int   bit 0 reliable, bit 1 CRC32C
+ *  32 CONSUMER_CAPACITY   int   entries in the consumer table
+ *  36 TABLE_OFFSET        int   = 4096
+ *  40 PRODUCER_PID        long
+ *  48 PRODUCER_START_MS   long  the producer process's start time (epoch ms), guards against pid reuse
+ *  56 HEARTBEAT_PERIOD_NS long  how often PRODUCER_HEARTBEAT moves
+ *  64 RELIABLE_TIMEOUT_NS long
+ *  72 CREATED_MS          long  epoch ms
+ * 128 PRODUCER_HEARTBEAT  long  a counter the producer bumps every period (own cache line)
+ * 136 PRODUCER_STATE      int   0 open, 1 closed
+ * 192 WRITE_SEQUENCE      long  last committed sequence, 0 = none (own cache line)
+ * 256 NOTIFY_WORD         int   futex word: bumped by a commit when WAITERS &gt; 0 (own cache line)
+ * 320 FRAMES              long  frames committed          } producer counters
+ * 328 BYTES               long  payload bytes committed   }
+ * 336 UNBLOCKS            long  consumers dropped (reliable) }
+ * 344 RELIABLE_TIMEOUTS   long  waits that hit the timeout }
+ *
+ * Consumer table, offset 4096 (consumers map it read-write; the producer reads it)
+ *   0 WAITERS             int   consumers about to block or blocked on NOTIFY_WORD
+ *   4 HIGH_WATER          int   entries ever used (scan limit)
+ *   8 SKIPS               long  frames consumers skipped (all consumers)
+ *  16 OVERRUNS            long  reads found overwritten (all consumers)
+ *  64 + i * 64: entry i (one cache line each)
+ *      0 STATE int (0 free, 1 joining, 2 active, 3 dropped)  4 WAITING int (1 while blocked)
+ *      8 PID long   16 START_MS long   24 POSITION long (last released sequence)
+ *     32 HEARTBEAT long (counter)   40 SKIPS long   48 OVERRUNS long   56 reserved
+ *
+ * Slot i at SLOTS_OFFSET + i * SLOT_STRIDE (producer writes; consumers map read-only)
+ *   0 SEQUENCE  long  0 never written, -s while frame s is being written, s once committed (release store, LAST)
+ *   8 LENGTH    int   payload length of frame s
+ *  12 CRC32C    int   of the payload, when FLAGS bit 1
+ *  16 TIMESTAMP long  epoch ns on the producer's clock
+ *  24 reserved
+ *  32 payload   SLOT_SIZE bytes
+ * Frame s lives in slot (s - 1) mod SLOT_COUNT. Sequences start at 1.
+ * </pre>
+ */
+public final class ShmLayout {
+
+    /** "LABHUBSH" read as a little-endian long. */
+    public static final long MAGIC = 0x485342554842414CL;
+    public static final int LAYOUT_VERSION = 1;
+    public static final int PAGE = 4096;
+    public static final int CACHE_LINE = 64;
+
+    // header
+    public static final long MAGIC_OFFSET = 0;
+    public static final long LAYOUT_VERSION_OFFSET = 8;
+    public static final long SLOTS_OFFSET_OFFSET = 12;
+    public static final long SLOT_COUNT_OFFSET = 16;
+    public static final long SLOT_SIZE_OFFSET = 20;
+    public static final long SLOT_STRIDE_OFFSET = 24;
+    public static final long FLAGS_OFFSET = 28;
+    public static final long CONSUMER_CAPACITY_OFFSET = 32;
+    public static final long TABLE_OFFSET_OFFSET = 36;
+    public static final long PRODUCER_PID_OFFSET = 40;
+    public static final long PRODUCER_START_MS_OFFSET = 48;
+    public static final long HEARTBEAT_PERIOD_NS_OFFSET = 56;
+    public static final long RELIABLE_TIMEOUT_NS_OFFSET = 64;
+    public static final long CREATED_MS_OFFSET = 72;
+    public static final long PRODUCER_HEARTBEAT_OFFSET = 128;
+    public static final long PRODUCER_STATE_OFFSET = 136;
+    public static final long WRITE_SEQUENCE_OFFSET = 192;
+    public static final long NOTIFY_WORD_OFFSET = 256;
+    public static final long FRAMES_OFFSET = 320;
+    public static final long BYTES_OFFSET = 328;
+    public static final long UNBLOCKS_OFFSET = 336;
+    public static final long RELIABLE_TIMEOUTS_OFFSET = 344;
+    public static final int HEADER_LENGTH = PAGE;
+
+    public static final int FLAG_RELIABLE = 1;
+    public static final int FLAG_CRC32C = 2;
+    public static final int PRODUCER_OPEN = 0;
+    public static final int PRODUCER_CLOSED = 1;
+
+    // consumer table (offsets relative to TABLE_OFFSET)
+    public static final long TABLE_OFFSET = PAGE;
+    public static final long TABLE_WAITERS = 0;
+    public static final long TABLE_HIGH_WATER = 4;
+    public static final long TABLE_SKIPS = 8;
+    public static final long TABLE_OVERRUNS = 16;
+    public static final long ENTRIES_OFFSET = CACHE_LINE;
+    public static final int ENTRY_LENGTH = CACHE_LINE;
+    public static final long ENTRY_STATE = 0;
+    public static final long ENTRY_WAITING = 4;
+    public static final long ENTRY_PID = 8;
+    public static final long ENTRY_START_MS = 16;
+    public static final long ENTRY_POSITION = 24;
+    public static final long ENTRY_HEARTBEAT = 32;
+    public static final long ENTRY_SKIPS = 40;
+    public static final long ENTRY_OVERRUNS = 48;
+    public static final int ENTRY_FREE = 0;
+    public static final int ENTRY_JOINING = 1;
+    public static final int ENTRY_ACTIVE = 2;
+    public static final int ENTRY_DROPPED = 3;
+
+    // slots
+    public static final long SLOT_SEQUENCE = 0;
+    public static final long SLOT_LENGTH = 8;
+    public static final long SLOT_CRC = 12;
+    public static final long SLOT_TIMESTAMP = 16;
+    public static final int SLOT_HEADER_LENGTH = 32;
+
+    /** Hard limits a consumer accepts (so a hostile header cannot make it map absurd sizes). */
+    public static final int MAX_SLOT_COUNT = 1 << 20;
+    public static final int MAX_CONSUMER_CAPACITY = 1 << 16;
+
+    /** Access to aligned fields of a mapped segment: coordinates (segment, offset). */
+    public static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    public static final VarHandle INT = ValueLayout.JAVA_INT.varHandle();
+
+    private ShmLayout() {
+    }
+
+    /**
+     * Sizes derived from the three numbers a producer chooses.
+     *
+     * @param slotSize         payload bytes per slot
+     * @param slotCount        slots in the ring
+     * @param consumerCapacity consumer table entries
+     * @param slotStride       bytes from one slot to the next
+     * @param slotsOffset      where slot 0 starts
+     * @param totalSize        bytes of the whole segment
+     */
+    public record Geometry(int slotSize, int slotCount, int consumerCapacity, int slotStride, long slotsOffset,
+                           long totalSize) {
+
+        public long slotOffset(long sequence) {
+            return slotsOffset + ((sequence - 1) % slotCount) * (long) slotStride;
+        }
+
+        public long entryOffset(int index) {
+            return TABLE_OFFSET + ENTRIES_OFFSET + (long) index * ENTRY_LENGTH;
+        }
+
+        public long tableLength() {
+            return slotsOffset - TABLE_OFFSET;
+        }
+    }
+
+    /** @throws IllegalArgumentException when the numbers do not make a segment (overflow, non-positive) */
+    public static Geometry geometry(int slotSize, int slotCount, int consumerCapacity) {
+        if (slotSize <= 0 || slotCount <= 0 || consumerCapacity <= 0 || slotCount > MAX_SLOT_COUNT
+                || consumerCapacity > MAX_CONSUMER_CAPACITY) {
+            throw new IllegalArgumentException("slot size " + slotSize + ", slot count " + slotCount
+                    + ", consumer capacity " + consumerCapacity + " do not make a segment");
+        }
+        long stride = roundUp((long) SLOT_HEADER_LENGTH + slotSize, CACHE_LINE);
+        if (stride > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("slot size " + slotSize + " too large");
+        }
+        long slotsOffset = TABLE_OFFSET + roundUp(ENTRIES_OFFSET + (long) consumerCapacity * ENTRY_LENGTH, PAGE);
+        long total = Math.addExact(slotsOffset, Math.multiplyExact(stride, (long) slotCount));
+        return new Geometry(slotSize, slotCount, consumerCapacity, (int) stride, slotsOffset, total);
+    }
+
+    /** Writes every header field except the magic (see {@link #publishMagic}). */
+    public static void writeHeader(MemorySegment segment, Geometry g, int flags, long pid, long startMillis,
+                                   long heartbeatPeriodNanos, long reliableTimeoutNanos) {
+        segment.set(ValueLayout.JAVA_INT, LAYOUT_VERSION_OFFSET, LAYOUT_VERSION);
+        segment.set(ValueLayout.JAVA_INT, SLOTS_OFFSET_OFFSET, (int) g.slotsOffset());
+        segment.set(ValueLayout.JAVA_INT, SLOT_COUNT_OFFSET, g.slotCount());
+        segment.set(ValueLayout.JAVA_INT, SLOT_SIZE_OFFSET, g.slotSize());
+        segment.set(ValueLayout.JAVA_INT, SLOT_STRIDE_OFFSET, g.slotStride());
+        segment.set(ValueLayout.JAVA_INT, FLAGS_OFFSET, flags);
+        segment.set(ValueLayout.JAVA_INT, CONSUMER_CAPACITY_OFFSET, g.consumerCapacity());
+        segment.set(ValueLayout.JAVA_INT, TABLE_OFFSET_OFFSET, (int) TABLE_OFFSET);
+        segment.set(ValueLayout.JAVA_LONG, PRODUCER_PID_OFFSET, pid);
+        segment.set(ValueLayout.JAVA_LONG, PRODUCER_START_MS_OFFSET, startMillis);
+        segment.set(ValueLayout.JAVA_LONG, HEARTBEAT_PERIOD_NS_OFFSET, heartbeatPeriodNanos);
+        segment.set(ValueLayout.JAVA_LONG, RELIABLE_TIMEOUT_NS_OFFSET, reliableTimeoutNanos);
+        segment.set(ValueLayout.JAVA_LONG, CREATED_MS_OFFSET, System.currentTimeMillis());
+    }
+
+    /** The last write of segment creation: a consumer trusts nothing before it sees the magic. */
+    public static void publishMagic(MemorySegment segment) {
+        LONG.setRelease(segment, MAGIC_OFFSET, MAGIC);
+    }
+
+    /** What a consumer expects, from the broker's metadata; a field of 0 means "no expectation". */
+    public record Expectation(int slotSize, int slotCount, int layoutVersion) {
+        public static final Expectation NONE = new Expectation(0, 0, 0);
+    }
+
+    /** The header fields a consumer needs, read once and validated. */
+    public record Header(Geometry geometry, int flags, long producerPid, long producerStartMillis,
+                         long heartbeatPeriodNanos, long reliableTimeoutNanos) {
+        public boolean reliable() {
+            return (flags & FLAG_RELIABLE) != 0;
+        }
+
+        public boolean crc32c() {
+            return (flags & FLAG_CRC32C) != 0;
+        }
+    }
+
+    /**
+     * Reads and checks the header page of a segment of {@code fileSize} bytes. Only the header page may
+     * be mapped when this runs; every later access uses the sizes returned here, never re-read ones.
+     *
+     * @throws LabHubException {@link ErrorCode#SEGMENT_INVALID} naming what is wrong
+     */
+    public static Header validate(String name, MemorySegment header, long fileSize, Expectation expected) {
+        if (fileSize < HEADER_LENGTH || header.byteSize() < HEADER_LENGTH) {
+            throw invalid(name, "truncated: " + fileSize + " bytes, the header alone needs " + HEADER_LENGTH);
+        }
+        long magic = (long) LONG.getAcquire(header, MAGIC_OFFSET);
+        if (magic == 0) {
+            throw invalid(name, "magic not published yet (the producer has not finished creating it)");
+        }
+        if (magic != MAGIC) {
+            throw invalid(name, "foreign file: magic 0x" + Long.toHexString(magic) + " is not LabHub's");
+        }
+        int version = header.get(ValueLayout.JAVA_INT, LAYOUT_VERSION_OFFSET);
+        if (version != LAYOUT_VERSION) {
+            throw invalid(name, "layout version " + version + ", this consumer reads version " + LAYOUT_VERSION);
+        }
+        if (expected.layoutVersion() != 0 && expected.layoutVersion() != version) {
+            throw invalid(name, "the broker announced layout version " + expected.layoutVersion()
+                    + " but the segment has " + version);
+        }
+        int slotSize = header.get(ValueLayout.JAVA_INT, SLOT_SIZE_OFFSET);
+        int slotCount = header.get(ValueLayout.JAVA_INT, SLOT_COUNT_OFFSET);
+        int capacity = header.get(ValueLayout.JAVA_INT, CONSUMER_CAPACITY_OFFSET);
+        Geometry g;
+        try {
+            g = geometry(slotSize, slotCount, capacity);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw invalid(name, "impossible sizes in header: " + e.getMessage());
+        }
+        if (header.get(ValueLayout.JAVA_INT, SLOT_STRIDE_OFFSET) != g.slotStride()
+                || header.get(ValueLayout.JAVA_INT, SLOTS_OFFSET_OFFSET) != g.slotsOffset()
+                || header.get(ValueLayout.JAVA_INT, TABLE_OFFSET_OFFSET) != TABLE_OFFSET) {
+            throw invalid(name, "stride/offsets in header do not match slot size " + slotSize + ", count "
+                    + slotCount + ", capacity " + capacity);
+        }
+        if (expected.slotSize() != 0 && expected.slotSize() != slotSize) {
+            throw invalid(name, "slot size " + slotSize + ", but " + expected.slotSize() + " was announced");
+        }
+        if (expected.slotCount() != 0 && expected.slotCount() != slotCount) {
+            throw invalid(name, "slot count " + slotCount + ", but " + expected.slotCount() + " was announced");
+        }
+        if (fileSize < g.totalSize()) {
+            throw invalid(name, "truncated: " + fileSize + " bytes, the layout needs " + g.totalSize());
+        }
+        return new Header(g, header.get(ValueLayout.JAVA_INT, FLAGS_OFFSET),
+                header.get(ValueLayout.JAVA_LONG, PRODUCER_PID_OFFSET),
+                header.get(ValueLayout.JAVA_LONG, PRODUCER_START_MS_OFFSET),
+                header.get(ValueLayout.JAVA_LONG, HEARTBEAT_PERIOD_NS_OFFSET),
+                header.get(ValueLayout.JAVA_LONG, RELIABLE_TIMEOUT_NS_OFFSET));
+    }
+
+    static LabHubException invalid(String name, String why) {
+        return new LabHubException(ErrorCode.SEGMENT_INVALID, "shared-memory segment " + name + " is unusable: " + why);
+    }
+
+    private static long roundUp(long value, long unit) {
+        return (value + unit - 1) / unit * unit;
+    }
+}

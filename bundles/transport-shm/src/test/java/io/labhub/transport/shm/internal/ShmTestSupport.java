@@ -1,0 +1,169 @@
+package io.labhub.transport.shm.internal;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import io.labhub.api.ChannelName;
+import io.labhub.api.WaitStrategy;
+import io.labhub.transport.shm.internal.platform.SegmentAccess;
+import io.labhub.transport.shm.internal.platform.SegmentNames;
+import io.labhub.transport.shm.internal.platform.ShmPlatform;
+import io.labhub.transport.shm.internal.platform.ShmPlatforms;
+
+/** Shared helpers: a private tmpfs directory per test class, short timeouts, child JVMs. */
+public final class ShmTestSupport {
+
+    public static final ChannelName CHANNEL = new ChannelName("test.frames");
+    /** Short liveness so that crash tests finish quickly. */
+    public static final RingSettings FAST = new RingSettings(Duration.ofMillis(20), Duration.ofMillis(300), 64,
+            WaitStrategy.DEFAULT, Duration.ofMillis(50));
+
+    private ShmTestSupport() {
+    }
+
+    /** A fresh directory on tmpfs (/dev/shm) when there is one, so tests use real shared memory. */
+    public static Path newDirectory() throws IOException {
+        Path shm = Path.of("/dev/shm");
+        Path base = Files.isDirectory(shm) && Files.isWritable(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+        return Files.createDirectory(base.resolve("labhub-test-" + SegmentNames.random().substring(7, 19)));
+    }
+
+    public static ShmPlatform platform(Path dir) {
+        return ShmPlatforms.load(dir);
+    }
+
+    public static List<String> listing(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** Deletes the directory; @return the names that were still in it */
+    public static List<String> removeDirectory(Path dir) throws IOException {
+        List<String> left = listing(dir);
+        for (String name : left) {
+            Files.deleteIfExists(dir.resolve(name));
+        }
+        Files.deleteIfExists(dir);
+        return left;
+    }
+
+    public static RingProducer producer(ShmPlatform platform, String segment, io.labhub.api.ShmOptions options,
+                                        Heartbeat heartbeat) {
+        return RingProducer.create(platform, CHANNEL, segment, options, FAST, SegmentAccess.OWNER_ONLY, heartbeat, null);
+    }
+
+    public static RingConsumer consumer(ShmPlatform platform, String segment, Heartbeat heartbeat) {
+        return RingConsumer.open(platform, CHANNEL, new RingConsumer.Endpoint(segment, ShmLayout.Expectation.NONE),
+                WaitStrategy.BLOCKING, FAST, heartbeat, null, null);
+    }
+
+    /** Polls {@code condition} until it holds or {@code timeout} passes. */
+    public static boolean await(BooleanSupplier condition, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return condition.getAsBoolean();
+    }
+
+    /** Whether the table's overrun counter of the segment file is at least {@code n}. */
+    public static boolean tableOverrunsAtLeast(Path file, long n) throws IOException {
+        try (java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            var table = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, ShmLayout.TABLE_OFFSET, 64, arena);
+            return table.get(java.lang.foreign.ValueLayout.JAVA_LONG, ShmLayout.TABLE_OVERRUNS) >= n;
+        }
+    }
+
+    /** The table's waiter count of the segment file. */
+    public static int tableWaiters(Path file) throws IOException {
+        try (java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            var table = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, ShmLayout.TABLE_OFFSET, 64, arena);
+            return (int) ShmLayout.INT.getVolatile(table, ShmLayout.TABLE_WAITERS);
+        }
+    }
+
+    public static long openDescriptors() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    /** A JVM running {@link ShmChild} with the test class path; its stdout lines arrive in {@link #lines}. */
+    public static final class Child implements AutoCloseable {
+        public final Process process;
+        public final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+        public Child(String... args) throws IOException {
+            List<String> command = new ArrayList<>();
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.add("--enable-native-access=ALL-UNNAMED");
+            command.add("-Xshare:auto");
+            command.add("-XX:TieredStopAtLevel=1");
+            command.add("-cp");
+            command.add(System.getProperty("java.class.path"));
+            command.add(ShmChild.class.getName());
+            command.addAll(List.of(args));
+            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (IOException ignored) {
+                    // the child is gone
+                }
+            }, "child-stdout");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** Waits for a line starting with {@code prefix}; @return it */
+        public String expect(String prefix, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                long left = deadline - System.nanoTime();
+                String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
+                if (line == null) {
+                    throw new AssertionError("child did not print " + prefix + " in " + timeout + " (alive="
+                            + process.isAlive() + ")");
+                }
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+        }
+
+        /** SIGKILL, and wait until the process is really gone. */
+        public void kill() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) {
+                kill();
+            }
+        }
+    }
+}
