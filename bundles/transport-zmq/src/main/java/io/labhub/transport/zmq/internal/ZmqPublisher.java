@@ -1,0 +1,141 @@
+package io.labhub.transport.zmq.internal;
+
+import io.labhub.api.ChannelKind;
+import io.labhub.api.InvalidInputException;
+import io.labhub.api.LabHubException;
+import io.labhub.api.MessageTooLargeException;
+import io.labhub.api.Publisher;
+import io.labhub.api.ZmqOptions;
+import io.labhub.api.spi.ChannelContext;
+import io.labhub.security.CurveSecurity;
+import java.security.SecureRandom;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+
+/**
+ * A PUB socket bound on its own I/O thread. {@link #publish} numbers the message, copies it and queues
+ * it for that thread; it never waits.
+ *
+ * <p>Where messages can be lost, and what is counted:
+ * <ol>
+ *   <li>here, when the hand-off queue to the I/O thread holds {@code highWaterMark} messages already
+ *       (callers publish faster than the socket takes them): counted in {@code dropped};</li>
+ *   <li>in the PUB socket, when one subscriber's queue is at the high-water mark: ZeroMQ drops for that
+ *       subscriber only and says nothing to the publisher, so this cannot be counted here. The
+ *       subscriber sees it as a gap in the sequence numbers ({@code gaps}, {@code Message.skipped}):
+ *       the subscriber side is the truth about loss.</li>
+ * </ol>
+ * {@code messagesSent}/{@code bytesSent} count messages handed to the PUB socket (whether or not anyone
+ * is subscribed).
+ */
+final class ZmqPublisher extends ZmqChannel implements Publisher {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ZmqPublisher.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final int maxMessageSize;
+    private final int queueCapacity;
+    private final long session;
+    private final ReentrantLock sequencing = new ReentrantLock();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final String endpoint;
+    private long sequence;
+    private ZMQ.Socket pub;
+
+    ZmqPublisher(ChannelContext context, CurveSecurity security, ZmqSettings settings, ZmqOptions options) {
+        super(context, security, settings, ChannelKind.PUBSUB, "pub");
+        int hwm = settings.hwm(options.highWaterMark());
+        this.maxMessageSize = settings.maxMessage(options.maxMessageSize());
+        this.queueCapacity = hwm;
+        this.session = RANDOM.nextLong();
+        String bindTo = settings.bindEndpoint(options.endpoint());
+        try {
+            String bound = loop.call(() -> bind(bindTo, hwm), 10_000);
+            this.endpoint = settings.advertise(bound);
+            Map<String, String> metadata = new HashMap<>(options.metadata());
+            metadata.put(Metadata.MAX_MESSAGE_SIZE, Integer.toString(maxMessageSize));
+            metadata.put(Metadata.WIRE_VERSION, Integer.toString(WireFormat.VERSION));
+            context.offer(endpoint, security.publicKey(), metadata);
+        } catch (RuntimeException e) {
+            abandon();
+            throw e;
+        }
+        LOG.debug("publisher {} bound at {}", name(), endpoint);
+    }
+
+    private String bind(String bindTo, int hwm) {
+        pub = loop.socket(SocketType.PUB);
+        pub.setSndHWM(hwm);
+        // PUB only ever receives subscription messages; refuse anything big from a hostile peer.
+        pub.setMaxMsgSize(64 * 1024);
+        security.secureServer(pub);
+        try {
+            pub.bind(bindTo);
+        } catch (ZMQException e) {
+            throw new InvalidInputException("zmq.endpoint", Text.printable(bindTo),
+                    "cannot bind the publisher of " + name() + " to " + bindTo + ": " + e.getMessage());
+        }
+        return pub.getLastEndpoint();
+    }
+
+    /** The endpoint announced to the broker. */
+    String endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public long publish(byte[] payload) {
+        if (payload == null) {
+            throw new InvalidInputException("payload.null", "null", "payload must not be null (send an empty array instead)");
+        }
+        ensureOpen();
+        if (payload.length > maxMessageSize) {
+            counters.errors.increment();
+            throw new MessageTooLargeException("message of " + payload.length + " bytes exceeds the maximum of "
+                    + maxMessageSize + " bytes of pubsub channel " + name());
+        }
+        byte[] copy = payload.clone();
+        sequencing.lock();
+        try {
+            long seq = ++sequence;
+            if (queued.get() >= queueCapacity) {
+                counters.dropped.increment();
+                return seq;
+            }
+            byte[] header = WireFormat.encode(WireFormat.PUBLISH, 0, seq, WireFormat.nowEpochNanos(), session);
+            queued.incrementAndGet();
+            // Enqueued under the lock, so the I/O thread sends in sequence order.
+            if (!loop.execute(() -> send(header, copy))) {
+                queued.decrementAndGet();
+                ensureOpen();
+                throw new LabHubException(io.labhub.api.ErrorCode.INTERNAL, "publisher " + name() + " lost its I/O thread");
+            }
+            return seq;
+        } finally {
+            sequencing.unlock();
+        }
+    }
+
+    private void send(byte[] header, byte[] payload) {
+        queued.decrementAndGet();
+        boolean sent;
+        try {
+            sent = pub.send(header, ZMQ.SNDMORE | ZMQ.DONTWAIT) && pub.send(payload, ZMQ.DONTWAIT);
+        } catch (ZMQException e) {
+            LOG.debug("{}: send failed: {}", name(), e.toString());
+            sent = false;
+        }
+        if (sent) {
+            counters.sent(payload.length);
+        } else {
+            counters.dropped.increment();
+        }
+    }
+}

@@ -1,0 +1,301 @@
+package io.labhub.transport.zmq.internal;
+
+import io.labhub.api.ChannelClosedException;
+import io.labhub.api.ChannelInfo;
+import io.labhub.api.ChannelKind;
+import io.labhub.api.ChannelTimeoutException;
+import io.labhub.api.ConsumerOptions;
+import io.labhub.api.ErrorCode;
+import io.labhub.api.InvalidInputException;
+import io.labhub.api.LabHubException;
+import io.labhub.api.MessageTooLargeException;
+import io.labhub.api.RequestClient;
+import io.labhub.api.spi.ChannelContext;
+import io.labhub.security.CurveSecurity;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZMQ;
+import org.zeromq.ZMQException;
+
+/**
+ * A DEALER socket on its own I/O thread; every request carries an id that its reply echoes, so replies
+ * find their callers in any order and a lost reply costs one timeout, never a wedged socket (the fault
+ * of lock-step REQ).
+ *
+ * <p>Requests enter the socket only while the client is <em>ready</em>: after a {@code PONG} answered one
+ * of its {@code PING}s on the current connection, which proves the CURVE handshake and the ZAP check are
+ * done. Until then (and again after the socket reports a disconnect) requests wait here, and the client
+ * pings every {@value #PING_MILLIS} ms. Why: a request handed to ZeroMQ while its connection is still
+ * handshaking is lost with that connection if the handshake stalls and ZeroMQ reconnects (seen with
+ * JeroMQ 0.6.0 under load); and a queue that survives reconnects would deliver requests to a restarted
+ * server long after their callers gave up. A request that was sent and whose connection then broke ends
+ * in a timeout; it is never sent twice. A reply whose request is unknown (timed out already) is dropped
+ * and counted in {@code dropped}.
+ *
+ * <p>{@code requestAsync} futures complete on the channel's I/O thread: dependent actions must not
+ * block (use the {@code *Async} variants for slow work).
+ */
+final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ZmqRequestClient.class);
+    private static final int BATCH = 1024;
+    /** How often a client that is not ready pings its server, in milliseconds. */
+    static final long PING_MILLIS = 100;
+    /** Guard on top of a request's own deadline, in case the I/O thread itself is gone. */
+    private static final long GUARD_MILLIS = 5000;
+    private static final AtomicLong MONITORS = new AtomicLong();
+
+    private final int highWaterMark;
+    private final int maxMessageSize;
+    private final AtomicLong ids = new AtomicLong();
+    private volatile int requestLimit;
+    // Loop thread only:
+    private final PendingRequests pending = new PendingRequests();
+    private boolean ready;
+    private long nextPingNanos;
+    private long pings;
+    private ZMQ.Socket monitor;
+
+    ZmqRequestClient(ChannelContext context, CurveSecurity security, ZmqSettings settings, ConsumerOptions options) {
+        super(context, security, settings, ChannelKind.REQREP, "client");
+        this.highWaterMark = settings.hwm(options.highWaterMark());
+        this.maxMessageSize = settings.maxMessage(options.maxMessageSize());
+        this.requestLimit = maxMessageSize;
+        loop.call(() -> {
+            loop.timer(this::pollTimeout, this::tick);
+            return null;
+        }, 10_000);
+        connect(options);
+        LOG.debug("client {} connected to {}", name(), target().endpoint());
+    }
+
+    @Override
+    protected ZMQ.Socket open(ChannelInfo info) {
+        ZMQ.Socket dealer = securedSocket(SocketType.DEALER, info.serverKey());
+        if (monitor != null) {
+            loop.release(monitor);
+        }
+        // JeroMQ's flag is the inverse of libzmq's ZMQ_IMMEDIATE: false here means "attach a pipe only
+        // once a connection exists", so nothing queues inside ZeroMQ while the server is down.
+        dealer.setImmediate(false);
+        dealer.setSndHWM(highWaterMark);
+        dealer.setRcvHWM(highWaterMark);
+        dealer.setMaxMsgSize(WireFormat.frameLimit(maxMessageSize));
+        String monitorEndpoint = "inproc://labhub-client-monitor-" + MONITORS.incrementAndGet();
+        dealer.monitor(monitorEndpoint, ZMQ.EVENT_DISCONNECTED);
+        ZMQ.Socket events = loop.socket(SocketType.PAIR);
+        events.connect(monitorEndpoint);
+        monitor = events;
+        loop.watch(events, () -> readEvents(events), () -> true);
+        dealer.connect(info.endpoint());
+        loop.watch(dealer, () -> readAll(dealer), () -> true);
+        requestLimit = Math.min(maxMessageSize, Metadata.maxMessageSize(info.metadata(), maxMessageSize));
+        notReady();
+        return dealer;
+    }
+
+    @Override
+    public byte[] request(byte[] payload, Duration timeout) {
+        CompletableFuture<byte[]> reply = requestAsync(payload, timeout);
+        try {
+            return reply.get(timeout.toMillis() + GUARD_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof LabHubException le) {
+                throw le;
+            }
+            throw new LabHubException(ErrorCode.INTERNAL, "request on " + name() + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            counters.timeouts.increment();
+            throw new ChannelTimeoutException("no reply on channel " + name() + " within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ChannelTimeoutException("interrupted while waiting for a reply on channel " + name());
+        }
+    }
+
+    @Override
+    public CompletableFuture<byte[]> requestAsync(byte[] payload, Duration timeout) {
+        if (payload == null) {
+            throw new InvalidInputException("payload.null", "null", "payload must not be null (send an empty array instead)");
+        }
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new InvalidInputException("timeout.positive", String.valueOf(timeout), "a request timeout must be positive");
+        }
+        if (!isOpen()) {
+            return CompletableFuture.failedFuture(new ChannelClosedException("channel " + name() + " is closed"));
+        }
+        int limit = requestLimit;
+        if (payload.length > limit) {
+            counters.errors.increment();
+            return CompletableFuture.failedFuture(new MessageTooLargeException("request of " + payload.length
+                    + " bytes exceeds the maximum of " + limit + " bytes of reqrep channel " + name()
+                    + (limit < maxMessageSize ? " (the server's limit)" : "")));
+        }
+        long id = ids.incrementAndGet();
+        long timeoutMillis = Math.max(1, timeout.toMillis());
+        byte[] header = WireFormat.encode(WireFormat.REQUEST, timeoutMillis, id, WireFormat.nowEpochNanos(), maxMessageSize);
+        CompletableFuture<byte[]> future = new CompletableFuture<>();
+        PendingRequests.Pending p = new PendingRequests.Pending(id, System.nanoTime() + timeout.toNanos(), timeoutMillis,
+                header, payload.clone(), future);
+        // After execute, so that a request racing with close() is failed here rather than forgotten in
+        // the stopped loop's queue (close() clears isOpen before it stops the loop).
+        if (!loop.execute(() -> submit(p)) || !isOpen()) {
+            future.completeExceptionally(new ChannelClosedException("channel " + name() + " is closed"));
+        }
+        return future;
+    }
+
+    private void submit(PendingRequests.Pending p) {
+        pending.add(p);
+        if (!trySend(p)) {
+            pending.deferSend(p);
+        }
+    }
+
+    private boolean trySend(PendingRequests.Pending p) {
+        ZMQ.Socket dealer = socket();
+        if (!ready || dealer == null) {
+            return false;
+        }
+        try {
+            if (dealer.send(p.header, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+                dealer.send(p.payload, ZMQ.DONTWAIT);
+                counters.sent(p.payload.length);
+                return true;
+            }
+        } catch (ZMQException e) {
+            LOG.debug("{}: send failed: {}", name(), e.toString());
+        }
+        notReady(); // no pipe any more: the connection is gone
+        return false;
+    }
+
+    private void notReady() {
+        ready = false;
+        nextPingNanos = System.nanoTime();
+    }
+
+    private void ping() {
+        ZMQ.Socket dealer = socket();
+        if (dealer == null) {
+            return; // not connected yet (the timer runs from the start)
+        }
+        try {
+            if (dealer.send(WireFormat.encode(WireFormat.PING, 0, ++pings, WireFormat.nowEpochNanos(), 0),
+                    ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
+                dealer.send(new byte[0], ZMQ.DONTWAIT);
+            }
+        } catch (ZMQException e) {
+            LOG.debug("{}: ping failed: {}", name(), e.toString());
+        }
+    }
+
+    private void readEvents(ZMQ.Socket events) {
+        ZMQ.Event e;
+        while ((e = ZMQ.Event.recv(events, ZMQ.DONTWAIT)) != null) {
+            if (e.getEvent() == ZMQ.EVENT_DISCONNECTED && ready) {
+                LOG.debug("{}: disconnected from its server", name());
+                notReady();
+            }
+        }
+    }
+
+    private long pollTimeout() {
+        long now = System.nanoTime();
+        long next = pending.millisToNextDeadline(now);
+        if (!ready) {
+            long toPing = Math.max(0, (nextPingNanos - now + 999_999) / 1_000_000);
+            return next < 0 ? toPing : Math.min(next, toPing);
+        }
+        return next;
+    }
+
+    private void tick() {
+        long now = System.nanoTime();
+        if (!ready && now - nextPingNanos >= 0) {
+            ping();
+            nextPingNanos = now + PING_MILLIS * 1_000_000;
+        }
+        flushUnsent();
+        for (PendingRequests.Pending p : pending.expire(now)) {
+            counters.timeouts.increment();
+            p.future.completeExceptionally(new ChannelTimeoutException("no reply to request #" + p.id + " on channel "
+                    + name() + " within " + p.timeoutMillis + " ms" + (ready ? "" : " (server not reachable)")));
+        }
+    }
+
+    private void flushUnsent() {
+        if (ready && pending.hasUnsent()) {
+            for (PendingRequests.Pending p : pending.takeUnsent()) {
+                if (!trySend(p)) {
+                    pending.deferSend(p);
+                }
+            }
+        }
+    }
+
+    private void readAll(ZMQ.Socket dealer) {
+        for (int i = 0; i < BATCH; i++) {
+            byte[] first = dealer.recv(ZMQ.DONTWAIT);
+            if (first == null) {
+                return;
+            }
+            byte[] body = null;
+            int extra = 0;
+            while (dealer.hasReceiveMore()) {
+                byte[] part = dealer.recv(0);
+                if (body == null) {
+                    body = part;
+                } else {
+                    extra++;
+                }
+            }
+            WireFormat.Header h = WireFormat.decode(first);
+            if (h != null && h.version() == WireFormat.VERSION && h.type() == WireFormat.PONG) {
+                if (!ready && dealer == socket()) {
+                    ready = true;
+                    LOG.debug("{}: ready, {} request(s) waiting", name(), pending.size());
+                    flushUnsent();
+                }
+                continue;
+            }
+            if (h == null || h.version() != WireFormat.VERSION || body == null || extra > 0
+                    || (h.type() != WireFormat.REPLY_OK && h.type() != WireFormat.REPLY_ERROR)) {
+                counters.errors.increment();
+                LOG.debug("{}: malformed reply ignored (header {})", name(), h);
+                continue;
+            }
+            PendingRequests.Pending p = pending.complete(h.id());
+            if (p == null) {
+                counters.dropped.increment();
+                LOG.debug("{}: reply to unknown or expired request #{} dropped", name(), h.id());
+                continue;
+            }
+            counters.received(body.length);
+            if (h.type() == WireFormat.REPLY_ERROR) {
+                counters.errors.increment();
+                p.future.completeExceptionally(WireFormat.errorFrom(body));
+            } else if (body.length > maxMessageSize) {
+                counters.errors.increment();
+                p.future.completeExceptionally(new MessageTooLargeException("reply of " + body.length
+                        + " bytes exceeds the maximum of " + maxMessageSize + " bytes of reqrep channel " + name()));
+            } else {
+                p.future.complete(body);
+            }
+        }
+    }
+
+    @Override
+    protected void onLoopStop() {
+        for (PendingRequests.Pending p : pending.clear()) {
+            p.future.completeExceptionally(new ChannelClosedException("channel " + name() + " was closed"));
+        }
+    }
+}
