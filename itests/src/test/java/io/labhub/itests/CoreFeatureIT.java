@@ -64,7 +64,15 @@ public class CoreFeatureIT {
     public Option[] config() throws Exception {
         It.deleteTree(deployDir());
         Files.createDirectories(deployDir());
-        List<Option> options = new ArrayList<>(PaxFeatures.install(It.featuresDir(), "boot", "framework", "core"));
+        // The embedded broker, on the endpoint the Hub uses by default. (The Hub is deliberately left
+        // unconfigured: under Pax Exam a first configuration created after the Hub activated was seen
+        // not to reach it; see docs/operations.md.)
+        Files.writeString(deployDir().resolve("io.labhub.broker.cfg"),
+                "endpoint = tcp://127.0.0.1:5570\neventsEndpoint = tcp://127.0.0.1:5571\n");
+        Path home = It.workDir().resolve("pax-home");
+        It.deleteTree(home);
+        List<Option> options = new ArrayList<>(PaxFeatures.install(It.featuresDir(), "boot", "framework", "base", "broker", "core"));
+        options.add(frameworkProperty("labhub.home").value(home.toString()));
         options.add(junitBundles());
         options.add(frameworkStartLevel(10));
         options.add(cleanCaches(true));
@@ -86,15 +94,22 @@ public class CoreFeatureIT {
         }
         assertTrue("bundles not active: " + wrong, wrong.isEmpty());
         List<String> names = Arrays.stream(context.getBundles()).map(Bundle::getSymbolicName).toList();
-        for (String expected : List.of("io.labhub.api", "io.labhub.validation", "io.labhub.core", "org.apache.felix.scr")) {
+        for (String expected : List.of("io.labhub.api", "io.labhub.validation", "io.labhub.security", "io.labhub.broker",
+                "io.labhub.core", "org.apache.felix.scr")) {
             assertTrue(expected + " missing from " + names, names.contains(expected));
         }
     }
 
     @Test
     public void hubAndValidatorServicesWork() {
-        assertNotNull(hub.status());
-        assertTrue(hub.status().message(), hub.status().message().contains("local"));
+        try {
+            It.await("Hub connected to the embedded broker", Duration.ofSeconds(30), () -> hub.status().brokerConnected());
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; status: " + hub.status(), e);
+        }
+        assertEquals("tcp://127.0.0.1:5570", hub.status().brokerEndpoint());
+        assertEquals(40, hub.status().clientKey().length());
+        assertNotNull(hub.status().lastBrokerContact());
         assertEquals(List.of(), hub.channels());
         assertEquals(Optional.empty(), hub.find("camera1.frames"));
 

@@ -26,15 +26,20 @@ public class EmbeddingIT {
         Set<Thread> before = Thread.getAllStackTraces().keySet();
         Path home = It.workDir().resolve("embed-home");
         It.deleteTree(home);
-        try (LabHub lab = LabHub.builder().home(home).featuresDir(It.featuresDir()).features("boot", "framework", "core")
-                .hotDeploy(false).start()) {
+        Files.createDirectories(home.resolve("conf"));
+        Files.writeString(home.resolve("conf/io.labhub.broker.cfg"), "endpoint = tcp://127.0.0.1:5590\neventsEndpoint = tcp://127.0.0.1:5591\n");
+        Files.writeString(home.resolve("conf/io.labhub.core.cfg"), "broker.endpoint = tcp://127.0.0.1:5590\n");
+        try (LabHub lab = LabHub.builder().home(home).featuresDir(It.featuresDir())
+                .features("boot", "framework", "base", "broker", "core").start()) {
             Hub hub = lab.hub(Duration.ofSeconds(30));
             // One Hub type: the interface is the host's (exported by the system bundle), the object the bundle's.
             assertTrue(Hub.class.isInstance(hub));
             assertNotSame(Hub.class.getClassLoader(), hub.getClass().getClassLoader());
             Readiness ready = lab.awaitReady(Duration.ofSeconds(30));
             assertTrue(ready.toString(), ready.ready());
+            It.await("Hub connected to its broker", Duration.ofSeconds(30), () -> hub.status().brokerConnected());
             assertEquals(List.of(), hub.channels());
+            assertTrue("key pair created under HOME/conf/keys", Files.isRegularFile(home.resolve("conf/keys/labhub.pub")));
             assertThrows(InvalidInputException.class, () -> hub.createPublisher("not a name"));
         }
         try {

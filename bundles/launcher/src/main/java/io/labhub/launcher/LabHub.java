@@ -33,6 +33,7 @@ import org.osgi.framework.launch.Framework;
 import org.osgi.framework.launch.FrameworkFactory;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
@@ -293,6 +294,9 @@ public final class LabHub implements AutoCloseable {
         for (Bundle b : ctx.getBundles()) {
             boolean fragment = b.getHeaders().get(Constants.FRAGMENT_HOST) != null;
             int expected = fragment ? Bundle.RESOLVED : Bundle.ACTIVE;
+            if (fragment && b.getState() == Bundle.INSTALLED && forAnotherPlatform(b, framework)) {
+                continue; // e.g. the Windows shm fragment on Linux: staying unresolved is its job
+            }
             if (b.getState() != expected) {
                 problems.add("bundle " + b.getSymbolicName() + " [" + b.getBundleId() + "] is " + stateName(b.getState())
                         + ", expected " + stateName(expected));
@@ -312,6 +316,17 @@ public final class LabHub implements AutoCloseable {
         }
         problems.addAll(componentProblems(ctx));
         return new Readiness(problems);
+    }
+
+    /** A fragment that requires an {@code osgi.native} capability this platform (the system bundle) does not offer. */
+    private static boolean forAnotherPlatform(Bundle fragment, Bundle system) {
+        BundleRevision rev = fragment.adapt(BundleRevision.class);
+        BundleRevision sys = system.adapt(BundleRevision.class);
+        if (rev == null || sys == null || rev.getDeclaredRequirements("osgi.native").isEmpty()) {
+            return false;
+        }
+        var natives = sys.getDeclaredCapabilities("osgi.native");
+        return rev.getDeclaredRequirements("osgi.native").stream().anyMatch(req -> natives.stream().noneMatch(req::matches));
     }
 
     /** Waits until {@link #readiness()} is ready, at most {@code timeout}; returns the last readiness. */

@@ -1,9 +1,14 @@
 package io.labhub.core.internal;
 
+import io.labhub.api.InvalidInputException;
 import io.labhub.api.spi.PubSubTransport;
 import io.labhub.api.spi.ReqRepTransport;
 import io.labhub.api.spi.ShmTransport;
+import io.labhub.broker.client.BrokerClient;
+import io.labhub.broker.client.BrokerClientConfig;
+import io.labhub.security.CurveSecurity;
 import io.labhub.validation.Validator;
+import java.time.Duration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -17,8 +22,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Owns the {@link HubEngine}: its configuration (pid {@code io.labhub.core}), its directory and the
- * transports, which come and go as their bundles do (whiteboard: no list of transports anywhere).
+ * Owns the {@link HubEngine}: its configuration (pid {@code io.labhub.core}), its directory (the broker
+ * client, or local) and the transports, which come and go as their bundles do (whiteboard: no list of
+ * transports anywhere).
+ *
+ * <p>The Hub does not look for an embedded broker service: it talks to the configured endpoint, which
+ * by default is where the runtime's embedded broker listens, with this runtime's own key. Start order
+ * then does not matter (the client retries with back-off) and a remote broker is only a configuration
+ * change. One path instead of two.
  */
 @Component(service = HubComponent.class, configurationPid = "io.labhub.core", immediate = true)
 @Designate(ocd = HubComponent.Config.class)
@@ -26,18 +37,45 @@ public class HubComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(HubComponent.class);
 
-    @ObjectClassDefinition(name = "LabHub Hub", description = "How the Hub finds the broker.")
+    @ObjectClassDefinition(name = "LabHub Hub", description = "How the Hub reaches the broker.")
     public @interface Config {
-        @AttributeDefinition(description = "'local': no broker, channels visible in this runtime only")
-        String directory() default "local";
+        @AttributeDefinition(description = "'broker' (register and discover through the broker) or 'local' "
+                + "(no broker: channels are visible inside this runtime only)")
+        String directory() default "broker";
+
+        @AttributeDefinition(description = "The broker's request endpoint")
+        String broker_endpoint() default "tcp://127.0.0.1:5570";
+
+        @AttributeDefinition(description = "The broker's CURVE public key (Z85); empty means this runtime's own key, "
+                + "which is the embedded broker's")
+        String broker_publicKey() default "";
+
+        @AttributeDefinition(description = "Heartbeat interval towards the broker, in milliseconds", min = "10")
+        long heartbeatIntervalMs() default 500;
+
+        @AttributeDefinition(description = "How long one broker request may take, in milliseconds", min = "10")
+        long requestTimeoutMs() default 2000;
     }
 
     private final HubEngine engine;
 
     @Activate
-    public HubComponent(@Reference Validator validator, Config config) {
-        this.engine = new HubEngine(validator, new LocalDirectory("local"));
-        LOG.info("Hub ready ({})", engine.status().message());
+    public HubComponent(@Reference Validator validator, @Reference CurveSecurity security, Config config) {
+        Directory directory = switch (config.directory()) {
+            case "local" -> new LocalDirectory("local");
+            case "broker" -> {
+                String key = config.broker_publicKey().isBlank() ? security.publicKey() : validator.publicKey(config.broker_publicKey());
+                Duration timeout = Duration.ofMillis(config.requestTimeoutMs());
+                BrokerClient client = BrokerClient.start(new BrokerClientConfig(config.broker_endpoint(), key,
+                        Duration.ofMillis(config.heartbeatIntervalMs()), timeout), security);
+                yield new BrokerDirectory(client, security.publicKey(), timeout);
+            }
+            default -> throw new InvalidInputException("core.directory", config.directory(),
+                    "io.labhub.core: directory must be 'broker' or 'local', not '" + config.directory() + "'");
+        };
+        this.engine = new HubEngine(validator, directory);
+        LOG.info("Hub started: {}", config.directory().equals("local") ? directory.statusMessage()
+                : "broker at " + config.broker_endpoint() + " (connecting in the background)");
     }
 
     HubEngine engine() {

@@ -50,17 +50,30 @@ public final class SecurityComponent implements CurveSecurity {
     private final CurveSecurityHandle handle;
 
     @Activate
-    public SecurityComponent(Config config) {
-        Path keysDir = keysDir(config);
+    public SecurityComponent(Config config, org.osgi.framework.BundleContext context) {
+        // A framework property first (an embedding host sets it per framework), else the system property.
+        this(config, context.getProperty(HOME_PROPERTY));
+    }
+
+    SecurityComponent(Config config) {
+        this(config, System.getProperty(HOME_PROPERTY));
+    }
+
+    private SecurityComponent(Config config, String labhubHome) {
+        Path keysDir = keysDir(config, labhubHome);
         this.handle = CurveSecurityFactory.start(keysDir, allowList(config, keysDir));
     }
 
     static Path keysDir(Config config) {
+        return keysDir(config, System.getProperty(HOME_PROPERTY));
+    }
+
+    static Path keysDir(Config config, String labhubHome) {
         String configured = config.keysDir() == null ? "" : config.keysDir().strip();
         if (!configured.isEmpty()) {
             return Path.of(configured);
         }
-        String home = System.getProperty(HOME_PROPERTY, "").strip();
+        String home = labhubHome == null ? "" : labhubHome.strip();
         return Path.of(home.isEmpty() ? "." : home).resolve("conf").resolve("keys");
     }
 
