@@ -104,6 +104,29 @@ public class RuntimeProcessIT {
     }
 
     @Test
+    public void brokerAloneRunsFromTheBrokerFeatures() throws Exception {
+        Path home = It.copyRuntime("proc-broker-only");
+        Files.delete(home.resolve("deploy").resolve(Files.list(home.resolve("deploy")).findFirst().orElseThrow().getFileName()));
+        Run r = run(home, Map.of(), "--features", "boot,framework,base,broker,shell", "-c", "lb; scr:list");
+        assertEquals(r.err, 0, r.exit);
+        assertTrue(r.out, r.out.contains("LabHub broker") && !r.out.contains("LabHub core"));
+        assertTrue(r.out, r.out.contains("BrokerComponent") && r.out.contains("State:ACTIVE"));
+        assertTrue(Files.readString(home.resolve("log/labhub.log")).contains("broker listening on"));
+    }
+
+    @Test
+    public void unreachableBrokerNeverBlocksDrivers() throws Exception {
+        Path home = It.copyRuntime("proc-no-broker");
+        Files.delete(home.resolve("conf/io.labhub.broker.cfg")); // no embedded broker, nobody on the Hub's endpoint
+        Files.writeString(home.resolve("conf/io.labhub.core.cfg"), "broker.endpoint = tcp://127.0.0.1:5599\n");
+        Run r = run(home, Map.of(), "-c", "lb");
+        assertEquals(r.err, 0, r.exit); // every bundle active and every component satisfied, the driver included
+        String log = Files.readString(home.resolve("log/labhub.log"));
+        assertTrue(log, log.contains("sample driver 'demo-instrument' ready"));
+        assertTrue(log, log.contains("Hub started: broker at tcp://127.0.0.1:5599"));
+    }
+
+    @Test
     public void saysClearlyWhenNoJava22IsInstalled() throws Exception {
         Run r = run(It.runtimeDir(), Map.of("PATH", "/usr/bin:/bin", "JAVA_HOME", "/nonexistent", "LABHUB_JAVA", "",
                 "LABHUB_JDK_SEARCH", "/nonexistent/*/bin/java"), "-c", "lb");
