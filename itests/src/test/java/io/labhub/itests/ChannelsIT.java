@@ -5,10 +5,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
-import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
@@ -31,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -64,23 +59,9 @@ public class ChannelsIT {
 
     @Configuration
     public Option[] config() throws Exception {
-        It.deleteTree(deployDir());
-        Files.createDirectories(deployDir());
-        Files.writeString(deployDir().resolve("io.labhub.broker.cfg"),
-                "endpoint = tcp://127.0.0.1:5570\neventsEndpoint = tcp://127.0.0.1:5571\n");
         Path home = It.workDir().resolve("pax-channels-home");
-        It.deleteTree(home);
-        List<Option> options = new ArrayList<>(PaxFeatures.install(It.featuresDir(),
-                "boot", "framework", "base", "broker", "core", "shm", "zmq"));
-        options.add(frameworkProperty("labhub.home").value(home.toString()));
-        options.add(junitBundles());
-        options.add(frameworkStartLevel(10));
-        options.add(cleanCaches(true));
-        options.add(frameworkProperty("felix.fileinstall.dir").value(deployDir().toString()));
-        options.add(frameworkProperty("felix.fileinstall.poll").value("500"));
-        options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
-        options.add(frameworkProperty("felix.fileinstall.log.default").value("jul"));
-        return options.toArray(new Option[0]);
+        PaxFeatures.freshDirectories(deployDir(), home);
+        return PaxFeatures.framework(deployDir(), home, "boot", "framework", "base", "broker", "core", "shm", "zmq");
     }
 
     private void awaitBroker() {

@@ -5,10 +5,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.assertThrows;
-import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 
 import io.labhub.api.ChannelKind;
 import io.labhub.api.Hub;
@@ -62,25 +58,12 @@ public class CoreFeatureIT {
 
     @Configuration
     public Option[] config() throws Exception {
-        It.deleteTree(deployDir());
-        Files.createDirectories(deployDir());
-        // The embedded broker, on the endpoint the Hub uses by default. (The Hub is deliberately left
+        // The embedded broker on the endpoint the Hub uses by default. (The Hub is deliberately left
         // unconfigured: under Pax Exam a first configuration created after the Hub activated was seen
         // not to reach it; see docs/operations.md.)
-        Files.writeString(deployDir().resolve("io.labhub.broker.cfg"),
-                "endpoint = tcp://127.0.0.1:5570\neventsEndpoint = tcp://127.0.0.1:5571\n");
         Path home = It.workDir().resolve("pax-home");
-        It.deleteTree(home);
-        List<Option> options = new ArrayList<>(PaxFeatures.install(It.featuresDir(), "boot", "framework", "base", "broker", "core"));
-        options.add(frameworkProperty("labhub.home").value(home.toString()));
-        options.add(junitBundles());
-        options.add(frameworkStartLevel(10));
-        options.add(cleanCaches(true));
-        options.add(frameworkProperty("felix.fileinstall.dir").value(deployDir().toString()));
-        options.add(frameworkProperty("felix.fileinstall.poll").value("500"));
-        options.add(frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
-        options.add(frameworkProperty("felix.fileinstall.log.default").value("jul"));
-        return options.toArray(new Option[0]);
+        PaxFeatures.freshDirectories(deployDir(), home);
+        return PaxFeatures.framework(deployDir(), home, "boot", "framework", "base", "broker", "core");
     }
 
     @Test

@@ -28,6 +28,32 @@ final class PaxFeatures {
         return options;
     }
 
+    /**
+     * A whole framework for a Pax Exam test: the named features, {@code labhub.home} (keys), JUnit,
+     * FileInstall watching {@code deployDir} (bundles and .cfg files) and a clean cache.
+     */
+    static Option[] framework(Path deployDir, Path home, String... features) {
+        List<Option> options = new ArrayList<>(install(It.featuresDir(), features));
+        options.add(org.ops4j.pax.exam.CoreOptions.frameworkProperty("labhub.home").value(home.toString()));
+        options.add(org.ops4j.pax.exam.CoreOptions.junitBundles());
+        options.add(org.ops4j.pax.exam.CoreOptions.frameworkStartLevel(10));
+        options.add(org.ops4j.pax.exam.CoreOptions.cleanCaches(true));
+        options.add(org.ops4j.pax.exam.CoreOptions.frameworkProperty("felix.fileinstall.dir").value(deployDir.toString()));
+        options.add(org.ops4j.pax.exam.CoreOptions.frameworkProperty("felix.fileinstall.poll").value("500"));
+        options.add(org.ops4j.pax.exam.CoreOptions.frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
+        options.add(org.ops4j.pax.exam.CoreOptions.frameworkProperty("felix.fileinstall.log.default").value("jul"));
+        return options.toArray(new Option[0]);
+    }
+
+    /** Fresh deploy and home directories, with the embedded broker configured on the Hub's default endpoint. */
+    static void freshDirectories(Path deployDir, Path home) throws java.io.IOException {
+        It.deleteTree(deployDir);
+        It.deleteTree(home);
+        java.nio.file.Files.createDirectories(deployDir);
+        java.nio.file.Files.writeString(deployDir.resolve("io.labhub.broker.cfg"),
+                "endpoint = tcp://127.0.0.1:5570\neventsEndpoint = tcp://127.0.0.1:5571\n");
+    }
+
     private static boolean isFragment(Path jar) {
         try (JarFile j = new JarFile(jar.toFile())) {
             return j.getManifest().getMainAttributes().getValue("Fragment-Host") != null;

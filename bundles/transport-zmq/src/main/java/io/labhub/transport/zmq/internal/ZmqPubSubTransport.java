@@ -7,7 +7,6 @@ import io.labhub.api.ZmqOptions;
 import io.labhub.api.spi.ChannelContext;
 import io.labhub.api.spi.PubSubTransport;
 import io.labhub.security.CurveSecurity;
-import java.util.Objects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -22,11 +21,7 @@ import org.osgi.service.metatype.annotations.Designate;
  */
 @Component(service = PubSubTransport.class, configurationPid = ZmqSettings.PID)
 @Designate(ocd = ZmqTransportConfig.class)
-public final class ZmqPubSubTransport implements PubSubTransport {
-
-    private final CurveSecurity security;
-    private final OpenChannels channels = new OpenChannels();
-    private volatile ZmqSettings settings;
+public final class ZmqPubSubTransport extends ZmqTransportBase implements PubSubTransport {
 
     @Activate
     public ZmqPubSubTransport(@Reference CurveSecurity security, ZmqTransportConfig config) {
@@ -35,18 +30,19 @@ public final class ZmqPubSubTransport implements PubSubTransport {
 
     /** Outside OSGi (tests, embedding). */
     public ZmqPubSubTransport(CurveSecurity security, ZmqSettings settings) {
-        this.security = Objects.requireNonNull(security, "security");
-        this.settings = Objects.requireNonNull(settings, "settings");
+        super(security, settings);
     }
 
     @Modified
+    @Override
     void modified(ZmqTransportConfig config) {
-        settings = ZmqSettings.from(config);
+        super.modified(config);
     }
 
     @Deactivate
+    @Override
     public void close() {
-        channels.closeAll();
+        super.close();
     }
 
     @Override

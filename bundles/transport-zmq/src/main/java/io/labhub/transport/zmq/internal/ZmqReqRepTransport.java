@@ -8,7 +8,6 @@ import io.labhub.api.ZmqOptions;
 import io.labhub.api.spi.ChannelContext;
 import io.labhub.api.spi.ReqRepTransport;
 import io.labhub.security.CurveSecurity;
-import java.util.Objects;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -21,11 +20,7 @@ import org.osgi.service.component.annotations.Reference;
  */
 @Component(service = ReqRepTransport.class, configurationPid = ZmqSettings.PID)
 // The metatype of this PID is designated once, by ZmqPubSubTransport; both components read it.
-public final class ZmqReqRepTransport implements ReqRepTransport {
-
-    private final CurveSecurity security;
-    private final OpenChannels channels = new OpenChannels();
-    private volatile ZmqSettings settings;
+public final class ZmqReqRepTransport extends ZmqTransportBase implements ReqRepTransport {
 
     @Activate
     public ZmqReqRepTransport(@Reference CurveSecurity security, ZmqTransportConfig config) {
@@ -34,18 +29,19 @@ public final class ZmqReqRepTransport implements ReqRepTransport {
 
     /** Outside OSGi (tests, embedding). */
     public ZmqReqRepTransport(CurveSecurity security, ZmqSettings settings) {
-        this.security = Objects.requireNonNull(security, "security");
-        this.settings = Objects.requireNonNull(settings, "settings");
+        super(security, settings);
     }
 
     @Modified
+    @Override
     void modified(ZmqTransportConfig config) {
-        settings = ZmqSettings.from(config);
+        super.modified(config);
     }
 
     @Deactivate
+    @Override
     public void close() {
-        channels.closeAll();
+        super.close();
     }
 
     @Override
