@@ -26,9 +26,9 @@ public class PublisherCrashIT {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String CHANNEL = "crash.counter";
 
-    @Test
-    public void subscriberResumesAfterThePublisherIsKilledAndRestarted() throws Exception {
-        Path root = It.workDir().resolve("crash");
+    /** Two homes sharing one allow-list: A runs the broker (port 5600), B's Hub is pointed at it later. */
+    static Path[] homes(String name) throws IOException {
+        Path root = It.workDir().resolve(name);
         It.deleteTree(root);
         Path allow = root.resolve("allowed_keys"); // one allow-list for both processes: each admits the other
         Path homeA = root.resolve("a");
@@ -39,14 +39,26 @@ public class PublisherCrashIT {
         Files.writeString(homeB.resolve("conf/io.labhub.security.cfg"), "allowList = " + allow + "\n");
         Files.writeString(homeA.resolve("conf/io.labhub.broker.cfg"), "endpoint = tcp://127.0.0.1:5600\neventsEndpoint = tcp://127.0.0.1:5601\n");
         Files.writeString(homeA.resolve("conf/io.labhub.core.cfg"), "broker.endpoint = tcp://127.0.0.1:5600\n");
+        return new Path[] {homeA, homeB};
+    }
 
+    /** Once A's key exists: points B's Hub at A's broker. */
+    static void pointAtBroker(Path homeA, Path homeB) throws IOException {
+        String brokerKey = keyIn(homeA.resolve("conf/keys/labhub.pub"));
+        Files.writeString(homeB.resolve("conf/io.labhub.core.cfg"),
+                "broker.endpoint = tcp://127.0.0.1:5600\nbroker.publicKey = " + brokerKey + "\n");
+    }
+
+    @Test
+    public void subscriberResumesAfterThePublisherIsKilledAndRestarted() throws Exception {
+        Path[] homes = homes("crash");
+        Path homeA = homes[0];
+        Path homeB = homes[1];
         try (LabHub lab = LabHub.builder().home(homeA).featuresDir(It.featuresDir())
                 .features("boot", "framework", "base", "broker", "core", "zmq").start()) {
             Hub hub = lab.hub(WAIT);
             It.await("this Hub connected to its broker", WAIT, () -> hub.status().brokerConnected());
-            String brokerKey = keyIn(homeA.resolve("conf/keys/labhub.pub"));
-            Files.writeString(homeB.resolve("conf/io.labhub.core.cfg"),
-                    "broker.endpoint = tcp://127.0.0.1:5600\nbroker.publicKey = " + brokerKey + "\n");
+            pointAtBroker(homeA, homeB);
 
             Process first = startPublisher(homeB);
             try (Subscriber sub = hub.openSubscriber(CHANNEL, ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT))) {
@@ -84,11 +96,15 @@ public class PublisherCrashIT {
     }
 
     private static Process startPublisher(Path home) throws IOException {
+        return startPublisher(home, CHANNEL, "pubsub");
+    }
+
+    static Process startPublisher(Path home, String channel, String kind) throws IOException {
         List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--enable-native-access=ALL-UNNAMED",
                 "-Dlabhub.features.dir=" + It.featuresDir(),
                 "-cp", System.getProperty("java.class.path"),
-                PublisherProcess.class.getName(), home.toString(), CHANNEL);
+                PublisherProcess.class.getName(), home.toString(), channel, kind);
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(home.resolve("publisher.log").toFile()).start();
     }
