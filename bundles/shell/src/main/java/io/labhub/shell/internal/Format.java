@@ -1,0 +1,119 @@
+package io.labhub.shell.internal;
+
+import io.labhub.api.InvalidInputException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Text helpers of the shell: argument parsing with clear errors, aligned tables, short keys. */
+final class Format {
+
+    private Format() {
+    }
+
+    /** A key shortened for tables: its first 8 characters (the full key is in hub:info / broker:clients). */
+    static String shortKey(String key) {
+        if (key == null || key.isEmpty()) {
+            return "-";
+        }
+        return key.length() <= 8 ? key : key.substring(0, 8) + "..";
+    }
+
+    /**
+     * A positive count given on the command line.
+     *
+     * @throws InvalidInputException when it is not a whole number from 1 to {@code max}
+     */
+    static int count(String what, String text, int max) {
+        try {
+            int n = Integer.parseInt(text.trim());
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the one message below
+        }
+        throw new InvalidInputException("shell." + what, text, what + " must be a whole number from 1 to " + max + ", not '" + text + "'");
+    }
+
+    /**
+     * A duration given as {@code 500ms}, {@code 5s} or a bare number of milliseconds.
+     *
+     * @throws InvalidInputException when it is not one of those forms, or not positive, or over an hour
+     */
+    static Duration duration(String what, String text) {
+        String t = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            long millis;
+            if (t.endsWith("ms")) {
+                millis = Long.parseLong(t.substring(0, t.length() - 2));
+            } else if (t.endsWith("s")) {
+                millis = Math.multiplyExact(Long.parseLong(t.substring(0, t.length() - 1)), 1000L);
+            } else {
+                millis = Long.parseLong(t);
+            }
+            if (millis > 0 && millis <= 3_600_000) {
+                return Duration.ofMillis(millis);
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            // fall through
+        }
+        throw new InvalidInputException("shell." + what, text,
+                what + " must be a duration such as 500ms, 5s or 2000 (milliseconds), from 1 ms to 1 h, not '" + text + "'");
+    }
+
+    /** Messages per second, or {@code -} when not measured. */
+    static String rate(double perSecond) {
+        if (Double.isNaN(perSecond)) {
+            return "-";
+        }
+        return String.format(Locale.ROOT, perSecond >= 100 ? "%.0f/s" : "%.1f/s", perSecond);
+    }
+
+    /** Payload as text when it is printable UTF-8, otherwise its size and first bytes in hex. */
+    static String payload(byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        boolean printable = text.chars().allMatch(c -> c >= 0x20 && c != 0x7f && c != 0xfffd || c == '\t');
+        if (printable && text.length() <= 400) {
+            return text;
+        }
+        StringBuilder sb = new StringBuilder(bytes.length + " bytes:");
+        for (int i = 0; i < Math.min(16, bytes.length); i++) {
+            sb.append(String.format(Locale.ROOT, " %02x", bytes[i]));
+        }
+        return sb.append(bytes.length > 16 ? " .." : "").toString();
+    }
+
+    static String time(long epochNanos) {
+        return Instant.ofEpochSecond(0, epochNanos).toString();
+    }
+
+    /** Left-aligned columns separated by two spaces; the first row is the header. */
+    static String table(List<String[]> rows) {
+        if (rows.isEmpty()) {
+            return "";
+        }
+        int cols = rows.get(0).length;
+        int[] width = new int[cols];
+        for (String[] r : rows) {
+            for (int i = 0; i < cols; i++) {
+                width[i] = Math.max(width[i], r[i].length());
+            }
+        }
+        List<String> lines = new ArrayList<>();
+        for (String[] r : rows) {
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < cols; i++) {
+                sb.append(r[i]);
+                if (i < cols - 1) {
+                    sb.append(" ".repeat(width[i] - r[i].length() + 2));
+                }
+            }
+            lines.add(sb.toString().stripTrailing());
+        }
+        return String.join(System.lineSeparator(), lines);
+    }
+}

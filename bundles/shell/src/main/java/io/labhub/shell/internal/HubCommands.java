@@ -1,0 +1,313 @@
+package io.labhub.shell.internal;
+
+import io.labhub.api.ChannelInfo;
+import io.labhub.api.ChannelKind;
+import io.labhub.api.ChannelNotFoundException;
+import io.labhub.api.ChannelTimeoutException;
+import io.labhub.api.ConsumerOptions;
+import io.labhub.api.Hub;
+import io.labhub.api.HubStatus;
+import io.labhub.api.InvalidInputException;
+import io.labhub.api.Message;
+import io.labhub.api.Publisher;
+import io.labhub.api.RequestClient;
+import io.labhub.api.ShmConsumer;
+import io.labhub.api.ShmFrame;
+import io.labhub.api.Subscriber;
+import io.labhub.api.ZmqOptions;
+import io.labhub.security.CurveKeyPair;
+import io.labhub.security.CurveSecurity;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Descriptor;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/**
+ * The {@code hub:*} commands. Each calls the Hub (this bundle's own, bundle-scoped instance: whatever
+ * the shell opened is closed when the shell stops) or CurveSecurity, and formats the answer.
+ */
+@Component(service = HubCommands.class, property = {
+        "osgi.command.scope=hub",
+        "osgi.command.function=channels",
+        "osgi.command.function=info",
+        "osgi.command.function=tail",
+        "osgi.command.function=publish",
+        "osgi.command.function=request",
+        "osgi.command.function=stats",
+        "osgi.command.function=keygen",
+        "osgi.command.function=allow"})
+public class HubCommands {
+
+    /** How long hub:channels and hub:stats consume each stream to measure its rate. */
+    static final Duration PROBE_WINDOW = Duration.ofMillis(2000);
+    /** hub:tail's deadline when none is given. */
+    static final Duration TAIL_TIMEOUT = Duration.ofSeconds(10);
+    /** hub:request's deadline when none is given. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(5);
+
+    // Optional and dynamic: the shell stays usable (and every component satisfied) in a runtime without a
+    // Hub (a broker-only runtime) or without security; the commands that need one say so.
+    private volatile Hub hubService;
+    private volatile CurveSecurity securityService;
+    /** Publishers hub:publish made, kept so that subscribers stay connected between two publishes. */
+    private final Map<String, Publisher> publishers = new ConcurrentHashMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindHub(Hub h) {
+        hubService = h;
+    }
+
+    void unbindHub(Hub h) {
+        if (hubService == h) {
+            deactivate();
+            hubService = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindSecurity(CurveSecurity s) {
+        securityService = s;
+    }
+
+    void unbindSecurity(CurveSecurity s) {
+        if (securityService == s) {
+            securityService = null;
+        }
+    }
+
+    private Hub hub() {
+        Hub h = hubService;
+        if (h == null) {
+            throw new IllegalStateException("no Hub in this runtime: the hub:* commands need the 'core' feature");
+        }
+        return h;
+    }
+
+    private CurveSecurity security() {
+        CurveSecurity s = securityService;
+        if (s == null) {
+            throw new IllegalStateException("no CurveSecurity service in this runtime: hub:keygen and hub:allow need the 'base' feature");
+        }
+        return s;
+    }
+
+    @Deactivate
+    void deactivate() {
+        publishers.values().forEach(Publisher::close);
+        publishers.clear();
+    }
+
+    @Descriptor("list every channel: name, kind, producer, consumers, state, and the rate measured by consuming it for 2 s")
+    public String channels() {
+        List<ChannelInfo> list = sorted(hub().channels());
+        Map<String, RateProbe.Sample> rates = RateProbe.probeAll(hub(), list, PROBE_WINDOW);
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "KIND", "PRODUCER", "CONSUMERS", "STATE", "RATE"});
+        for (ChannelInfo c : list) {
+            RateProbe.Sample s = rates.get(c.name().value());
+            rows.add(new String[] {c.name().value(), c.kind().wireName(), Format.shortKey(c.producer()),
+                    Integer.toString(c.consumers()), c.state().wireName(), Format.rate(s == null ? Double.NaN : s.rate())});
+        }
+        if (list.isEmpty()) {
+            return "no channels (" + hub().status().message() + ")";
+        }
+        return Format.table(rows);
+    }
+
+    @Descriptor("show one channel: kind, state, producer key, endpoint or segment, server key, consumers, metadata")
+    public String info(@Descriptor("channel name") String name) {
+        ChannelInfo c = known(name);
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"name", c.name().value()});
+        rows.add(new String[] {"kind", c.kind().wireName()});
+        rows.add(new String[] {"state", c.state().wireName()});
+        rows.add(new String[] {"producer", nz(c.producer())});
+        rows.add(new String[] {c.kind() == ChannelKind.SHM ? "segment" : "endpoint", nz(c.endpoint())});
+        rows.add(new String[] {"serverKey", nz(c.serverKey())});
+        rows.add(new String[] {"consumers", Integer.toString(c.consumers())});
+        new TreeMap<>(c.metadata()).forEach((k, v) -> rows.add(new String[] {"metadata." + k, v}));
+        rows.add(new String[] {"counters", "the producer's counters live in its runtime; hub:stats " + c.name() + " measures the stream"});
+        return Format.table(rows);
+    }
+
+    @Descriptor("print the next 10 messages (pubsub) or frame summaries (shm) of a channel, waiting at most 10 s")
+    public void tail(CommandSession session, @Descriptor("channel name") String name) {
+        tail(session, name, "10", TAIL_TIMEOUT.toMillis() + "ms");
+    }
+
+    @Descriptor("print the next COUNT messages (pubsub) or frame summaries (shm) of a channel, waiting at most 10 s")
+    public void tail(CommandSession session, @Descriptor("channel name") String name,
+                     @Descriptor("how many messages, 1 to 100000") String count) {
+        tail(session, name, count, TAIL_TIMEOUT.toMillis() + "ms");
+    }
+
+    @Descriptor("print the next COUNT messages (pubsub) or frame summaries (shm) of a channel, waiting at most TIMEOUT in all")
+    public void tail(CommandSession session, @Descriptor("channel name") String name,
+                     @Descriptor("how many messages, 1 to 100000") String count,
+                     @Descriptor("overall deadline: 500ms, 5s or milliseconds") String timeout) {
+        int n = Format.count("COUNT", count, 100_000);
+        Duration limit = Format.duration("TIMEOUT", timeout);
+        long deadline = System.nanoTime() + limit.toNanos();
+        ChannelInfo c = awaitChannel(name, deadline, limit);
+        PrintStream out = session.getConsole();
+        ConsumerOptions opts = ConsumerOptions.DEFAULTS.withWaitForChannel(remaining(deadline));
+        int got = 0;
+        try {
+            switch (c.kind()) {
+                case SHM -> {
+                    try (ShmConsumer consumer = hub().openShmConsumer(name, opts)) {
+                        for (; got < n; got++) {
+                            try (ShmFrame f = consumer.next(remaining(deadline))) {
+                                String line = "#" + f.sequence() + " " + Format.time(f.timestampNanos()) + " "
+                                        + f.segment().byteSize() + " bytes" + (f.skipped() > 0 ? " (skipped " + f.skipped() + ")" : "");
+                                if (f.release()) {
+                                    out.println(line);
+                                } else {
+                                    out.println("#" + f.sequence() + " overwritten while read (torn), discarded");
+                                }
+                            }
+                        }
+                    }
+                }
+                case PUBSUB -> {
+                    try (Subscriber s = hub().openSubscriber(name, opts)) {
+                        for (; got < n; got++) {
+                            Message m = s.receive(remaining(deadline));
+                            out.println("#" + m.sequence() + " " + Format.time(m.timestampNanos()) + " "
+                                    + Format.payload(m.payload()) + (m.skipped() > 0 ? " (skipped " + m.skipped() + ")" : ""));
+                        }
+                    }
+                }
+                case REQREP -> throw new InvalidInputException("shell.tail.kind", name,
+                        "'" + name + "' is a reqrep channel: it has no stream to tail; use hub:request " + name + " TEXT");
+            }
+        } catch (ChannelTimeoutException e) {
+            throw new ChannelTimeoutException("hub:tail " + name + ": " + got + " of " + n + " message(s) within " + limit.toMillis() + " ms");
+        } finally {
+            out.flush();
+        }
+    }
+
+    @Descriptor("publish TEXT on a pubsub channel; the shell keeps that publisher until it stops, so subscribers stay connected")
+    public String publish(@Descriptor("channel name") String name, @Descriptor("the message, as UTF-8 text") String text) {
+        Publisher p = publishers.computeIfAbsent(name, n -> hub().createPublisher(n, ZmqOptions.DEFAULTS
+                .withMetadata(Map.of("content", "text/plain", "producer", "hub:publish"))));
+        long seq = p.publish(text.getBytes(StandardCharsets.UTF_8));
+        return "published #" + seq + " on " + name;
+    }
+
+    @Descriptor("send TEXT to a reqrep channel and print the reply, waiting at most 5 s")
+    public String request(@Descriptor("channel name") String name, @Descriptor("the request, as UTF-8 text") String text) {
+        return request(name, text, REQUEST_TIMEOUT.toMillis() + "ms");
+    }
+
+    @Descriptor("send TEXT to a reqrep channel and print the reply, waiting at most TIMEOUT")
+    public String request(@Descriptor("channel name") String name, @Descriptor("the request, as UTF-8 text") String text,
+                          @Descriptor("deadline: 500ms, 5s or milliseconds") String timeout) {
+        Duration limit = Format.duration("TIMEOUT", timeout);
+        long deadline = System.nanoTime() + limit.toNanos();
+        ChannelInfo c = known(name);
+        if (c.kind() != ChannelKind.REQREP) {
+            throw new InvalidInputException("shell.request.kind", name,
+                    "'" + name + "' is a " + c.kind().wireName() + " channel, not reqrep; use hub:tail " + name);
+        }
+        try (RequestClient client = hub().openClient(name, ConsumerOptions.DEFAULTS.withWaitForChannel(remaining(deadline)))) {
+            byte[] reply = client.request(text.getBytes(StandardCharsets.UTF_8), remaining(deadline));
+            return Format.payload(reply);
+        } catch (ChannelTimeoutException e) {
+            throw new ChannelTimeoutException("hub:request " + name + ": no reply within " + limit.toMillis() + " ms");
+        }
+    }
+
+    @Descriptor("measure every streaming channel for 2 s: messages, rate, bytes/s, skipped")
+    public String stats() {
+        return statsTable(sorted(hub().channels()));
+    }
+
+    @Descriptor("measure one channel for 2 s: messages, rate, bytes/s, skipped")
+    public String stats(@Descriptor("channel name") String name) {
+        return statsTable(List.of(known(name)));
+    }
+
+    @Descriptor("generate and print a new CURVE key pair (not stored; keep the secret key secret)")
+    public String keygen() {
+        CurveKeyPair pair = security().generateKeyPair();
+        return "public " + pair.publicKey() + System.lineSeparator() + "secret " + pair.secretKey();
+    }
+
+    @Descriptor("admit a client's CURVE public key: add it to this runtime's allow-list file")
+    public String allow(@Descriptor("Z85 public key, 40 characters") String key) {
+        security().allow(key);
+        return "allowed " + key;
+    }
+
+    private String statsTable(List<ChannelInfo> list) {
+        Map<String, RateProbe.Sample> samples = RateProbe.probeAll(hub(), list, PROBE_WINDOW);
+        double seconds = PROBE_WINDOW.toMillis() / 1000.0;
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "KIND", "MESSAGES", "RATE", "BYTES/S", "SKIPPED", "NOTE"});
+        for (ChannelInfo c : list) {
+            RateProbe.Sample s = samples.getOrDefault(c.name().value(), RateProbe.Sample.none(
+                    c.kind() == ChannelKind.REQREP ? "request/reply: no stream" : "not active"));
+            rows.add(new String[] {c.name().value(), c.kind().wireName(), Long.toString(s.messages()), Format.rate(s.rate()),
+                    s.messages() == 0 ? "-" : Long.toString(Math.round(s.bytes() / seconds)), Long.toString(s.skipped()), s.note()});
+        }
+        return Format.table(rows) + System.lineSeparator() + "(measured by consuming each stream for " + PROBE_WINDOW.toMillis() + " ms)";
+    }
+
+    private ChannelInfo known(String name) {
+        return hub().find(name).orElseThrow(() -> new ChannelNotFoundException(
+                "no channel named '" + name + "' (hub:channels lists them)"));
+    }
+
+    /** Waits for a channel to be registered, until the deadline (a driver may still be starting). */
+    private ChannelInfo awaitChannel(String name, long deadline, Duration limit) {
+        while (true) {
+            var found = hub().find(name);
+            if (found.isPresent()) {
+                return found.get();
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new ChannelNotFoundException("no channel named '" + name + "' appeared within " + limit.toMillis()
+                        + " ms (hub:channels lists them)");
+            }
+            try {
+                Thread.sleep(100); // polling the directory; bounded by the deadline
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ChannelTimeoutException("interrupted while waiting for '" + name + "'");
+            }
+        }
+    }
+
+    private static Duration remaining(long deadline) {
+        return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+    }
+
+    private static List<ChannelInfo> sorted(List<ChannelInfo> list) {
+        List<ChannelInfo> copy = new ArrayList<>(list);
+        copy.sort(Comparator.comparing(ChannelInfo::name));
+        return copy;
+    }
+
+    private static String nz(String s) {
+        return s == null || s.isEmpty() ? "-" : s;
+    }
+
+    /** For tests and the walkthrough: this Hub's status line. */
+    HubStatus status() {
+        return hub().status();
+    }
+}
