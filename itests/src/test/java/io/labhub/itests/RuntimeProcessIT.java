@@ -106,7 +106,11 @@ public class RuntimeProcessIT {
     @Test
     public void brokerAloneRunsFromTheBrokerFeatures() throws Exception {
         Path home = It.copyRuntime("proc-broker-only");
-        Files.delete(home.resolve("deploy").resolve(Files.list(home.resolve("deploy")).findFirst().orElseThrow().getFileName()));
+        try (var jars = Files.list(home.resolve("deploy"))) { // no drivers: they would need the Hub
+            for (Path j : jars.toList()) {
+                Files.delete(j);
+            }
+        }
         Run r = run(home, Map.of(), "--features", "boot,framework,base,broker,shell", "-c", "lb; scr:list");
         assertEquals(r.err, 0, r.exit);
         assertTrue(r.out, r.out.contains("LabHub broker") && !r.out.contains("LabHub core"));
@@ -145,7 +149,8 @@ public class RuntimeProcessIT {
             Path log = home.resolve("log/labhub.log");
             awaitCount(log, "sample driver 'demo-instrument' ready", 1, Duration.ofSeconds(60));
 
-            Path jar = home.resolve("deploy").resolve(Files.list(home.resolve("deploy")).findFirst().orElseThrow().getFileName());
+            Path jar = home.resolve("deploy/labhub-sample-driver-0.1.0-SNAPSHOT.jar");
+            assertTrue(jar + " missing", Files.exists(jar));
             Path parked = home.resolve(jar.getFileName() + ".parked");
             Files.move(jar, parked);
             awaitCount(log, "sample driver 'demo-instrument' stopped", 1, Duration.ofSeconds(20));

@@ -1,0 +1,194 @@
+package io.labhub.sample.framestats;
+
+import io.labhub.api.ChannelClosedException;
+import io.labhub.api.ChannelNotFoundException;
+import io.labhub.api.ChannelTimeoutException;
+import io.labhub.api.ConsumerOptions;
+import io.labhub.api.Hub;
+import io.labhub.api.LabHubException;
+import io.labhub.api.ShmConsumer;
+import io.labhub.api.ShmFrame;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A sample consumer: reads the camera's frames (zero copy), computes the frame rate and the mean
+ * intensity, and logs them every few seconds. It keeps going when the camera goes away: a closed
+ * channel or a producer that stays dead makes it close its consumer and open the channel again, waiting
+ * for it to be registered, so it picks the camera up when it comes back.
+ *
+ * <p>Frame layout (the camera sample's, see docs/walkthrough.md): a 32-byte little-endian header with
+ * width at offset 16 and height at 20, then unsigned 16-bit pixels. This bundle imports nothing from the
+ * camera's bundle, only the API, so it survives the camera's jar being removed. Configuration pid
+ * {@code io.labhub.sample.framestats}.
+ */
+@Component(configurationPid = "io.labhub.sample.framestats", immediate = true, service = FrameStats.class)
+@Designate(ocd = FrameStats.Config.class)
+public class FrameStats {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FrameStats.class);
+    private static final int WIDTH_OFFSET = 16;
+    private static final int HEIGHT_OFFSET = 20;
+    private static final int HEADER_BYTES = 32;
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    @ObjectClassDefinition(name = "LabHub sample frame statistics")
+    public @interface Config {
+        @AttributeDefinition(description = "The camera's shm channel")
+        String channel() default "camera1.frames";
+
+        @AttributeDefinition(description = "How often the statistics are logged, in seconds", min = "1")
+        int logIntervalSeconds() default 5;
+
+        @AttributeDefinition(description = "Seconds without frames from a dead producer before the channel is reopened", min = "1")
+        int reopenAfterSeconds() default 3;
+    }
+
+    /** What the last interval showed; for tests and for the log. */
+    public record Snapshot(long frames, double rateHz, double meanIntensity, long reopened, boolean connected) {
+    }
+
+    private final Hub hub;
+    private final String channel;
+    private final long logIntervalNanos;
+    private final long reopenAfterNanos;
+    private final Thread worker;
+    private volatile boolean running = true;
+    private volatile Snapshot last = new Snapshot(0, 0, Double.NaN, 0, false);
+    private long totalFrames;
+    private long reopened;
+
+    @Activate
+    public FrameStats(@Reference Hub hub, Config config) {
+        this.hub = hub;
+        this.channel = config.channel();
+        this.logIntervalNanos = Math.max(1, config.logIntervalSeconds()) * 1_000_000_000L;
+        this.reopenAfterNanos = Math.max(1, config.reopenAfterSeconds()) * 1_000_000_000L;
+        // The consumer's own thread: it may wait for the camera for as long as it takes.
+        this.worker = new Thread(this::run, "frame-stats-" + channel);
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    /** The statistics of the last logged interval. */
+    public Snapshot snapshot() {
+        return last;
+    }
+
+    private void run() {
+        while (running) {
+            try (ShmConsumer c = hub.openShmConsumer(channel, ConsumerOptions.DEFAULTS.withWaitForChannel(Duration.ofSeconds(1)))) {
+                if (!running) {
+                    return;
+                }
+                LOG.info("frame-stats: reading '{}'", channel);
+                consume(c);
+            } catch (ChannelNotFoundException e) {
+                LOG.debug("frame-stats: '{}' not registered yet, still waiting", channel);
+            } catch (ChannelClosedException e) {
+                if (running) {
+                    LOG.info("frame-stats: '{}' closed, waiting for it to come back", channel);
+                }
+            } catch (LabHubException e) {
+                LOG.warn("frame-stats: '{}' failed ({}), opening it again", channel, e.getMessage());
+                pause();
+            }
+            if (running) {
+                reopened++;
+                last = new Snapshot(0, 0, Double.NaN, reopened, false);
+            }
+        }
+    }
+
+    /** Reads until the channel closes or its producer stays dead; returns to reopen. */
+    private void consume(ShmConsumer c) {
+        long intervalStart = System.nanoTime();
+        long frames = 0;
+        double intensitySum = 0;
+        long lastFrameAt = System.nanoTime();
+        while (running) {
+            try (ShmFrame f = c.next(Duration.ofMillis(500))) {
+                double mean = meanIntensity(f.segment());
+                if (f.release() && !Double.isNaN(mean)) {
+                    frames++;
+                    intensitySum += mean;
+                }
+                lastFrameAt = System.nanoTime();
+            } catch (IllegalStateException e) {
+                // the mapping went away under the read (the consumer was closed or remapped): start over
+                LOG.debug("frame-stats: a frame of '{}' became unreadable, reopening", channel, e);
+                return;
+            } catch (ChannelTimeoutException e) {
+                if (!c.producerAlive() && System.nanoTime() - lastFrameAt > reopenAfterNanos) {
+                    LOG.info("frame-stats: producer of '{}' is gone, reopening", channel);
+                    return;
+                }
+            }
+            long now = System.nanoTime();
+            if (now - intervalStart >= logIntervalNanos) {
+                double seconds = (now - intervalStart) / 1e9;
+                totalFrames += frames;
+                last = new Snapshot(frames, frames / seconds, frames == 0 ? Double.NaN : intensitySum / frames, reopened, true);
+                LOG.info("frame-stats: '{}' {} frames in {} s = {} Hz, mean intensity {} (total {})", channel, frames,
+                        String.format("%.1f", seconds), String.format("%.1f", frames / seconds),
+                        frames == 0 ? "-" : String.format("%.1f", intensitySum / frames), totalFrames);
+                intervalStart = now;
+                frames = 0;
+                intensitySum = 0;
+            }
+        }
+    }
+
+    /** Mean of the unsigned 16-bit pixels, or NaN when the frame does not match its own header. */
+    static double meanIntensity(MemorySegment frame) {
+        if (frame.byteSize() < HEADER_BYTES) {
+            return Double.NaN;
+        }
+        long width = Integer.toUnsignedLong(frame.get(INT, WIDTH_OFFSET));
+        long height = Integer.toUnsignedLong(frame.get(INT, HEIGHT_OFFSET));
+        long pixels = width * height;
+        if (pixels == 0 || HEADER_BYTES + pixels * 2 > frame.byteSize()) {
+            return Double.NaN;
+        }
+        long sum = 0;
+        for (long i = 0; i < pixels; i++) {
+            sum += Short.toUnsignedInt(frame.get(SHORT, HEADER_BYTES + i * 2));
+        }
+        return (double) sum / pixels;
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(1000); // back off after an unexpected failure before opening again
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        running = false;
+        // The worker closes its own consumer: its waits are short (500 ms reads, 1 s discovery), and
+        // closing from here could unmap a frame while the worker reads it. No interrupt either: an
+        // interrupt can break a ZeroMQ socket the Hub uses on this thread.
+        try {
+            worker.join(3000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.info("frame-stats on '{}' stopped", channel);
+    }
+}
