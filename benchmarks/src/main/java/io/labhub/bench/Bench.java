@@ -1,0 +1,264 @@
+package io.labhub.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The benchmark suite: {@code Bench [--quick] [--launches N] [--out DIR] [--features DIR]}.
+ *
+ * <p>For each launch it starts, group after group, a fresh pair of child JVMs ({@link Child}): side A
+ * serves, side B measures. Every launch measures LabHub and all its references, so each LabHub figure
+ * gets a ratio to a reference from the same launch; the report gives medians over launches and their
+ * spread (the machine jumps between speed levels from one launch to the next).
+ */
+public final class Bench {
+
+    private static final Logger LOG = Logger.getLogger(Bench.class.getName());
+
+    /** Groups and their cases, in running order. */
+    static final Map<String, List<String>> CASES = new LinkedHashMap<>();
+
+    static {
+        CASES.put("phys", List.of("pingpong", "futex", "memcpy.1048576", "memcpy.4194304", "memcpy.16777216"));
+        CASES.put("zmq", List.of("pubsub.64.plain", "pubsub.1048576.plain", "reqrep.plain",
+                "pubsub.64.curve", "pubsub.1048576.curve", "reqrep.curve"));
+        CASES.put("aeron", List.of("rtt", "rate"));
+        CASES.put("labhub", List.of("shm.rtt.spin", "shm.rtt.block", "shm.rate", "shm.tp.1048576", "shm.tp.4194304",
+                "shm.tp.16777216", "pubsub.64", "pubsub.1048576", "reqrep"));
+    }
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(args) ? 0 : 1);
+    }
+
+    /** Runs the suite; returns whether every case produced a figure in every launch it ran. */
+    public static boolean run(String[] args) throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        boolean quick = false;
+        List<String> groups = List.copyOf(CASES.keySet());
+        int launches = -1;
+        Path out = Path.of("target/report");
+        Path features = Path.of(System.getProperty("labhub.features.dir", "target/features"));
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--launches" -> launches = Integer.parseInt(args[++i]);
+                case "--out" -> out = Path.of(args[++i]);
+                case "--features" -> features = Path.of(args[++i]);
+                case "--groups" -> groups = List.of(args[++i].split(","));
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,aeron,labhub])");
+            }
+        }
+        if (!Files.isDirectory(features.resolve("core"))) {
+            throw new IllegalArgumentException("LabHub features not found in " + features.toAbsolutePath()
+                    + " (build the module first: mvn -B -f benchmarks/pom.xml package -DskipTests)");
+        }
+        if (launches < 1) {
+            launches = quick ? 2 : 5;
+        }
+        long warmMs = quick ? 150 : 500;
+        long measureMs = quick ? 300 : 1500;
+        Path logs = Files.createDirectories(out.resolve("logs"));
+        Path work = Files.createDirectories(out.resolve("work"));
+        Results results = new Results(launches, warmMs, measureMs, quick);
+        long t0 = System.nanoTime();
+        for (int launch = 1; launch <= launches; launch++) {
+            for (Map.Entry<String, List<String>> g : CASES.entrySet()) {
+                if (!groups.contains(g.getKey())) {
+                    continue; // a partial run (while developing): the report shows the rest as missing
+                }
+                runGroup(g.getKey(), g.getValue(), launch, warmMs, measureMs, features.toAbsolutePath(), logs, work, results);
+            }
+            LOG.info(() -> String.format("launch done, %.0f s so far", (System.nanoTime() - t0) / 1e9));
+        }
+        results.seconds = (System.nanoTime() - t0) / 1e9;
+        Report.write(results, out);
+        deleteTree(work);
+        return results.complete();
+    }
+
+    private static void runGroup(String group, List<String> cases, int launch, long warmMs, long measureMs,
+                                 Path features, Path logs, Path work, Results results) throws Exception {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("features", features.toString());
+        params.put("brokerPort", String.valueOf(freePort()));
+        params.put("eventsPort", String.valueOf(freePort()));
+        Path allow = work.resolve("allowed_keys-" + launch);
+        Files.deleteIfExists(allow);
+        params.put("allowList", allow.toAbsolutePath().toString());
+        Proc a = null;
+        Proc b = null;
+        try {
+            params.put("home", work.resolve(group + "-A-" + launch).toAbsolutePath().toString());
+            a = Proc.start(group, "A", params, warmMs, measureMs, logs.resolve(group + "-A-" + launch + ".log"));
+            params.put("peer", a.call(null, 120));
+            params.put("home", work.resolve(group + "-B-" + launch).toAbsolutePath().toString());
+            b = Proc.start(group, "B", params, warmMs, measureMs, logs.resolve(group + "-B-" + launch + ".log"));
+            b.call(null, 120);
+            for (String c : cases) {
+                String key = group + "/" + c;
+                try {
+                    String arg = a.call("setup " + c, 60);
+                    String r = b.call("run " + c + " " + arg, 120);
+                    a.call("finish " + c, 60);
+                    double[] v = parse(r);
+                    results.add(key, launch, v);
+                    LOG.info(() -> "launch " + launch + " " + key + " " + java.util.Arrays.toString(v));
+                } catch (Exception e) {
+                    LOG.warning("launch " + launch + " " + key + " failed: " + e.getMessage());
+                    results.fail(key, launch, e.getMessage());
+                    if (!a.alive() || !b.alive()) {
+                        break;
+                    }
+                }
+            }
+        } catch (Exception e) {
+            LOG.warning("launch " + launch + " group " + group + " failed: " + e.getMessage());
+            for (String c : cases) {
+                results.fail(group + "/" + c, launch, e.getMessage());
+            }
+        } finally {
+            if (b != null) {
+                b.quit();
+            }
+            if (a != null) {
+                a.quit();
+            }
+        }
+    }
+
+    private static double[] parse(String r) {
+        String[] w = r.trim().split(" ");
+        double[] v = new double[w.length];
+        for (int i = 0; i < w.length; i++) {
+            v[i] = Double.parseDouble(w[i]);
+        }
+        return v;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        AeronGroup.deleteTree(p);
+    }
+
+    /** A child JVM and its protocol lines. */
+    static final class Proc {
+        final Process process;
+        final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
+        final PrintStream in;
+        final String name;
+
+        private Proc(String name, Process p, Path log) throws IOException {
+            this.name = name;
+            this.process = p;
+            this.in = new PrintStream(p.getOutputStream(), true, StandardCharsets.UTF_8);
+            OutputStream logOut = Files.newOutputStream(log, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.APPEND);
+            Thread reader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+                     logOut) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        if (line.startsWith("@@")) {
+                            answers.add(line);
+                        }
+                        logOut.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                } catch (IOException e) {
+                    // the child is gone
+                } finally {
+                    answers.add("@@error " + name + " exited");
+                }
+            }, "bench-read-" + name);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static Proc start(String group, String side, Map<String, String> params, long warmMs, long measureMs, Path log)
+                throws IOException {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+            // Aeron's Agrona reaches into jdk.internal.misc; Felix 7 and Agrona use sun.misc.Unsafe.
+            cmd.add("--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED");
+            cmd.add("--add-opens=java.base/jdk.internal.misc=ALL-UNNAMED");
+            cmd.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
+            if (Runtime.version().feature() >= 23) {
+                cmd.add("--sun-misc-unsafe-memory-access=allow");
+            }
+            cmd.add("-Xmx1g");
+            cmd.add("-Dbench.warmMs=" + warmMs);
+            cmd.add("-Dbench.measureMs=" + measureMs);
+            cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+            cmd.add("-Daeron.print.configuration=false");
+            cmd.add("-cp");
+            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(Child.class.getName());
+            cmd.add(group);
+            cmd.add(side);
+            params.forEach((k, v) -> cmd.add(k + "=" + v));
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.redirectError(ProcessBuilder.Redirect.appendTo(log.resolveSibling(log.getFileName() + ".err").toFile()));
+            return new Proc(group + "-" + side, pb.start(), log);
+        }
+
+        /** Sends {@code command} (or nothing: waits for the start answer); returns the answer's text. */
+        String call(String command, long timeoutSeconds) throws Exception {
+            if (command != null) {
+                in.println(command);
+            }
+            String line = answers.poll(timeoutSeconds, TimeUnit.SECONDS);
+            if (line == null) {
+                throw new IllegalStateException(name + ": no answer to '" + command + "' within " + timeoutSeconds + " s");
+            }
+            if (line.startsWith("@@error")) {
+                throw new IllegalStateException(name + ": " + line.substring(7).trim());
+            }
+            int sp = line.indexOf(' ');
+            return sp < 0 ? "" : line.substring(sp + 1);
+        }
+
+        boolean alive() {
+            return process.isAlive();
+        }
+
+        void quit() {
+            try {
+                if (process.isAlive()) {
+                    in.println("quit");
+                    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                        LOG.warning(name + " did not quit: killing it");
+                        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.labhub.bench;
+
+import java.util.Map;
+
+/**
+ * One family of cases run by a pair of child JVMs: side A serves (echo, publisher, producer), side B
+ * measures. The orchestrator drives both through {@link Child}'s line protocol.
+ */
+interface Group {
+
+    /** Starts this side; the returned text goes to side B as {@code peer} (A) or is ignored (B). */
+    String init(String side, Map<String, String> params) throws Exception;
+
+    /** Side A: prepares a case and starts its serving thread; the returned text is handed to B's run. */
+    String setup(String caseName) throws Exception;
+
+    /** Side B: measures a case; {@code arg} is what A's setup returned. */
+    double[] run(String caseName, String arg) throws Exception;
+
+    /** Side A: stops the case's serving thread and releases its resources. */
+    void finish(String caseName) throws Exception;
+
+    void close() throws Exception;
+
+    static Group named(String name) {
+        return switch (name) {
+            case "phys" -> new PhysGroup();
+            case "zmq" -> new ZmqGroup();
+            case "aeron" -> new AeronGroup();
+            case "labhub" -> new LabHubGroup();
+            default -> throw new IllegalArgumentException("unknown group " + name);
+        };
+    }
+}

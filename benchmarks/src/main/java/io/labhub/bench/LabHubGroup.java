@@ -1,0 +1,283 @@
+package io.labhub.bench;
+
+import io.labhub.api.ChannelTimeoutException;
+import io.labhub.api.ConsumerOptions;
+import io.labhub.api.Hub;
+import io.labhub.api.Publisher;
+import io.labhub.api.RequestClient;
+import io.labhub.api.RequestServer;
+import io.labhub.api.ShmConsumer;
+import io.labhub.api.ShmFrame;
+import io.labhub.api.ShmOptions;
+import io.labhub.api.ShmPolicy;
+import io.labhub.api.ShmProducer;
+import io.labhub.api.Subscriber;
+import io.labhub.api.WaitStrategy;
+import io.labhub.api.ZmqOptions;
+import io.labhub.launcher.LabHub;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * LabHub measured as users use it: each side embeds LabHub with the launcher and works through the
+ * {@link Hub}. Side A runs the embedded broker; side B's Hub points at it; both read one allow-list file,
+ * so each admits the other's key. Every channel is discovered through the broker and uses CURVE.
+ */
+final class LabHubGroup implements Group {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final List<String> FEATURES = List.of("boot", "framework", "base", "broker", "core", "shm", "zmq");
+
+    private LabHub lab;
+    private Hub hub;
+    private Path home;
+    private volatile boolean stop;
+    private Thread worker;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @Override
+    public String init(String side, Map<String, String> params) throws Exception {
+        home = Path.of(params.get("home"));
+        AeronGroup.deleteTree(home);
+        Path conf = Files.createDirectories(home.resolve("conf"));
+        String broker = "tcp://127.0.0.1:" + params.get("brokerPort");
+        if (side.equals("A")) {
+            Files.writeString(conf.resolve("io.labhub.broker.cfg"),
+                    "endpoint = " + broker + "\neventsEndpoint = tcp://127.0.0.1:" + params.get("eventsPort") + "\n");
+            Files.writeString(conf.resolve("io.labhub.core.cfg"), "broker.endpoint = " + broker + "\n");
+        } else {
+            Files.writeString(conf.resolve("io.labhub.core.cfg"),
+                    "broker.endpoint = " + broker + "\nbroker.publicKey = " + params.get("peer") + "\n");
+        }
+        Files.writeString(conf.resolve("io.labhub.security.cfg"), "allowList = " + params.get("allowList") + "\n");
+        lab = LabHub.builder().home(home).featuresDir(Path.of(params.get("features")))
+                .features(FEATURES.toArray(new String[0])).start();
+        hub = lab.hub(WAIT);
+        Measure.await("Hub connected to the broker", WAIT.toMillis(), () -> {
+            Thread.sleep(20); // polling a status, not synchronising data
+            return hub.status().brokerConnected();
+        });
+        return publicKey(home.resolve("conf/keys/labhub.pub"));
+    }
+
+    static String publicKey(Path file) throws Exception {
+        for (String line : Files.readAllLines(file)) {
+            String t = line.trim();
+            if (!t.isEmpty() && !t.startsWith("#")) {
+                return t;
+            }
+        }
+        throw new IllegalStateException("no key in " + file);
+    }
+
+    private static WaitStrategy waitOf(String c) {
+        return c.endsWith("block") ? WaitStrategy.BLOCKING : WaitStrategy.LOW_LATENCY;
+    }
+
+    private static int sizeOf(String c) {
+        return Integer.parseInt(c.substring(c.lastIndexOf('.') + 1));
+    }
+
+    private static String channel(String c, String role) {
+        return "bench." + c.replace('.', '-') + (role.isEmpty() ? "" : "." + role);
+    }
+
+    private <T extends AutoCloseable> T keep(T t) {
+        synchronized (open) {
+            open.add(t);
+        }
+        return t;
+    }
+
+    @Override
+    public String setup(String c) throws Exception {
+        stop = false;
+        Runnable loop;
+        if (c.startsWith("shm.rtt.")) {
+            WaitStrategy w = waitOf(c);
+            ShmProducer pong = keep(hub.createShmProducer(channel(c, "pong"), ShmOptions.DEFAULTS.withSlots(64, 64).withWait(w)));
+            loop = () -> {
+                try (ShmConsumer ping = hub.openShmConsumer(channel(c, "ping"),
+                        ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(w))) {
+                    while (!stop) {
+                        try (ShmFrame f = ping.next(Duration.ofMillis(200))) {
+                            pong.publish(f.segment());
+                        } catch (ChannelTimeoutException e) {
+                            // nothing yet: look at the stop flag
+                        }
+                    }
+                }
+            };
+        } else if (c.equals("shm.rate")) {
+            ShmProducer p = keep(hub.createShmProducer(channel(c, ""), ShmOptions.DEFAULTS.withSlots(64, 4096)
+                    .withPolicy(ShmPolicy.RELIABLE).withWait(WaitStrategy.LOW_LATENCY)));
+            MemorySegment msg = Arena.ofAuto().allocate(64, 64);
+            loop = () -> {
+                while (!stop) {
+                    p.publish(msg);
+                }
+            };
+        } else if (c.startsWith("shm.tp.")) {
+            int size = sizeOf(c);
+            ShmProducer p = keep(hub.createShmProducer(channel(c, ""), ShmOptions.DEFAULTS.withSlots(size, PhysGroup.RING)
+                    .withPolicy(ShmPolicy.RELIABLE).withWait(WaitStrategy.LOW_LATENCY)));
+            MemorySegment frame = Arena.ofAuto().allocate(size, 4096);
+            for (long i = 0; i < size; i += 8) {
+                frame.set(ValueLayout.JAVA_LONG, i, i * 31);
+            }
+            loop = () -> {
+                while (!stop) {
+                    p.publish(frame); // the producer writes (copies) every frame, as a camera driver would
+                }
+            };
+        } else if (c.startsWith("pubsub.")) {
+            int size = sizeOf(c);
+            Publisher p = keep(hub.createPublisher(channel(c, ""), ZmqOptions.DEFAULTS.withHighWaterMark(ZmqGroup.hwm(size))));
+            byte[] payload = new byte[size];
+            loop = () -> {
+                while (!stop) {
+                    p.publish(payload);
+                }
+            };
+        } else if (c.equals("reqrep")) {
+            RequestServer s = keep(hub.createServer(channel(c, ""), request -> request));
+            loop = null;
+        } else {
+            throw new IllegalArgumentException("unknown case " + c);
+        }
+        if (loop != null) {
+            worker = new Thread(() -> {
+                try {
+                    loop.run();
+                } catch (RuntimeException e) {
+                    if (!stop) {
+                        e.printStackTrace();
+                    }
+                }
+            }, "bench-labhub-" + c);
+            worker.setDaemon(true);
+            worker.start();
+        }
+        return "-";
+    }
+
+    @Override
+    public double[] run(String c, String arg) throws Exception {
+        if (c.startsWith("shm.rtt.")) {
+            WaitStrategy w = waitOf(c);
+            try (ShmProducer ping = hub.createShmProducer(channel(c, "ping"), ShmOptions.DEFAULTS.withSlots(64, 64).withWait(w));
+                 ShmConsumer pong = hub.openShmConsumer(channel(c, "pong"), ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(w));
+                 Arena arena = Arena.ofConfined()) {
+                MemorySegment msg = arena.allocate(64, 64);
+                long[] marker = {-1};
+                // Until the echo side has attached, a ping may go unanswered: resend until one comes back.
+                Measure.await("first shm echo", WAIT.toMillis(), () -> exchange(ping, pong, msg, --marker[0], Duration.ofMillis(100)));
+                return Measure.roundTrips(n -> {
+                    if (!exchange(ping, pong, msg, n, Duration.ofSeconds(10))) {
+                        throw new IllegalStateException("no shm echo within 10 s");
+                    }
+                });
+            }
+        }
+        if (c.equals("shm.rate") || c.startsWith("shm.tp.")) {
+            long size = c.equals("shm.rate") ? 64 : sizeOf(c);
+            try (ShmConsumer in = hub.openShmConsumer(channel(c, ""),
+                    ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(WaitStrategy.LOW_LATENCY))) {
+                in.next(WAIT).close();
+                Duration t = Duration.ofSeconds(10);
+                long[] sink = {0};
+                return Measure.rate(() -> {
+                    try (ShmFrame f = in.next(t)) {
+                        MemorySegment s = f.segment(); // zero copy: look at both ends of the frame
+                        sink[0] += s.get(ValueLayout.JAVA_BYTE, 0) + s.get(ValueLayout.JAVA_BYTE, s.byteSize() - 1);
+                    }
+                    return 1;
+                }, size);
+            }
+        }
+        if (c.startsWith("pubsub.")) {
+            int size = sizeOf(c);
+            try (Subscriber sub = hub.openSubscriber(channel(c, ""),
+                    ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withHighWaterMark(ZmqGroup.hwm(size)))) {
+                sub.receive(WAIT);
+                Duration t = Duration.ofSeconds(10);
+                return Measure.rate(() -> {
+                    sub.receive(t);
+                    return 1;
+                }, size);
+            }
+        }
+        if (c.equals("reqrep")) {
+            try (RequestClient client = hub.openClient(channel(c, ""), ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT))) {
+                byte[] req = new byte[64];
+                ByteBuffer b = ByteBuffer.wrap(req);
+                client.request(req, WAIT); // the first one includes connecting and the CURVE handshake
+                Duration t = Duration.ofSeconds(10);
+                return Measure.roundTrips(n -> {
+                    b.putLong(0, n);
+                    byte[] r = client.request(req, t);
+                    if (ByteBuffer.wrap(r).getLong(0) != n) {
+                        throw new IllegalStateException("reply to another request");
+                    }
+                });
+            }
+        }
+        throw new IllegalArgumentException("unknown case " + c);
+    }
+
+    /** One 64 B ping carrying {@code n}; true when the pong carrying {@code n} came back in time. */
+    private static boolean exchange(ShmProducer ping, ShmConsumer pong, MemorySegment msg, long n, Duration timeout) {
+        msg.set(ValueLayout.JAVA_LONG, 0, n);
+        ping.publish(msg);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try (ShmFrame f = pong.next(Duration.ofNanos(left))) {
+                if (f.segment().get(ValueLayout.JAVA_LONG, 0) == n) {
+                    return true;
+                }
+            } catch (ChannelTimeoutException e) {
+                return false;
+            }
+        }
+    }
+
+    @Override
+    public void finish(String c) throws Exception {
+        stop = true;
+        if (worker != null) {
+            worker.join(15_000);
+            worker = null;
+        }
+        synchronized (open) {
+            for (AutoCloseable a : open) {
+                try {
+                    a.close();
+                } catch (Exception e) {
+                    e.printStackTrace();
+                }
+            }
+            open.clear();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        finish("");
+        if (lab != null) {
+            lab.close();
+        }
+        AeronGroup.deleteTree(home);
+    }
+}

@@ -1,0 +1,240 @@
+package io.labhub.bench;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/** Writes report.md (tables), report.png (ratio chart) and results.csv (every figure of every launch). */
+final class Report {
+
+    /**
+     * One comparison: figure {@code subjectIndex} of case {@code subject} against figure
+     * {@code referenceIndex} of case {@code reference}, shown in {@code unit} (value times {@code scale}).
+     * RTT cases give {p50, p99, p99.9, samples} in ns; rate cases {messages/s, bytes/s}.
+     */
+    record Row(String label, String unit, double scale, String subject, int subjectIndex,
+               String referenceLabel, String reference, int referenceIndex, boolean lowerIsBetter) {
+    }
+
+    private static final double US = 1e-3;
+    private static final double M = 1e-6;
+    private static final double G = 1e-9;
+
+    static final List<Row> ROWS = List.of(
+            new Row("LabHub shm 64 B round trip, spin, p50", "us", US, "labhub/shm.rtt.spin", 0,
+                    "cache-line ping-pong p50", "phys/pingpong", 0, true),
+            new Row("LabHub shm 64 B round trip, spin, p99", "us", US, "labhub/shm.rtt.spin", 1,
+                    "cache-line ping-pong p99", "phys/pingpong", 1, true),
+            new Row("LabHub shm 64 B round trip, spin, p50", "us", US, "labhub/shm.rtt.spin", 0,
+                    "Aeron IPC 64 B round trip p50", "aeron/rtt", 0, true),
+            new Row("LabHub shm 64 B round trip, blocking, p50", "us", US, "labhub/shm.rtt.block", 0,
+                    "futex round trip p50", "phys/futex", 0, true),
+            new Row("LabHub shm 64 B round trip, blocking, p99", "us", US, "labhub/shm.rtt.block", 1,
+                    "futex round trip p99", "phys/futex", 1, true),
+            new Row("LabHub shm 64 B message rate", "M msg/s", M, "labhub/shm.rate", 0,
+                    "Aeron IPC 64 B message rate", "aeron/rate", 0, false),
+            new Row("LabHub shm 1 MiB frames", "GB/s", G, "labhub/shm.tp.1048576", 1,
+                    "memcpy 1 MiB into a 4-slot ring", "phys/memcpy.1048576", 1, false),
+            new Row("LabHub shm 4 MiB frames", "GB/s", G, "labhub/shm.tp.4194304", 1,
+                    "memcpy 4 MiB into a 4-slot ring", "phys/memcpy.4194304", 1, false),
+            new Row("LabHub shm 16 MiB frames", "GB/s", G, "labhub/shm.tp.16777216", 1,
+                    "memcpy 16 MiB into a 4-slot ring", "phys/memcpy.16777216", 1, false),
+            new Row("LabHub pubsub 64 B (CURVE)", "M msg/s", M, "labhub/pubsub.64", 0,
+                    "raw JeroMQ pubsub 64 B, CURVE", "zmq/pubsub.64.curve", 0, false),
+            new Row("LabHub pubsub 1 MiB (CURVE)", "MB/s", M, "labhub/pubsub.1048576", 1,
+                    "raw JeroMQ pubsub 1 MiB, CURVE", "zmq/pubsub.1048576.curve", 1, false),
+            new Row("LabHub reqrep 64 B round trip p50 (CURVE)", "us", US, "labhub/reqrep", 0,
+                    "raw JeroMQ DEALER/ROUTER p50, CURVE", "zmq/reqrep.curve", 0, true),
+            new Row("LabHub reqrep 64 B round trip p99 (CURVE)", "us", US, "labhub/reqrep", 1,
+                    "raw JeroMQ DEALER/ROUTER p99, CURVE", "zmq/reqrep.curve", 1, true),
+            new Row("raw JeroMQ pubsub 64 B, CURVE", "M msg/s", M, "zmq/pubsub.64.curve", 0,
+                    "raw JeroMQ pubsub 64 B, plain", "zmq/pubsub.64.plain", 0, false),
+            new Row("raw JeroMQ pubsub 1 MiB, CURVE", "MB/s", M, "zmq/pubsub.1048576.curve", 1,
+                    "raw JeroMQ pubsub 1 MiB, plain", "zmq/pubsub.1048576.plain", 1, false),
+            new Row("raw JeroMQ reqrep round trip p50, CURVE", "us", US, "zmq/reqrep.curve", 0,
+                    "raw JeroMQ reqrep round trip p50, plain", "zmq/reqrep.plain", 0, true),
+            new Row("Aeron IPC 64 B round trip p50", "us", US, "aeron/rtt", 0,
+                    "cache-line ping-pong p50", "phys/pingpong", 0, true));
+
+    private Report() {
+    }
+
+    static String machine() {
+        String cpu = "unknown CPU";
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    cpu = line.substring(line.indexOf(':') + 1).trim();
+                    break;
+                }
+            }
+        } catch (IOException e) {
+            // not Linux: keep "unknown"
+        }
+        return Runtime.getRuntime().availableProcessors() + " cores, " + cpu + ", "
+                + System.getProperty("os.name") + " " + System.getProperty("os.version") + ", JDK "
+                + System.getProperty("java.vm.vendor") + " " + System.getProperty("java.runtime.version");
+    }
+
+    static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "missing";
+        }
+        double a = Math.abs(v);
+        String f = a >= 100 ? "%.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : a >= 0.01 ? "%.3f" : "%.2g";
+        return String.format(Locale.ROOT, f, v);
+    }
+
+    static void write(Results r, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        StringBuilder md = new StringBuilder();
+        md.append("# LabHub benchmark report\n\n");
+        md.append("- date: ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append('\n');
+        md.append("- machine: ").append(machine()).append('\n');
+        md.append(String.format(Locale.ROOT, "- mode: %s, %d launches (each a fresh pair of JVMs per group), warm-up %d ms"
+                + " and measurement %d ms per case, %.0f s in all%n", r.quick ? "--quick" : "full", r.launches,
+                r.warmMs, r.measureMs, r.seconds));
+        md.append("- medians over launches; spread = min..max of the launch figures; ratio = median of the per-launch"
+                + " ratios subject/reference (both measured in the same launch). Latency: ratio > 1 is slower than"
+                + " the reference; throughput: ratio < 1 is slower.\n\n");
+        md.append("| case | median | spread | reference | reference median | ratio |\n");
+        md.append("| --- | ---: | ---: | --- | ---: | ---: |\n");
+        double[] ratioOf = new double[ROWS.size()];
+        for (int i = 0; i < ROWS.size(); i++) {
+            Row row = ROWS.get(i);
+            double[] s = r.series(row.subject(), row.subjectIndex());
+            double[] ref = r.series(row.reference(), row.referenceIndex());
+            double ratio = Results.median(Results.ratios(s, ref));
+            ratioOf[i] = ratio;
+            md.append("| ").append(row.label())
+                    .append(" | ").append(fmt(Results.median(s) * row.scale())).append(' ').append(row.unit())
+                    .append(" | ").append(fmt(Results.min(s) * row.scale())).append("..").append(fmt(Results.max(s) * row.scale()))
+                    .append(' ').append(row.unit()).append(" | ").append(row.referenceLabel())
+                    .append(" | ").append(fmt(Results.median(ref) * row.scale())).append(' ').append(row.unit())
+                    .append(" | ").append(fmt(ratio)).append("x |\n");
+        }
+        md.append("\n![ratios](report.png)\n\n## Every figure\n\n");
+        md.append("RTT cases: p50 / p99 / p99.9 in us; rate cases: messages/s and MB/s. Median (min..max) over launches.\n\n");
+        md.append("| case | figures |\n| --- | --- |\n");
+        StringBuilder csv = new StringBuilder("case,launch,values\n");
+        for (Map.Entry<String, double[][]> e : r.figures.entrySet()) {
+            boolean rtt = e.getKey().contains("rtt") || e.getKey().contains("reqrep") || e.getKey().endsWith("pingpong")
+                    || e.getKey().endsWith("futex");
+            StringBuilder cell = new StringBuilder();
+            int n = rtt ? 3 : 2;
+            for (int i = 0; i < n; i++) {
+                double[] s = r.series(e.getKey(), i);
+                double scale = rtt ? US : i == 0 ? 1 : M;
+                String unit = rtt ? (i == 0 ? "p50 " : i == 1 ? "p99 " : "p99.9 ") : "";
+                cell.append(i > 0 ? "; " : "").append(unit).append(fmt(Results.median(s) * scale))
+                        .append(" (").append(fmt(Results.min(s) * scale)).append("..").append(fmt(Results.max(s) * scale)).append(')')
+                        .append(rtt ? " us" : i == 0 ? " msg/s" : " MB/s");
+            }
+            md.append("| ").append(e.getKey()).append(" | ").append(cell).append(" |\n");
+            for (int l = 1; l <= r.launches; l++) {
+                double[] v = e.getValue()[l];
+                csv.append(e.getKey()).append(',').append(l).append(',');
+                if (v != null) {
+                    for (int i = 0; i < v.length; i++) {
+                        csv.append(i > 0 ? " " : "").append(v[i]);
+                    }
+                }
+                csv.append('\n');
+            }
+        }
+        if (!r.failures.isEmpty()) {
+            md.append("\n## Failures\n\n");
+            r.failures.forEach((k, v) -> md.append("- ").append(k).append(": ").append(v).append('\n'));
+        }
+        Files.writeString(dir.resolve("report.md"), md.toString());
+        Files.writeString(dir.resolve("results.csv"), csv.toString());
+        chart(ratioOf, dir.resolve("report.png"));
+    }
+
+    /** Horizontal bars on a log axis from 0.01x to 100x, drawn from the 1x line. */
+    static void chart(double[] ratios, Path file) throws IOException {
+        int labelW = 470;
+        int plotW = 520;
+        int rowH = 26;
+        int top = 50;
+        int w = labelW + plotW + 90;
+        int h = top + rowH * ROWS.size() + 40;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, w, h);
+            g.setColor(Color.BLACK);
+            g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
+            g.drawString("Ratio to the reference of the same launch (log scale; medians over launches)", 10, 20);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+            // Whole decades covering 0.01x..100x and every ratio.
+            double lo = -2;
+            double hi = 2;
+            for (double r : ratios) {
+                if (!Double.isNaN(r) && r > 0) {
+                    lo = Math.min(lo, Math.floor(Math.log10(r)));
+                    hi = Math.max(hi, Math.ceil(Math.log10(r)));
+                }
+            }
+            double loD = lo;
+            double hiD = hi;
+            java.util.function.DoubleToIntFunction x = v -> labelW + (int) Math.round((Math.log10(v) - loD) / (hiD - loD) * plotW);
+            for (double e = lo; e <= hi; e++) {
+                double tick = Math.pow(10, e);
+                int tx = x.applyAsInt(tick);
+                g.setColor(tick == 1 ? Color.BLACK : Color.LIGHT_GRAY);
+                g.setStroke(new BasicStroke(tick == 1 ? 2f : 1f));
+                g.drawLine(tx, top - 8, tx, top + rowH * ROWS.size());
+                g.setColor(Color.DARK_GRAY);
+                g.drawString((e >= 0 ? String.format(Locale.ROOT, "%.0f", tick) : String.valueOf(tick)) + "x", tx - 12, top + rowH * ROWS.size() + 16);
+            }
+            for (int i = 0; i < ROWS.size(); i++) {
+                Row row = ROWS.get(i);
+                int y = top + i * rowH;
+                g.setColor(Color.BLACK);
+                String label = row.label() + " / " + shortRef(row.referenceLabel());
+                g.drawString(label.length() > 78 ? label.substring(0, 78) : label, 6, y + 17);
+                double v = ratios[i];
+                if (Double.isNaN(v) || v <= 0) {
+                    g.setColor(Color.RED);
+                    g.drawString("missing", labelW + 4, y + 17);
+                    continue;
+                }
+                double clamped = v;
+                int x1 = x.applyAsInt(1);
+                int x2 = x.applyAsInt(clamped);
+                boolean better = row.lowerIsBetter() ? v <= 1 : v >= 1;
+                g.setColor(better ? new Color(60, 150, 80) : new Color(200, 110, 50));
+                g.fillRect(Math.min(x1, x2), y + 5, Math.max(2, Math.abs(x2 - x1)), rowH - 10);
+                g.setColor(Color.BLACK);
+                String t = fmt(v) + "x";
+                int tx = x2 >= x1 ? x2 + 4 : x2 - 6 - g.getFontMetrics().stringWidth(t);
+                g.drawString(t, tx, y + 17);
+            }
+        } finally {
+            g.dispose();
+        }
+        if (!ImageIO.write(img, "png", file.toFile())) {
+            throw new IOException("no PNG writer");
+        }
+    }
+
+    private static String shortRef(String s) {
+        return s.replace("cache-line ", "").replace("round trip ", "").replace("raw JeroMQ ", "raw ");
+    }
+}

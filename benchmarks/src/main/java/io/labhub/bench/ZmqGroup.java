@@ -1,0 +1,179 @@
+package io.labhub.bench;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * Raw JeroMQ doing what LabHub's zmq transport does, plain and with CURVE: PUB/SUB streaming and a
+ * DEALER/ROUTER echo (the pattern LabHub's request/reply uses), over tcp on loopback.
+ * Cases: {@code pubsub.SIZE.MODE}, {@code reqrep.MODE}, MODE = plain | curve.
+ */
+final class ZmqGroup implements Group {
+
+    /** High-water marks: LabHub's default for small messages; bounded memory for 1 MiB ones. */
+    static int hwm(int size) {
+        return size >= 65536 ? 16 : 1000;
+    }
+
+    private ZContext ctx;
+    private ZMQ.Curve.KeyPair server;
+    private ZMQ.Curve.KeyPair client;
+    private String serverPublic;
+    private volatile boolean stop;
+    private Thread worker;
+
+    @Override
+    public String init(String side, Map<String, String> params) {
+        ctx = new ZContext();
+        if (side.equals("A")) {
+            server = ZMQ.Curve.generateKeyPair();
+            return server.publicKey;
+        }
+        client = ZMQ.Curve.generateKeyPair();
+        serverPublic = params.get("peer");
+        return "-";
+    }
+
+    private void secureServer(ZMQ.Socket s, boolean curve) {
+        s.setHandshakeIvl(5000);
+        if (curve) {
+            s.setCurveServer(true);
+            s.setCurveSecretKey(ZMQ.Curve.z85Decode(server.secretKey));
+        }
+    }
+
+    private void secureClient(ZMQ.Socket s, boolean curve) {
+        s.setHandshakeIvl(5000);
+        if (curve) {
+            s.setCurvePublicKey(ZMQ.Curve.z85Decode(client.publicKey));
+            s.setCurveSecretKey(ZMQ.Curve.z85Decode(client.secretKey));
+            s.setCurveServerKey(ZMQ.Curve.z85Decode(serverPublic));
+        }
+    }
+
+    @Override
+    public String setup(String c) throws Exception {
+        String[] w = c.split("\\.");
+        boolean curve = w[w.length - 1].equals("curve");
+        stop = false;
+        CompletableFuture<String> bound = new CompletableFuture<>();
+        Runnable loop;
+        if (w[0].equals("pubsub")) {
+            int size = Integer.parseInt(w[1]);
+            loop = () -> {
+                ZMQ.Socket pub = ctx.createSocket(SocketType.PUB);
+                try {
+                    pub.setSndHWM(hwm(size));
+                    secureServer(pub, curve);
+                    pub.bind("tcp://127.0.0.1:*");
+                    bound.complete(pub.getLastEndpoint());
+                    byte[] payload = new byte[size];
+                    while (!stop) {
+                        pub.send(payload, 0);
+                    }
+                } catch (Throwable t) {
+                    bound.completeExceptionally(t);
+                } finally {
+                    ctx.destroySocket(pub);
+                }
+            };
+        } else {
+            loop = () -> {
+                ZMQ.Socket router = ctx.createSocket(SocketType.ROUTER);
+                try {
+                    secureServer(router, curve);
+                    router.setReceiveTimeOut(100);
+                    router.bind("tcp://127.0.0.1:*");
+                    bound.complete(router.getLastEndpoint());
+                    while (!stop) {
+                        byte[] id = router.recv(0);
+                        if (id == null) {
+                            continue;
+                        }
+                        byte[] body = router.recv(0);
+                        router.send(id, ZMQ.SNDMORE);
+                        router.send(body, 0);
+                    }
+                } catch (Throwable t) {
+                    bound.completeExceptionally(t);
+                } finally {
+                    ctx.destroySocket(router);
+                }
+            };
+        }
+        worker = new Thread(loop, "bench-zmq-" + c);
+        worker.setDaemon(true);
+        worker.start();
+        return bound.get(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public double[] run(String c, String endpoint) throws Exception {
+        String[] w = c.split("\\.");
+        boolean curve = w[w.length - 1].equals("curve");
+        if (w[0].equals("pubsub")) {
+            int size = Integer.parseInt(w[1]);
+            ZMQ.Socket sub = ctx.createSocket(SocketType.SUB);
+            try {
+                sub.setRcvHWM(hwm(size));
+                secureClient(sub, curve);
+                sub.subscribe(new byte[0]);
+                sub.setReceiveTimeOut(1000);
+                sub.connect(endpoint);
+                Measure.await("first message from " + endpoint, 60_000, () -> sub.recv(0) != null);
+                return Measure.rate(() -> sub.recv(0) != null ? 1 : 0, size);
+            } finally {
+                ctx.destroySocket(sub);
+            }
+        }
+        ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
+        try {
+            secureClient(dealer, curve);
+            dealer.setReceiveTimeOut(100);
+            dealer.connect(endpoint);
+            byte[] req = new byte[64];
+            ByteBuffer b = ByteBuffer.wrap(req);
+            // The first exchange includes the (CURVE) handshake: retry until a reply arrives.
+            Measure.await("first reply from " + endpoint, 60_000, () -> {
+                b.putLong(0, -1);
+                dealer.send(req, 0);
+                byte[] r = dealer.recv(0);
+                return r != null && ByteBuffer.wrap(r).getLong(0) == -1;
+            });
+            dealer.setReceiveTimeOut(10_000);
+            return Measure.roundTrips(n -> {
+                b.putLong(0, n);
+                dealer.send(req, 0);
+                byte[] r;
+                do {
+                    r = dealer.recv(0);
+                    if (r == null) {
+                        throw new IllegalStateException("no reply within 10 s");
+                    }
+                } while (ByteBuffer.wrap(r).getLong(0) != n);
+            });
+        } finally {
+            ctx.destroySocket(dealer);
+        }
+    }
+
+    @Override
+    public void finish(String c) throws Exception {
+        stop = true;
+        if (worker != null) {
+            worker.join(10_000);
+            worker = null;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        finish("");
+        ctx.close();
+    }
+}
