@@ -58,6 +58,25 @@ final class It {
         }
     }
 
+    /** Waits until {@code file} exists and contains {@code text} at least {@code count} times. */
+    static void awaitCount(Path file, String text, int count, Duration timeout) {
+        await(count + "x '" + text + "' in " + file, timeout, () -> {
+            try {
+                if (!Files.exists(file)) {
+                    return false;
+                }
+                String s = Files.readString(file);
+                int n = 0;
+                for (int i = s.indexOf(text); i >= 0; i = s.indexOf(text, i + 1)) {
+                    n++;
+                }
+                return n >= count;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
     static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;

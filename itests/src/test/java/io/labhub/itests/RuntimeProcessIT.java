@@ -147,51 +147,33 @@ public class RuntimeProcessIT {
                 .redirectOutput(out.toFile()).redirectError(home.resolve("stderr.txt").toFile()).start();
         try {
             Path log = home.resolve("log/labhub.log");
-            awaitCount(log, "sample driver 'demo-instrument' ready", 1, Duration.ofSeconds(60));
+            It.awaitCount(log, "sample driver 'demo-instrument' ready", 1, Duration.ofSeconds(60));
 
             Path jar = home.resolve("deploy/labhub-sample-driver-0.1.0-SNAPSHOT.jar");
             assertTrue(jar + " missing", Files.exists(jar));
             Path parked = home.resolve(jar.getFileName() + ".parked");
             Files.move(jar, parked);
-            awaitCount(log, "sample driver 'demo-instrument' stopped", 1, Duration.ofSeconds(20));
-            awaitCount(log, "Uninstalling bundle", 1, Duration.ofSeconds(20));
+            It.awaitCount(log, "sample driver 'demo-instrument' stopped", 1, Duration.ofSeconds(20));
+            It.awaitCount(log, "Uninstalling bundle", 1, Duration.ofSeconds(20));
 
             long t0 = System.nanoTime();
             Files.copy(parked, jar);
-            awaitCount(log, "sample driver 'demo-instrument' ready", 2, Duration.ofSeconds(20));
+            It.awaitCount(log, "sample driver 'demo-instrument' ready", 2, Duration.ofSeconds(20));
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
             System.out.println("hot deploy: driver active " + ms + " ms after the jar was copied into deploy/");
 
             Files.writeString(home.resolve("conf/io.labhub.sample.driver.cfg"), "instrument.name = renamed\n");
-            awaitCount(log, "reconfigured: instrument 'renamed'", 1, Duration.ofSeconds(20));
+            It.awaitCount(log, "reconfigured: instrument 'renamed'", 1, Duration.ofSeconds(20));
 
             OutputStream stdin = p.getOutputStream();
             stdin.write("lb\n".getBytes(StandardCharsets.UTF_8));
             stdin.flush();
-            awaitCount(out, "LabHub sample driver", 1, Duration.ofSeconds(20));
+            It.awaitCount(out, "LabHub sample driver", 1, Duration.ofSeconds(20));
             stdin.close(); // end of input: the console ends and the framework stops
             assertTrue("runtime did not exit after end of input", p.waitFor(60, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue());
         } finally {
             p.destroyForcibly();
         }
-    }
-
-    private static void awaitCount(Path file, String text, int count, Duration timeout) {
-        It.await(count + "x '" + text + "' in " + file, timeout, () -> {
-            try {
-                if (!Files.exists(file)) {
-                    return false;
-                }
-                String s = Files.readString(file);
-                int n = 0;
-                for (int i = s.indexOf(text); i >= 0; i = s.indexOf(text, i + 1)) {
-                    n++;
-                }
-                return n >= count;
-            } catch (IOException e) {
-                return false;
-            }
-        });
     }
 }

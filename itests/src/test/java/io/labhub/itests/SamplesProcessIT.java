@@ -60,7 +60,7 @@ public class SamplesProcessIT {
     public void theThreeSampleChannelsAreListedWithDataFlowing() throws Exception {
         Path home = It.copyRuntime("samples-channels");
         // the tails wait (with a deadline) until each driver has registered and sent data; then the table
-        Run r = run(home, "hub:tail lab.thermometer 3; hub:tail camera1.frames 2; hub:request stage.x position; hub:channels");
+        Run r = run(home, "hub:tail lab.thermometer 3; hub:tail camera1.frames 2; hub:request stage.x position; hub:channels; hub:info camera1.frames");
         assertEquals(r.out + r.err, 0, r.exit);
 
         List<String> readings = r.out.lines().filter(l -> l.contains("\"celsius\":")).toList();
@@ -74,6 +74,12 @@ public class SamplesProcessIT {
         assertTrue("camera rate in\n" + r.out, rates.get("camera1.frames") > 0);
         assertTrue("thermometer rate in\n" + r.out, rates.get("lab.thermometer") > 0);
         assertTrue("a reqrep channel has no rate\n" + r.out, rates.get("stage.x").isNaN());
+
+        // hub:info shows the camera's own counters: its producer lives in this runtime
+        java.util.regex.Matcher sent = java.util.regex.Pattern.compile("counters\\.messagesSent\\s+(\\d+)").matcher(r.out);
+        assertTrue(r.out, sent.find());
+        assertTrue(r.out, Long.parseLong(sent.group(1)) >= 2);
+        assertTrue(r.out, r.out.contains("metadata.pixelFormat"));
     }
 
     @Test
@@ -113,7 +119,7 @@ public class SamplesProcessIT {
         Process p = new ProcessBuilder(home.resolve("bin/labhub").toString())
                 .redirectOutput(out.toFile()).redirectError(home.resolve("stderr.txt").toFile()).start();
         try (OutputStream stdin = p.getOutputStream()) {
-            awaitCount(log, "frame-stats: reading 'camera1.frames'", 1, Duration.ofSeconds(60));
+            It.awaitCount(log, "frame-stats: reading 'camera1.frames'", 1, Duration.ofSeconds(60));
             Console console = new Console(stdin, out);
             console.awaitChannels("camera1.frames listed", true);
 
@@ -123,14 +129,14 @@ public class SamplesProcessIT {
             }
             Path parked = home.resolve(jar.getFileName() + ".parked");
             Files.move(jar, parked);
-            awaitCount(log, "camera on 'camera1.frames' stopped", 1, Duration.ofSeconds(30));
+            It.awaitCount(log, "camera on 'camera1.frames' stopped", 1, Duration.ofSeconds(30));
             console.awaitChannels("camera1.frames gone", false);
 
             Files.copy(parked, jar);
-            awaitCount(log, "camera on 'camera1.frames': 1024x1024", 2, Duration.ofSeconds(30));
+            It.awaitCount(log, "camera on 'camera1.frames': 1024x1024", 2, Duration.ofSeconds(30));
             console.awaitChannels("camera1.frames back", true);
             // the consumer that ran all along saw the producer go and opened the channel again
-            awaitCount(log, "frame-stats: reading 'camera1.frames'", 2, Duration.ofSeconds(30));
+            It.awaitCount(log, "frame-stats: reading 'camera1.frames'", 2, Duration.ofSeconds(30));
         } finally {
             p.destroy();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
@@ -172,30 +178,12 @@ public class SamplesProcessIT {
             String end = String.format(Locale.ROOT, "mark-end-%d", n);
             stdin.write(("echo " + begin + "\n" + command + "\necho " + end + "\n").getBytes(StandardCharsets.UTF_8));
             stdin.flush();
-            awaitCount(out, end, 1, Duration.ofSeconds(60));
+            It.awaitCount(out, end, 1, Duration.ofSeconds(60));
             String s = Files.readString(out);
             int from = s.lastIndexOf(begin);
             int to = s.lastIndexOf(end);
             assertFalse("markers out of order in\n" + s, from < 0 || to < from);
             return s.substring(from + begin.length(), to);
         }
-    }
-
-    private static void awaitCount(Path file, String text, int count, Duration timeout) {
-        It.await(count + "x '" + text + "' in " + file, timeout, () -> {
-            try {
-                if (!Files.exists(file)) {
-                    return false;
-                }
-                String s = Files.readString(file);
-                int n = 0;
-                for (int i = s.indexOf(text); i >= 0; i = s.indexOf(text, i + 1)) {
-                    n++;
-                }
-                return n >= count;
-            } catch (IOException e) {
-                return false;
-            }
-        });
     }
 }

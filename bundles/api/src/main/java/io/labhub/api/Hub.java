@@ -45,6 +45,17 @@ public interface Hub {
 
     HubStatus status();
 
+    /**
+     * The counters of a channel's producing end (publisher, request server, shm producer) when that
+     * producer lives in this runtime, whichever bundle created it: what tools such as the shell show
+     * without consuming the channel. Never blocks.
+     *
+     * @return the counters, or empty when the producer lives in another process or no such channel is produced here
+     * @throws InvalidInputException when {@code name} is not a valid channel name
+     * @since 1.1
+     */
+    Optional<ChannelCounters> producerCounters(String name);
+
     default ShmProducer createShmProducer(String name) {
         return createShmProducer(name, ShmOptions.DEFAULTS);
     }

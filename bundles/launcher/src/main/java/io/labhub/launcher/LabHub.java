@@ -53,9 +53,6 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 public final class LabHub implements AutoCloseable {
 
-    /** Packages the system bundle exports from the host class path (versions match the API bundle). */
-    public static final String API_PACKAGES = "io.labhub.api;version=1.0.0,io.labhub.api.spi;version=1.0.0";
-
     private static final Logger LOG = Logger.getLogger(LabHub.class.getName());
     private static final String SCR = "org.osgi.service.component.runtime.ServiceComponentRuntime";
     private static final String COMMAND_PROCESSOR = "org.apache.felix.service.command.CommandProcessor";
@@ -159,7 +156,7 @@ public final class LabHub implements AutoCloseable {
             Map<String, Object> props = new HashMap<>();
             props.put(Constants.FRAMEWORK_STORAGE, (storage != null ? storage : home.resolve("data/cache")).toString());
             props.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
-            props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, API_PACKAGES);
+            props.put(Constants.FRAMEWORK_SYSTEMPACKAGES_EXTRA, ApiPackages.systemPackagesExtra());
             props.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(deployLevel));
             props.put("felix.startlevel.bundle", Integer.toString(deployLevel));
             props.put("felix.log.logger", new FelixJulLogger());

@@ -1,5 +1,6 @@
 package io.labhub.core.internal;
 
+import io.labhub.api.ChannelCounters;
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ConsumerOptions;
@@ -122,6 +123,11 @@ public class BundleHub implements Hub {
     @Override
     public Optional<ChannelInfo> find(String name) {
         return engine.find(name);
+    }
+
+    @Override
+    public Optional<ChannelCounters> producerCounters(String name) {
+        return engine.producerCounters(name);
     }
 
     @Override

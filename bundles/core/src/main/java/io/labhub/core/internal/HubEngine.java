@@ -2,6 +2,7 @@ package io.labhub.core.internal;
 
 import io.labhub.api.Channel;
 import io.labhub.api.ChannelExistsException;
+import io.labhub.api.ChannelCounters;
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
@@ -154,6 +155,12 @@ public class HubEngine {
     Optional<ChannelInfo> find(String rawName) {
         ChannelName name = validator.channelName(rawName);
         return directory.list().stream().filter(i -> i.name().equals(name)).findFirst();
+    }
+
+    Optional<ChannelCounters> producerCounters(String rawName) {
+        Context c = producers.get(validator.channelName(rawName));
+        Channel ch = c == null ? null : c.channel;
+        return ch == null ? Optional.empty() : Optional.of(ch.counters());
     }
 
     HubStatus status() {

@@ -51,13 +51,14 @@ public class HubEngineTest {
             context.offer("inproc://" + context.name(), null, Map.of("unit", "K"));
             return new Publisher() {
                 boolean open = true;
+                long sent;
 
                 @Override
                 public long publish(byte[] payload) {
                     if (!open) {
                         throw new ChannelClosedException("closed");
                     }
-                    return 1;
+                    return ++sent;
                 }
 
                 @Override
@@ -72,7 +73,7 @@ public class HubEngineTest {
 
                 @Override
                 public ChannelCounters counters() {
-                    return ChannelCounters.ZERO;
+                    return new ChannelCounters(sent, 0, 0, 0, 0, 0, 0, 0, 0);
                 }
 
                 @Override
@@ -177,6 +178,22 @@ public class HubEngineTest {
         p.close();
         assertEquals(Optional.empty(), driverA.find("lab.thermometer"));
         assertEquals(0, engine.status().localChannels());
+    }
+
+    @Test
+    public void producerCountersAreVisibleToEveryBundleOfTheRuntimeWhileTheProducerLives() {
+        engine.addTransport(new RecordingTransport());
+        Publisher p = driverA.createPublisher("lab.counted");
+        p.publish(new byte[] {1});
+        p.publish(new byte[] {2});
+        assertEquals(2, driverB.producerCounters("lab.counted").orElseThrow().messagesSent());
+        Subscriber s = driverB.openSubscriber("lab.counted");
+        assertEquals("the producer's, not the consumer's", 2, driverA.producerCounters("lab.counted").orElseThrow().messagesSent());
+        assertEquals("nobody produces it here", Optional.empty(), driverA.producerCounters("lab.other"));
+        assertThrows(InvalidInputException.class, () -> driverB.producerCounters("../etc"));
+        s.close();
+        p.close();
+        assertEquals(Optional.empty(), driverB.producerCounters("lab.counted"));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.labhub.shell.internal;
 
+import io.labhub.api.ChannelCounters;
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelNotFoundException;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.felix.service.command.CommandSession;
@@ -138,7 +140,18 @@ public class HubCommands {
         rows.add(new String[] {"serverKey", nz(c.serverKey())});
         rows.add(new String[] {"consumers", Integer.toString(c.consumers())});
         new TreeMap<>(c.metadata()).forEach((k, v) -> rows.add(new String[] {"metadata." + k, v}));
-        rows.add(new String[] {"counters", "the producer's counters live in its runtime; hub:stats " + c.name() + " measures the stream"});
+        Optional<ChannelCounters> counters = hub().producerCounters(c.name().value());
+        if (counters.isPresent()) {
+            ChannelCounters k = counters.get();
+            rows.add(new String[] {"counters.messagesSent", Long.toString(k.messagesSent())});
+            rows.add(new String[] {"counters.bytesSent", Long.toString(k.bytesSent())});
+            rows.add(new String[] {"counters.messagesReceived", Long.toString(k.messagesReceived())});
+            rows.add(new String[] {"counters.dropped", Long.toString(k.dropped())});
+            rows.add(new String[] {"counters.timeouts", Long.toString(k.timeouts())});
+            rows.add(new String[] {"counters.errors", Long.toString(k.errors())});
+        } else {
+            rows.add(new String[] {"counters", "the producer runs in another process; hub:stats " + c.name() + " measures the stream"});
+        }
         return Format.table(rows);
     }
 
