@@ -11,6 +11,9 @@ import io.labhub.security.CurveSecurity;
 import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -21,7 +24,8 @@ import org.zeromq.ZMQException;
 
 /**
  * A PUB socket bound on its own I/O thread. {@link #publish} numbers the message, copies it and queues
- * it for that thread; it never waits.
+ * it; it never waits. The queue is sent, in order, by the publishing thread itself when the socket is
+ * free (see {@link IoLoop#tryRun}), else by the I/O thread (one drain task for everything queued).
  *
  * <p>Where messages can be lost, and what is counted:
  * <ol>
@@ -40,11 +44,18 @@ final class ZmqPublisher extends ZmqChannel implements Publisher {
     private static final Logger LOG = LoggerFactory.getLogger(ZmqPublisher.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    private record Outbound(byte[] header, byte[] payload) {
+    }
+
     private final int maxMessageSize;
     private final int queueCapacity;
     private final long session;
     private final ReentrantLock sequencing = new ReentrantLock();
     private final AtomicInteger queued = new AtomicInteger();
+    /** Messages numbered and waiting for the I/O thread, in sequence order (added under {@code sequencing}). */
+    private final Queue<Outbound> outbox = new ConcurrentLinkedQueue<>();
+    /** True while a {@link #drain} task is queued on the loop and has not started yet. */
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final String endpoint;
     private long sequence;
     private ZMQ.Socket pub;
@@ -102,24 +113,43 @@ final class ZmqPublisher extends ZmqChannel implements Publisher {
                     + maxMessageSize + " bytes of pubsub channel " + name());
         }
         byte[] copy = payload.clone();
+        long seq;
         sequencing.lock();
         try {
-            long seq = ++sequence;
+            seq = ++sequence;
             if (queued.get() >= queueCapacity) {
                 counters.dropped.increment();
                 return seq;
             }
             byte[] header = WireFormat.encode(WireFormat.PUBLISH, 0, seq, WireFormat.nowEpochNanos(), session);
             queued.incrementAndGet();
-            // Enqueued under the lock, so the I/O thread sends in sequence order.
-            if (!loop.execute(() -> send(header, copy))) {
-                queued.decrementAndGet();
-                ensureOpen();
-                throw new LabHubException(io.labhub.api.ErrorCode.INTERNAL, "publisher " + name() + " lost its I/O thread");
-            }
-            return seq;
+            // Enqueued under the lock, so the queue is in sequence order. One drain task (and at most one
+            // wake-up) serves every message queued until it runs.
+            outbox.add(new Outbound(header, copy));
         } finally {
             sequencing.unlock();
+        }
+        // Sent from this thread when the socket is free (never waiting for it), else by the I/O thread.
+        if (!loop.tryRun(this::sendQueued)
+                && (!drainScheduled.getAndSet(true) ? !loop.execute(this::drain) : !loop.accepting())) {
+            ensureOpen();
+            throw new LabHubException(io.labhub.api.ErrorCode.INTERNAL, "publisher " + name() + " lost its I/O thread");
+        }
+        return seq;
+    }
+
+    /** Loop thread: sends everything queued so far, in order. */
+    private void drain() {
+        // Cleared first: a message queued from here on either is sent below or schedules another drain.
+        drainScheduled.set(false);
+        sendQueued();
+    }
+
+    /** Owner of the socket (loop thread or a {@link IoLoop#tryRun} task): sends what is queued, in order. */
+    private void sendQueued() {
+        Outbound m;
+        while ((m = outbox.poll()) != null) {
+            send(m.header, m.payload);
         }
     }
 

@@ -56,7 +56,7 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
     private final int maxMessageSize;
     private final AtomicLong ids = new AtomicLong();
     private volatile int requestLimit;
-    // Loop thread only:
+    // Owner of the loop's sockets only (loop thread or an IoLoop.tryRun task):
     private final PendingRequests pending = new PendingRequests();
     private boolean ready;
     private long nextPingNanos;
@@ -144,12 +144,20 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         PendingRequests.Pending p = new PendingRequests.Pending(id, System.nanoTime() + timeout.toNanos(), timeoutMillis,
                 header, payload.clone(), future);
-        // After execute, so that a request racing with close() is failed here rather than forgotten in
+        // Sent from this thread when the socket is free (no hop to the I/O thread), else queued for it.
+        // Checked after, so that a request racing with close() is failed here rather than forgotten in
         // the stopped loop's queue (close() clears isOpen before it stops the loop).
-        if (!loop.execute(() -> submit(p)) || !isOpen()) {
+        if (!(loop.tryRun(() -> submitHere(p)) || loop.execute(() -> submit(p))) || !isOpen()) {
             future.completeExceptionally(new ChannelClosedException("channel " + name() + " is closed"));
         }
         return future;
+    }
+
+    /** Owner of the socket, on the caller's thread: as {@link #submit}, and the loop learns of the deadline. */
+    private void submitHere(PendingRequests.Pending p) {
+        submit(p);
+        // the loop may sleep until a later deadline; if the send failed, it must ping at once
+        loop.wakeIfAsleepPast(ready ? p.deadlineNanos : nextPingNanos);
     }
 
     private void submit(PendingRequests.Pending p) {

@@ -27,8 +27,9 @@ import org.zeromq.ZMQException;
 /**
  * A ROUTER socket on its own I/O thread, and {@code workerThreads} threads that run the handler.
  *
- * <p>The I/O thread reads a request, hands it to a worker and goes on reading; the worker's reply (or
- * typed error) is handed back to the I/O thread, which sends it to the routing id it came from. At most
+ * <p>The I/O thread reads a request, hands it to a worker and goes on reading; the worker sends the
+ * reply (or typed error) to the routing id it came from itself when the socket is free (the I/O thread
+ * asleep, see {@link IoLoop#tryRun}), else hands it back to the I/O thread, which sends it. At most
  * {@code highWaterMark} requests are in the workers' hands: beyond that the I/O thread stops reading, so
  * ZeroMQ's own queues push back on the clients. A request that waited longer than its client's timeout
  * is not handled (nobody waits for the answer) and is counted in {@code timeouts}. A reply to a client
@@ -43,7 +44,7 @@ final class ZmqRequestServer extends ZmqChannel implements RequestServer {
     private final int highWaterMark;
     private final int maxMessageSize;
     private final ExecutorService workers;
-    /** Loop thread only. */
+    /** Owner of the loop's sockets only (loop thread or an {@link IoLoop#tryRun} task). */
     private int inFlight;
     private ZMQ.Socket router;
     private final String endpoint;
@@ -196,7 +197,18 @@ final class ZmqRequestServer extends ZmqChannel implements RequestServer {
         sendFromWorker(routingId, header, body);
     }
 
+    /** Sends on the worker's thread when the socket is free (no hop to the I/O thread), else hands it over. */
     private void sendFromWorker(byte[] routingId, byte[] header, byte[] body) {
+        if (loop.tryRun(() -> {
+            boolean wasFull = inFlight >= highWaterMark;
+            inFlight--;
+            send(routingId, header, body);
+            if (wasFull) {
+                loop.wakeIfAsleepPast(System.nanoTime()); // reading was paused: the loop resumes it
+            }
+        })) {
+            return;
+        }
         loop.execute(() -> {
             inFlight--;
             send(routingId, header, body);
