@@ -50,11 +50,14 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     private static final Logger LOG = LoggerFactory.getLogger(RingConsumer.class);
     private static final long REDISCOVER_NANOS = 250_000_000;
     private static final long PROCESS_CHECK_NANOS = 50_000_000;
+    /** Polls between two clock reads while spinning (bounds the overshoot of the spin phase to a few polls). */
+    static final int SPINS_PER_CLOCK_READ = 16;
 
     private final ChannelName name;
     private final ShmPlatform platform;
     private final RingSettings settings;
-    private final WaitStrategy wait;
+    private final long spinNanos;
+    private final long yieldNanos;
     private final Heartbeat heartbeat;
     private final Runnable onClose;
     private final Supplier<Endpoint> rediscover;
@@ -89,7 +92,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         this.name = name;
         this.platform = platform;
         this.settings = settings;
-        this.wait = wait;
+        this.spinNanos = RingSettings.nanos(wait.spin());
+        this.yieldNanos = RingSettings.nanos(wait.yield());
         this.heartbeat = heartbeat;
         this.onClose = onClose == null ? () -> { } : onClose;
         this.rediscover = rediscover;
@@ -217,25 +221,28 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
 
     @Override
     public ShmFrame next(Duration timeout) {
-        long deadline = System.nanoTime() + RingSettings.nanos(timeout);
         lock.lock();
         try {
             ensureOpen();
             maintain(false);
             RingFrame frame = tryNext();
             if (frame != null) {
-                return frame;
+                return frame; // no clock read when a frame is ready
             }
             long now = System.nanoTime();
-            long spinEnd = now + RingSettings.nanos(wait.spin());
+            long deadline = now + RingSettings.nanos(timeout);
+            long spinEnd = now + spinNanos;
             while (now - spinEnd < 0 && now - deadline < 0) {
-                Thread.onSpinWait();
-                if ((frame = tryNext()) != null) {
-                    return frame;
+                // a few polls per clock read: the clock costs more than a poll of a cached line
+                for (int i = 0; i < SPINS_PER_CLOCK_READ; i++) {
+                    Thread.onSpinWait();
+                    if ((frame = pollWritten()) != null) {
+                        return frame;
+                    }
                 }
                 now = System.nanoTime();
             }
-            long yieldEnd = now + RingSettings.nanos(wait.yield());
+            long yieldEnd = now + yieldNanos;
             while (now - yieldEnd < 0 && now - deadline < 0) {
                 Thread.yield();
                 if ((frame = tryNext()) != null) {
@@ -366,14 +373,41 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         leave(old);
     }
 
+    /**
+     * The spin loop's poll: while nothing new is committed it reads only WRITE_SEQUENCE, which the producer
+     * stores once per commit, after the slot. Polling the slot itself would pull its cache line away from
+     * the producer between its stores to it (-s, payload, header, s), costing a transfer each. Caller holds
+     * the lock.
+     */
+    private RingFrame pollWritten() {
+        if ((long) LONG.getAcquire(mapping.head, ShmLayout.WRITE_SEQUENCE_OFFSET) < nextSequence) {
+            return null;
+        }
+        return tryNext();
+    }
+
     /** The next frame if committed, or null. Caller holds the lock. */
     private RingFrame tryNext() {
         Mapping m = mapping;
-        if (m.header.reliable() && (int) INT.getOpaque(m.table, m.entry + ShmLayout.ENTRY_STATE) == ShmLayout.ENTRY_DROPPED) {
+        if (m.reliable && (int) INT.getOpaque(m.table, m.entry + ShmLayout.ENTRY_STATE) == ShmLayout.ENTRY_DROPPED) {
             rejoin(m);
         }
-        long written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
         long want = nextSequence;
+        // Fast path: the slot already holds frame `want`, committed. Its SEQUENCE is published (release) before
+        // WRITE_SEQUENCE, so this implies WRITE_SEQUENCE >= want and that no newer frame reused the slot: the
+        // header line the producer bumps every frame is not touched while the consumer keeps up.
+        long fastOff = m.slotOffset(want);
+        if ((long) LONG.getAcquire(m.slots, fastOff + ShmLayout.SLOT_SEQUENCE) == want) {
+            RingFrame frame = readStable(m, want, fastOff, pendingSkipped);
+            if (frame != null) {
+                return frame;
+            }
+            // overwritten while we read its header: lost, as in the general path below
+            overrun(m);
+            pendingSkipped++;
+            nextSequence = ++want;
+        }
+        long written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
         if (written < want) {
             return null;
         }
@@ -391,40 +425,15 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             long off = m.slotOffset(want);
             long s1 = (long) LONG.getAcquire(m.slots, off + ShmLayout.SLOT_SEQUENCE);
             if (s1 == want) {
-                int length = m.slots.get(ValueLayout.JAVA_INT, off + ShmLayout.SLOT_LENGTH);
-                long timestamp = m.slots.get(ValueLayout.JAVA_LONG, off + ShmLayout.SLOT_TIMESTAMP);
-                int crc = m.slots.get(ValueLayout.JAVA_INT, off + ShmLayout.SLOT_CRC);
-                boolean sane = length >= 0 && length <= g.slotSize();
-                boolean crcOk = true;
-                if (sane && m.header.crc32c()) {
-                    crc32c.reset();
-                    crc32c.update(m.slots.asSlice(off + ShmLayout.SLOT_HEADER_LENGTH, length).asByteBuffer());
-                    crcOk = (int) crc32c.getValue() == crc;
-                }
-                VarHandle.acquireFence();
-                if ((long) LONG.getAcquire(m.slots, off + ShmLayout.SLOT_SEQUENCE) != want) {
+                RingFrame frame = readStable(m, want, off, skipped);
+                if (frame == null) {
                     overrun(m);
                     skipped++;
                     want++;
                     written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
                     continue;
                 }
-                if (!sane || !crcOk) {
-                    errors.incrementAndGet();
-                    nextSequence = want + 1;
-                    pendingSkipped = 0;
-                    advancePosition(m, want);
-                    throw new LabHubException(ErrorCode.SEGMENT_INVALID, "shm channel " + name + ": frame " + want
-                            + (sane ? " fails its CRC32C check" : " has an impossible length " + length));
-                }
-                nextSequence = want + 1;
-                pendingSkipped = 0;
-                if (skipped > 0) {
-                    recordSkip(m, skipped);
-                }
-                received.setOpaque(received.getPlain() + 1);
-                bytesReceived.setOpaque(bytesReceived.getPlain() + length);
-                return new RingFrame(m, want, off, length, timestamp, skipped);
+                return frame;
             }
             if (s1 == -want || (s1 >= 0 && s1 < want)) {
                 // WRITE_SEQUENCE says frame `want` was committed (its slot is published before it), but
@@ -444,6 +453,48 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         nextSequence = want;
         pendingSkipped = skipped;
         return null;
+    }
+
+    /**
+     * The second half of a read whose first SEQUENCE load (acquire) saw {@code want}: reads the slot header,
+     * checks length (and CRC32C), then re-reads SEQUENCE after an acquire fence.
+     *
+     * @return the frame (counted, nextSequence moved past it), or {@code null} when the slot changed meanwhile
+     *         (nothing counted: the caller records the overrun)
+     * @throws LabHubException SEGMENT_INVALID for an impossible length or a CRC32C mismatch on a stable slot
+     */
+    private RingFrame readStable(Mapping m, long want, long off, long skipped) {
+        MemorySegment slots = m.slots;
+        int length = slots.get(ValueLayout.JAVA_INT, off + ShmLayout.SLOT_LENGTH);
+        long timestamp = slots.get(ValueLayout.JAVA_LONG, off + ShmLayout.SLOT_TIMESTAMP);
+        boolean sane = length >= 0 && length <= m.slotSize;
+        boolean crcOk = true;
+        if (sane && m.crc32c) {
+            int crc = slots.get(ValueLayout.JAVA_INT, off + ShmLayout.SLOT_CRC);
+            crc32c.reset();
+            crc32c.update(slots.asSlice(off + ShmLayout.SLOT_HEADER_LENGTH, length).asByteBuffer());
+            crcOk = (int) crc32c.getValue() == crc;
+        }
+        VarHandle.acquireFence();
+        if ((long) LONG.getAcquire(slots, off + ShmLayout.SLOT_SEQUENCE) != want) {
+            return null;
+        }
+        if (!sane || !crcOk) {
+            errors.incrementAndGet();
+            nextSequence = want + 1;
+            pendingSkipped = 0;
+            advancePosition(m, want);
+            throw new LabHubException(ErrorCode.SEGMENT_INVALID, "shm channel " + name + ": frame " + want
+                    + (sane ? " fails its CRC32C check" : " has an impossible length " + length));
+        }
+        nextSequence = want + 1;
+        pendingSkipped = 0;
+        if (skipped > 0) {
+            recordSkip(m, skipped);
+        }
+        received.setOpaque(received.getPlain() + 1);
+        bytesReceived.setOpaque(bytesReceived.getPlain() + length);
+        return new RingFrame(m, want, off, length, timestamp, skipped);
     }
 
     private void overrun(Mapping m) {
@@ -563,6 +614,16 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         final MemorySegment notifyWord;
         final Header header;
         final Liveness producerBeat;
+        /** Validated header values, copied into final fields for the read path. */
+        final boolean reliable;
+        final boolean crc32c;
+        final int slotSize;
+        final int slotCount;
+        final long slotStride;
+        /** slotCount - 1 when slotCount is a power of two (a mask instead of a division), else -1. */
+        final long slotMask;
+        /** Whether {@link #slots} is already a read-only segment (then slices of it are too). */
+        final boolean slotsReadOnly;
         long entry;
         long joinedAt;
 
@@ -575,11 +636,20 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             this.notifyWord = head.asSlice(ShmLayout.NOTIFY_WORD_OFFSET, 4);
             this.header = header;
             this.producerBeat = new Liveness(livenessNanos);
+            Geometry g = header.geometry();
+            this.reliable = header.reliable();
+            this.crc32c = header.crc32c();
+            this.slotSize = g.slotSize();
+            this.slotCount = g.slotCount();
+            this.slotStride = g.slotStride();
+            this.slotMask = Integer.bitCount(slotCount) == 1 ? slotCount - 1 : -1;
+            this.slotsReadOnly = slots.isReadOnly();
         }
 
+        /** Offset of frame {@code sequence}'s slot within {@link #slots} (sequence >= 1). */
         long slotOffset(long sequence) {
-            Geometry g = header.geometry();
-            return ((sequence - 1) % g.slotCount()) * (long) g.slotStride();
+            long index = slotMask >= 0 ? (sequence - 1) & slotMask : (sequence - 1) % slotCount;
+            return index * slotStride;
         }
 
         long entryOffset(int index) {
@@ -665,7 +735,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             this.offset = offset;
             this.timestamp = timestamp;
             this.skipped = skipped;
-            this.payload = m.slots.asSlice(offset + ShmLayout.SLOT_HEADER_LENGTH, length).asReadOnly();
+            MemorySegment slice = m.slots.asSlice(offset + ShmLayout.SLOT_HEADER_LENGTH, length);
+            this.payload = m.slotsReadOnly ? slice : slice.asReadOnly();
         }
 
         @Override

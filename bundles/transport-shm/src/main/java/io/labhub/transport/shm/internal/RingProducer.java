@@ -73,8 +73,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
 
     private volatile boolean open = true;
     private long nextSequence = 1;
+    /** Offset of {@link #nextSequence}'s slot, kept in step with it (no division on the hot path). */
+    private long nextSlotOffset;
     /** The lowest position of the active consumers when last scanned: no scan while below it. */
     private long gate;
+    private final long slotsEnd;
 
     private RingProducer(ChannelName name, ShmPlatform platform, ShmHandle handle, MemorySegment seg, Geometry g,
                          ShmOptions options, RingSettings settings, Heartbeat heartbeat, Runnable onClose) {
@@ -92,6 +95,8 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         this.onClose = onClose;
         this.consumerLiveness = new Liveness[g.consumerCapacity()];
         this.consumerLivenessPid = new long[g.consumerCapacity()];
+        this.nextSlotOffset = g.slotOffset(1);
+        this.slotsEnd = g.slotsOffset() + (long) g.slotCount() * g.slotStride();
     }
 
     /**
@@ -192,7 +197,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             if (reliable) {
                 awaitConsumers(s);
             }
-            long off = g.slotOffset(s);
+            long off = nextSlotOffset;
             LONG.setRelease(seg, off + ShmLayout.SLOT_SEQUENCE, -s);
             VarHandle.storeStoreFence();
             claim.start(s, off, length);
@@ -205,10 +210,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
 
     @Override
     public long publish(byte[] payload) {
-        ShmClaim c = claim(payload.length);
-        MemorySegment.copy(payload, 0, c.segment(), ValueLayout.JAVA_BYTE, 0, payload.length);
-        c.commit(payload.length);
-        return c.sequence();
+        int length = payload.length;
+        claim(length);
+        // straight into the slot: no payload view is made for a claim the caller never sees
+        MemorySegment.copy(payload, 0, seg, ValueLayout.JAVA_BYTE, claim.offset + ShmLayout.SLOT_HEADER_LENGTH, length);
+        return claim.publishCommit(length);
     }
 
     @Override
@@ -223,10 +229,14 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                     + g.slotSize() + " of channel " + name);
         }
         int length = (int) payload.byteSize();
-        ShmClaim c = claim(length);
-        MemorySegment.copy(payload, 0, c.segment(), 0, length);
-        c.commit(length);
-        return c.sequence();
+        claim(length);
+        try {
+            MemorySegment.copy(payload, 0, seg, claim.offset + ShmLayout.SLOT_HEADER_LENGTH, length);
+        } catch (RuntimeException e) {
+            claim.abort(); // e.g. the caller's segment was closed: publish nothing, keep the producer usable
+            throw e;
+        }
+        return claim.publishCommit(length);
     }
 
     private void ensureOpen() {
@@ -392,7 +402,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             sequence = s;
             offset = off;
             length = len;
-            payload = seg.asSlice(off + ShmLayout.SLOT_HEADER_LENGTH, len);
+            payload = null; // made on demand by segment(): publish() copies without it
             active = true;
         }
 
@@ -405,7 +415,12 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         @Override
         public MemorySegment segment() {
             ensureActive();
-            return payload;
+            MemorySegment p = payload;
+            if (p == null) {
+                p = seg.asSlice(offset + ShmLayout.SLOT_HEADER_LENGTH, length);
+                payload = p;
+            }
+            return p;
         }
 
         @Override
@@ -420,14 +435,21 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 throw new InvalidInputException("shm.commit", Long.toString(committed),
                         "commit length must be between 0 and the claimed " + length + " bytes");
             }
+            publishCommit((int) committed);
+        }
+
+        /**
+         * Commits {@code len} bytes (0 &lt;= len &lt;= length) of the active claim of the calling thread, which
+         * holds the lock; always ends the claim and releases the lock. @return the sequence committed
+         */
+        long publishCommit(int len) {
             try {
                 ensureOpen();
-                int len = (int) committed;
                 seg.set(ValueLayout.JAVA_INT, offset + ShmLayout.SLOT_LENGTH, len);
                 seg.set(ValueLayout.JAVA_LONG, offset + ShmLayout.SLOT_TIMESTAMP, nowEpochNanos());
                 if (crc) {
                     crc32c.reset();
-                    crc32c.update(payload.asSlice(0, len).asByteBuffer());
+                    crc32c.update(seg.asSlice(offset + ShmLayout.SLOT_HEADER_LENGTH, len).asByteBuffer());
                     seg.set(ValueLayout.JAVA_INT, offset + ShmLayout.SLOT_CRC, (int) crc32c.getValue());
                 }
                 LONG.setRelease(seg, offset + ShmLayout.SLOT_SEQUENCE, sequence);
@@ -435,12 +457,15 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 LONG.setOpaque(seg, ShmLayout.FRAMES_OFFSET, (long) LONG.getOpaque(seg, ShmLayout.FRAMES_OFFSET) + 1);
                 LONG.setOpaque(seg, ShmLayout.BYTES_OFFSET, (long) LONG.getOpaque(seg, ShmLayout.BYTES_OFFSET) + len);
                 nextSequence = sequence + 1;
+                long nextOff = offset + g.slotStride();
+                nextSlotOffset = nextOff < slotsEnd ? nextOff : g.slotsOffset();
                 sent.setOpaque(sent.getPlain() + 1);
                 bytesSent.setOpaque(bytesSent.getPlain() + len);
                 if ((int) INT.getVolatile(seg, ShmLayout.TABLE_OFFSET + ShmLayout.TABLE_WAITERS) > 0) {
                     INT.getAndAdd(seg, ShmLayout.NOTIFY_WORD_OFFSET, 1);
                     platform.wake(handle, notifyWord);
                 }
+                return sequence;
             } finally {
                 active = false;
                 lock.unlock();

@@ -37,6 +37,14 @@ public final class Futex {
     private final MethodHandle syscall;
     private final StructLayout captureLayout = Linker.Option.captureStateLayout();
     private final VarHandle errno = captureLayout.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /** Offset of the call-state area in a thread's scratch memory (after the 16-byte timespec). */
+    private final long stateOffset = Math.max(16, captureLayout.byteAlignment());
+    /**
+     * Per-thread native scratch (timespec, then the captured call state), so that a wait or a wake does not
+     * allocate and free native memory on every call. Freed by the GC with its thread's reference.
+     */
+    private final ThreadLocal<MemorySegment> scratch = ThreadLocal.withInitial(
+            () -> Arena.ofAuto().allocate(stateOffset + captureLayout.byteSize(), Math.max(8, captureLayout.byteAlignment())));
 
     /** @throws UnsupportedOperationException on a CPU whose futex syscall number is not known here */
     public Futex() {
@@ -65,12 +73,13 @@ public final class Futex {
      * {@code timeoutNanos} (relative).
      */
     public Outcome await(long address, int expected, long timeoutNanos) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment timespec = arena.allocate(16, 8);
+        try {
+            MemorySegment mem = scratch.get();
+            MemorySegment timespec = mem;
             long nanos = Math.max(0, timeoutNanos);
             timespec.set(ValueLayout.JAVA_LONG, 0, nanos / 1_000_000_000L);
             timespec.set(ValueLayout.JAVA_LONG, 8, nanos % 1_000_000_000L);
-            MemorySegment state = arena.allocate(captureLayout);
+            MemorySegment state = mem.asSlice(stateOffset, captureLayout.byteSize());
             long result = (long) syscall.invokeExact(state, sysFutex, address, (long) FUTEX_WAIT,
                     (long) expected, timespec.address(), 0L, 0L);
             if (result == 0) {
@@ -92,8 +101,8 @@ public final class Futex {
 
     /** FUTEX_WAKE: wakes up to {@code count} waiters; @return how many were woken */
     public int wake(long address, int count) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(captureLayout);
+        try {
+            MemorySegment state = scratch.get().asSlice(stateOffset, captureLayout.byteSize());
             long result = (long) syscall.invokeExact(state, sysFutex, address, (long) FUTEX_WAKE, (long) count, 0L, 0L, 0L);
             if (result < 0) {
                 throw new LabHubException(ErrorCode.INTERNAL, "futex wake failed, errno " + (int) errno.get(state, 0L));

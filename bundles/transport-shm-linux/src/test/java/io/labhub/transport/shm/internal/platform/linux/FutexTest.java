@@ -65,6 +65,19 @@ public class FutexTest {
     }
 
     @Test
+    public void oneThreadsScratchMemoryServesEveryCallWithItsOwnOutcome() {
+        // the timespec and errno area are reused per thread: each call must still see its own timeout and errno
+        a.set(ValueLayout.JAVA_INT, 64, 5);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Futex.Outcome.VALUE_CHANGED, futex.await(a.address() + 64, 4, Duration.ofSeconds(30).toNanos()));
+            long start = System.nanoTime();
+            assertEquals(Futex.Outcome.TIMED_OUT, futex.await(a.address() + 64, 5, Duration.ofMillis(20).toNanos()));
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(19).toNanos());
+            assertEquals(0, futex.wake(b.address() + 64, Integer.MAX_VALUE));
+        }
+    }
+
+    @Test
     public void aWaitEndsAtItsTimeout() {
         long start = System.nanoTime();
         assertEquals(Futex.Outcome.TIMED_OUT, futex.await(a.address() + 64, 0, Duration.ofMillis(200).toNanos()));
