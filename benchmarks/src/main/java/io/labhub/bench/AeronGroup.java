@@ -17,7 +17,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Aeron IPC between the two processes: the media driver is embedded in side A (its directory under
- * /dev/shm, deleted on close), both sides are Aeron clients of it. Cases: {@code rtt} (64 B echo) and
+ * /dev/shm, deleted on close), both sides are Aeron clients of it. Cases: {@code rtt} (64 B echo),
+ * {@code ow} (64 B one-way: A stamps a message with its nanoTime() each time B's go message arrives) and
  * {@code rate} (64 B stream, back-pressured publisher).
  */
 final class AeronGroup implements Group {
@@ -69,6 +70,25 @@ final class AeronGroup implements Group {
                     }
                 }
             };
+        } else if (c.equals("ow")) {
+            // One-way: on each go (carrying n) from B, stamp n and System.nanoTime() into a message at once.
+            sub = aeron.addSubscription(IPC, 1004);
+            pub = aeron.addPublication(IPC, 1005);
+            UnsafeBuffer out = new UnsafeBuffer(ByteBuffer.allocateDirect(SIZE));
+            FragmentHandler stamp = (buf, off, len, hdr) -> {
+                out.putLong(0, buf.getLong(off));
+                out.putLong(8, System.nanoTime());
+                while (pub.offer(out, 0, SIZE) < 0 && !stop) {
+                    Thread.onSpinWait();
+                }
+            };
+            loop = () -> {
+                while (!stop) {
+                    if (sub.poll(stamp, 10) == 0) {
+                        Thread.onSpinWait();
+                    }
+                }
+            };
         } else {
             pub = aeron.addPublication(IPC, 1003);
             UnsafeBuffer buf = new UnsafeBuffer(ByteBuffer.allocateDirect(SIZE));
@@ -104,6 +124,30 @@ final class AeronGroup implements Group {
                             Thread.onSpinWait();
                         }
                     }
+                });
+            }
+        }
+        if (c.equals("ow")) {
+            try (Publication p = aeron.addPublication(IPC, 1004); Subscription s = aeron.addSubscription(IPC, 1005)) {
+                Measure.await("aeron ow connected", 30_000, () -> p.isConnected() && s.isConnected());
+                UnsafeBuffer buf = new UnsafeBuffer(ByteBuffer.allocateDirect(SIZE));
+                long[] got = {0, 0}; // n, one-way ns
+                FragmentHandler h = (b, off, len, hdr) -> {
+                    long now = System.nanoTime(); // same clock as the sender's stamp (CLOCK_MONOTONIC)
+                    got[0] = b.getLong(off);
+                    got[1] = now - b.getLong(off + 8);
+                };
+                return Measure.oneWays(n -> {
+                    buf.putLong(0, n);
+                    while (p.offer(buf, 0, SIZE) < 0) {
+                        Thread.onSpinWait();
+                    }
+                    while (got[0] != n) {
+                        if (s.poll(h, 1) == 0) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    return got[1];
                 });
             }
         }

@@ -36,9 +36,9 @@ public final class Bench {
     static {
         CASES.put("phys", List.of("pingpong", "futex", "memcpy.1048576", "memcpy.4194304", "memcpy.16777216"));
         CASES.put("zmq", List.of("pubsub.64.plain", "pubsub.1048576.plain", "reqrep.plain",
-                "pubsub.64.curve", "pubsub.1048576.curve", "reqrep.curve"));
-        CASES.put("aeron", List.of("rtt", "rate"));
-        CASES.put("labhub", List.of("shm.rtt.spin", "shm.rtt.block", "shm.rate", "shm.tp.1048576", "shm.tp.4194304",
+                "pubsub.64.curve", "pubsub.1048576.curve", "reqrep.curve", "pubsub.64.ipc", "ow.ipc", "ow.tcp"));
+        CASES.put("aeron", List.of("rtt", "ow", "rate"));
+        CASES.put("labhub", List.of("shm.rtt.spin", "shm.rtt.block", "shm.ow.spin", "shm.ow.block", "shm.rate", "shm.tp.1048576", "shm.tp.4194304",
                 "shm.tp.16777216", "pubsub.64", "pubsub.1048576", "reqrep"));
     }
 
@@ -109,10 +109,10 @@ public final class Bench {
         Proc b = null;
         try {
             params.put("home", work.resolve(group + "-A-" + launch).toAbsolutePath().toString());
-            a = Proc.start(group, "A", params, warmMs, measureMs, logs.resolve(group + "-A-" + launch + ".log"));
+            a = Proc.start(group, "A", params, warmMs, results.warmExchanges, measureMs, logs.resolve(group + "-A-" + launch + ".log"));
             params.put("peer", a.call(null, 120));
             params.put("home", work.resolve(group + "-B-" + launch).toAbsolutePath().toString());
-            b = Proc.start(group, "B", params, warmMs, measureMs, logs.resolve(group + "-B-" + launch + ".log"));
+            b = Proc.start(group, "B", params, warmMs, results.warmExchanges, measureMs, logs.resolve(group + "-B-" + launch + ".log"));
             b.call(null, 120);
             for (String c : cases) {
                 String key = group + "/" + c;
@@ -198,7 +198,8 @@ public final class Bench {
             reader.start();
         }
 
-        static Proc start(String group, String side, Map<String, String> params, long warmMs, long measureMs, Path log)
+        static Proc start(String group, String side, Map<String, String> params, long warmMs, long warmExchanges,
+                          long measureMs, Path log)
                 throws IOException {
             List<String> cmd = new ArrayList<>();
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -213,6 +214,7 @@ public final class Bench {
             cmd.add("-Xmx1g");
             cmd.add("-Dbench.warmMs=" + warmMs);
             cmd.add("-Dbench.measureMs=" + measureMs);
+            cmd.add("-Dbench.warmExchanges=" + warmExchanges);
             cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
             cmd.add("-Daeron.print.configuration=false");
             cmd.add("-cp");

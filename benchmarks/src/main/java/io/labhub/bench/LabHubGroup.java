@@ -116,6 +116,29 @@ final class LabHubGroup implements Group {
                     }
                 }
             };
+        } else if (c.startsWith("shm.ow.")) {
+            // One-way: A is the stamping sender. B's tiny "go" message (carrying n) paces it: on each one A
+            // writes n and its System.nanoTime() into a 64 B message and publishes it at once; B subtracts the
+            // stamp from its own nanoTime() when the message arrives (one clock on Linux: CLOCK_MONOTONIC).
+            WaitStrategy w = waitOf(c);
+            ShmProducer data = keep(hub.createShmProducer(channel(c, "data"), ShmOptions.DEFAULTS.withSlots(64, 64).withWait(w)));
+            MemorySegment msg = Arena.ofAuto().allocate(64, 64);
+            loop = () -> {
+                try (ShmConsumer go = hub.openShmConsumer(channel(c, "go"),
+                        ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(w))) {
+                    while (!stop) {
+                        long n;
+                        try (ShmFrame f = go.next(Duration.ofMillis(200))) {
+                            n = f.segment().get(ValueLayout.JAVA_LONG, 0);
+                        } catch (ChannelTimeoutException e) {
+                            continue; // nothing yet: look at the stop flag
+                        }
+                        msg.set(ValueLayout.JAVA_LONG, 0, n);
+                        msg.set(ValueLayout.JAVA_LONG, 8, System.nanoTime());
+                        data.publish(msg);
+                    }
+                }
+            };
         } else if (c.equals("shm.rate")) {
             ShmProducer p = keep(hub.createShmProducer(channel(c, ""), ShmOptions.DEFAULTS.withSlots(64, 4096)
                     .withPolicy(ShmPolicy.RELIABLE).withWait(WaitStrategy.LOW_LATENCY)));
@@ -187,6 +210,25 @@ final class LabHubGroup implements Group {
                 });
             }
         }
+        if (c.startsWith("shm.ow.")) {
+            WaitStrategy w = waitOf(c);
+            try (ShmProducer go = hub.createShmProducer(channel(c, "go"), ShmOptions.DEFAULTS.withSlots(64, 64).withWait(w));
+                 ShmConsumer data = hub.openShmConsumer(channel(c, "data"), ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(w));
+                 Arena arena = Arena.ofConfined()) {
+                MemorySegment msg = arena.allocate(64, 64);
+                long[] marker = {-1};
+                // Until the sending side has attached, a go may go unanswered: resend until a message comes.
+                Measure.await("first shm one-way message", WAIT.toMillis(),
+                        () -> oneWay(go, data, msg, --marker[0], Duration.ofMillis(100)) != Long.MIN_VALUE);
+                return Measure.oneWays(n -> {
+                    long d = oneWay(go, data, msg, n, Duration.ofSeconds(10));
+                    if (d == Long.MIN_VALUE) {
+                        throw new IllegalStateException("no shm one-way message within 10 s");
+                    }
+                    return d;
+                });
+            }
+        }
         if (c.equals("shm.rate") || c.startsWith("shm.tp.")) {
             long size = c.equals("shm.rate") ? 64 : sizeOf(c);
             try (ShmConsumer in = hub.openShmConsumer(channel(c, ""),
@@ -249,6 +291,31 @@ final class LabHubGroup implements Group {
                 }
             } catch (ChannelTimeoutException e) {
                 return false;
+            }
+        }
+    }
+
+    /**
+     * Asks for one stamped message (a go carrying {@code n}) and returns its one-way time: this process's
+     * {@link System#nanoTime()} when it arrived minus the sender's stamp; Long.MIN_VALUE on a timeout.
+     */
+    private static long oneWay(ShmProducer go, ShmConsumer data, MemorySegment msg, long n, Duration timeout) {
+        msg.set(ValueLayout.JAVA_LONG, 0, n);
+        go.publish(msg);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Long.MIN_VALUE;
+            }
+            try (ShmFrame f = data.next(Duration.ofNanos(left))) {
+                long now = System.nanoTime();
+                MemorySegment s = f.segment();
+                if (s.get(ValueLayout.JAVA_LONG, 0) == n) {
+                    return now - s.get(ValueLayout.JAVA_LONG, 8);
+                }
+            } catch (ChannelTimeoutException e) {
+                return Long.MIN_VALUE;
             }
         }
     }

@@ -25,7 +25,29 @@ final class Report {
      * RTT cases give {p50, p99, p99.9, samples} in ns; rate cases {messages/s, bytes/s}.
      */
     record Row(String label, String unit, double scale, String subject, int subjectIndex,
-               String referenceLabel, String reference, int referenceIndex, boolean lowerIsBetter) {
+               String referenceLabel, String reference, int referenceIndex, boolean lowerIsBetter,
+               double referenceFactor) {
+
+        /** A row whose reference is the reference figure itself. */
+        Row(String label, String unit, double scale, String subject, int subjectIndex,
+            String referenceLabel, String reference, int referenceIndex, boolean lowerIsBetter) {
+            this(label, unit, scale, subject, subjectIndex, referenceLabel, reference, referenceIndex, lowerIsBetter, 1);
+        }
+    }
+
+    /** The reference figure per launch as the row compares with it (e.g. half a round trip). */
+    static double[] referenceSeries(Results r, Row row) {
+        double[] s = r.series(row.reference(), row.referenceIndex());
+        for (int i = 0; i < s.length; i++) {
+            s[i] *= row.referenceFactor();
+        }
+        return s;
+    }
+
+    /** Cases whose figures are {p50, p99, p99.9, samples} in ns (round trips and one-way latencies). */
+    static boolean latency(String key) {
+        return key.contains("rtt") || key.contains("reqrep") || key.endsWith("pingpong") || key.endsWith("futex")
+                || key.endsWith("/ow") || key.contains("/ow.") || key.contains(".ow.");
     }
 
     private static final double US = 1e-3;
@@ -43,8 +65,28 @@ final class Report {
                     "futex round trip p50", "phys/futex", 0, true),
             new Row("LabHub shm 64 B round trip, blocking, p99", "us", US, "labhub/shm.rtt.block", 1,
                     "futex round trip p99", "phys/futex", 1, true),
+            new Row("LabHub shm 64 B one-way, spin, p50", "us", US, "labhub/shm.ow.spin", 0,
+                    "Aeron IPC 64 B one-way p50", "aeron/ow", 0, true),
+            new Row("LabHub shm 64 B one-way, spin, p99", "us", US, "labhub/shm.ow.spin", 1,
+                    "Aeron IPC 64 B one-way p99", "aeron/ow", 1, true),
+            new Row("LabHub shm 64 B one-way, spin, p50", "us", US, "labhub/shm.ow.spin", 0,
+                    "half the cache-line ping-pong round trip p50", "phys/pingpong", 0, true, 0.5),
+            new Row("LabHub shm 64 B one-way, spin, p50", "us", US, "labhub/shm.ow.spin", 0,
+                    "half the LabHub shm spin round trip p50", "labhub/shm.rtt.spin", 0, true, 0.5),
+            new Row("LabHub shm 64 B one-way, blocking, p50", "us", US, "labhub/shm.ow.block", 0,
+                    "half the futex round trip p50", "phys/futex", 0, true, 0.5),
+            new Row("LabHub shm 64 B one-way, blocking, p50", "us", US, "labhub/shm.ow.block", 0,
+                    "half the LabHub shm blocking round trip p50", "labhub/shm.rtt.block", 0, true, 0.5),
+            new Row("LabHub shm 64 B one-way, blocking, p99", "us", US, "labhub/shm.ow.block", 1,
+                    "half the futex round trip p99", "phys/futex", 1, true, 0.5),
+            new Row("LabHub shm 64 B one-way, blocking, p50", "us", US, "labhub/shm.ow.block", 0,
+                    "raw JeroMQ 64 B one-way p50, plain, ipc://", "zmq/ow.ipc", 0, true),
+            new Row("LabHub shm 64 B one-way, blocking, p50", "us", US, "labhub/shm.ow.block", 0,
+                    "raw JeroMQ 64 B one-way p50, plain, tcp://", "zmq/ow.tcp", 0, true),
             new Row("LabHub shm 64 B message rate", "M msg/s", M, "labhub/shm.rate", 0,
                     "Aeron IPC 64 B message rate", "aeron/rate", 0, false),
+            new Row("LabHub shm 64 B message rate", "M msg/s", M, "labhub/shm.rate", 0,
+                    "raw JeroMQ pubsub 64 B, plain, ipc://", "zmq/pubsub.64.ipc", 0, false),
             new Row("LabHub shm 1 MiB frames", "GB/s", G, "labhub/shm.tp.1048576", 1,
                     "memcpy 1 MiB into a 4-slot ring", "phys/memcpy.1048576", 1, false),
             new Row("LabHub shm 4 MiB frames", "GB/s", G, "labhub/shm.tp.4194304", 1,
@@ -66,7 +108,11 @@ final class Report {
             new Row("raw JeroMQ reqrep round trip p50, CURVE", "us", US, "zmq/reqrep.curve", 0,
                     "raw JeroMQ reqrep round trip p50, plain", "zmq/reqrep.plain", 0, true),
             new Row("Aeron IPC 64 B round trip p50", "us", US, "aeron/rtt", 0,
-                    "cache-line ping-pong p50", "phys/pingpong", 0, true));
+                    "cache-line ping-pong p50", "phys/pingpong", 0, true),
+            new Row("Aeron IPC 64 B one-way p50", "us", US, "aeron/ow", 0,
+                    "half the cache-line ping-pong round trip p50", "phys/pingpong", 0, true, 0.5),
+            new Row("raw JeroMQ 64 B one-way p50, plain, ipc://", "us", US, "zmq/ow.ipc", 0,
+                    "raw JeroMQ 64 B one-way p50, plain, tcp://", "zmq/ow.tcp", 0, true));
 
     private Report() {
     }
@@ -104,8 +150,8 @@ final class Report {
         md.append("- date: ").append(Instant.now().truncatedTo(ChronoUnit.SECONDS)).append('\n');
         md.append("- machine: ").append(machine()).append('\n');
         md.append(String.format(Locale.ROOT, "- mode: %s, %d launches (each a fresh pair of JVMs per group), warm-up %d ms"
-                + " and measurement %d ms per case, %.0f s in all%n", r.quick ? "--quick" : "full", r.launches,
-                r.warmMs, r.measureMs, r.seconds));
+                + " (round trips and one-way: also at least %d exchanges) and measurement %d ms per case, %.0f s in all%n", r.quick ? "--quick" : "full", r.launches,
+                r.warmMs, r.warmExchanges, r.measureMs, r.seconds));
         md.append("- medians over launches; spread = min..max of the launch figures; ratio = median of the per-launch"
                 + " ratios subject/reference (both measured in the same launch). Latency: ratio > 1 is slower than"
                 + " the reference; throughput: ratio < 1 is slower.\n\n");
@@ -115,7 +161,7 @@ final class Report {
         for (int i = 0; i < ROWS.size(); i++) {
             Row row = ROWS.get(i);
             double[] s = r.series(row.subject(), row.subjectIndex());
-            double[] ref = r.series(row.reference(), row.referenceIndex());
+            double[] ref = referenceSeries(r, row);
             double ratio = Results.median(Results.ratios(s, ref));
             ratioOf[i] = ratio;
             md.append("| ").append(row.label())
@@ -126,12 +172,12 @@ final class Report {
                     .append(" | ").append(fmt(ratio)).append("x |\n");
         }
         md.append("\n![ratios](report.png)\n\n## Every figure\n\n");
-        md.append("RTT cases: p50 / p99 / p99.9 in us; rate cases: messages/s and MB/s. Median (min..max) over launches.\n\n");
+        md.append("Latency cases (round trips; one-way: .ow): p50 / p99 / p99.9 in us; rate cases: messages/s and MB/s."
+                + " Median (min..max) over launches.\n\n");
         md.append("| case | figures |\n| --- | --- |\n");
         StringBuilder csv = new StringBuilder("case,launch,values\n");
         for (Map.Entry<String, double[][]> e : r.figures.entrySet()) {
-            boolean rtt = e.getKey().contains("rtt") || e.getKey().contains("reqrep") || e.getKey().endsWith("pingpong")
-                    || e.getKey().endsWith("futex");
+            boolean rtt = latency(e.getKey());
             StringBuilder cell = new StringBuilder();
             int n = rtt ? 3 : 2;
             for (int i = 0; i < n; i++) {

@@ -11,6 +11,8 @@ final class Results {
 
     final int launches;
     final long warmMs;
+    /** Round-trip and one-way cases warm up for at least this many exchanges too (see Measure). */
+    final long warmExchanges;
     final long measureMs;
     final boolean quick;
     double seconds;
@@ -21,6 +23,7 @@ final class Results {
     Results(int launches, long warmMs, long measureMs, boolean quick) {
         this.launches = launches;
         this.warmMs = warmMs;
+        this.warmExchanges = quick ? 2_000 : 20_000;
         this.measureMs = measureMs;
         this.quick = quick;
         for (Map.Entry<String, List<String>> g : Bench.CASES.entrySet()) {
@@ -83,8 +86,8 @@ final class Results {
     boolean complete() {
         for (Report.Row row : Report.ROWS) {
             if (Double.isNaN(median(series(row.subject(), row.subjectIndex())))
-                    || Double.isNaN(median(series(row.reference(), row.referenceIndex())))
-                    || ratios(series(row.subject(), row.subjectIndex()), series(row.reference(), row.referenceIndex())).length == 0) {
+                    || Double.isNaN(median(Report.referenceSeries(this, row)))
+                    || ratios(series(row.subject(), row.subjectIndex()), Report.referenceSeries(this, row)).length == 0) {
                 return false;
             }
         }

@@ -11,7 +11,13 @@ import org.zeromq.ZMQ;
 /**
  * Raw JeroMQ doing what LabHub's zmq transport does, plain and with CURVE: PUB/SUB streaming and a
  * DEALER/ROUTER echo (the pattern LabHub's request/reply uses), over tcp on loopback.
- * Cases: {@code pubsub.SIZE.MODE}, {@code reqrep.MODE}, MODE = plain | curve.
+ * Cases: {@code pubsub.SIZE.MODE}, {@code reqrep.MODE}, MODE = plain | curve (tcp://); and, as the plain
+ * reference a user would compare the shm channel with, {@code pubsub.64.ipc} (plain, over ipc://) and
+ * {@code ow.TRANSPORT} (64 B one-way latency, plain, TRANSPORT = tcp | ipc): B's DEALER sends a go carrying
+ * n, A's ROUTER answers at once with n and its System.nanoTime(), B subtracts that stamp from its own
+ * nanoTime() on arrival (one clock for all processes on Linux: CLOCK_MONOTONIC).
+ * JeroMQ 0.6.0's ipc:// is itself tcp on loopback (a port derived from the name), so ipc and tcp differ
+ * only by that; both are measured because ipc:// is what a user of one machine would pick.
  */
 final class ZmqGroup implements Group {
 
@@ -56,10 +62,31 @@ final class ZmqGroup implements Group {
         }
     }
 
+    /** Where A binds: ipc:// for the cases ending in .ipc (a name unique to this process and case), else tcp. */
+    private static String bindAddress(String c) {
+        return c.endsWith(".ipc") ? "ipc://labhub-bench-" + ProcessHandle.current().pid() + "-" + c : "tcp://127.0.0.1:*";
+    }
+
+    /** Binds; an ipc:// name maps to a loopback port in JeroMQ, which may be taken: then tries other names. */
+    private static void bind(ZMQ.Socket s, String address) {
+        for (int i = 0; ; i++) {
+            try {
+                s.bind(i == 0 ? address : address + "-" + i);
+                return;
+            } catch (org.zeromq.ZMQException e) {
+                if (!address.startsWith("ipc://") || i >= 9) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     @Override
     public String setup(String c) throws Exception {
         String[] w = c.split("\\.");
         boolean curve = w[w.length - 1].equals("curve");
+        boolean stamp = w[0].equals("ow");
+        String address = bindAddress(c);
         stop = false;
         CompletableFuture<String> bound = new CompletableFuture<>();
         Runnable loop;
@@ -70,7 +97,7 @@ final class ZmqGroup implements Group {
                 try {
                     pub.setSndHWM(hwm(size));
                     secureServer(pub, curve);
-                    pub.bind("tcp://127.0.0.1:*");
+                    bind(pub, address);
                     bound.complete(pub.getLastEndpoint());
                     byte[] payload = new byte[size];
                     while (!stop) {
@@ -88,7 +115,7 @@ final class ZmqGroup implements Group {
                 try {
                     secureServer(router, curve);
                     router.setReceiveTimeOut(100);
-                    router.bind("tcp://127.0.0.1:*");
+                    bind(router, address);
                     bound.complete(router.getLastEndpoint());
                     while (!stop) {
                         byte[] id = router.recv(0);
@@ -96,6 +123,12 @@ final class ZmqGroup implements Group {
                             continue;
                         }
                         byte[] body = router.recv(0);
+                        if (stamp) {
+                            // One-way: answer the go at once with its n and this process's nanoTime().
+                            long n = ByteBuffer.wrap(body).getLong(0);
+                            body = new byte[64];
+                            ByteBuffer.wrap(body).putLong(0, n).putLong(8, System.nanoTime());
+                        }
                         router.send(id, ZMQ.SNDMORE);
                         router.send(body, 0);
                     }
@@ -146,6 +179,23 @@ final class ZmqGroup implements Group {
                 return r != null && ByteBuffer.wrap(r).getLong(0) == -1;
             });
             dealer.setReceiveTimeOut(10_000);
+            if (w[0].equals("ow")) {
+                return Measure.oneWays(n -> {
+                    b.putLong(0, n);
+                    dealer.send(req, 0);
+                    while (true) {
+                        byte[] r = dealer.recv(0);
+                        long now = System.nanoTime(); // same clock as A's stamp (CLOCK_MONOTONIC)
+                        if (r == null) {
+                            throw new IllegalStateException("no one-way message within 10 s");
+                        }
+                        ByteBuffer m = ByteBuffer.wrap(r);
+                        if (m.getLong(0) == n) {
+                            return now - m.getLong(8);
+                        }
+                    }
+                });
+            }
             return Measure.roundTrips(n -> {
                 b.putLong(0, n);
                 dealer.send(req, 0);

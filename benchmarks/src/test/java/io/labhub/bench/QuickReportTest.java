@@ -38,7 +38,25 @@ public class QuickReportTest {
             assertFalse("row not filled: " + row + "\n" + text, row.contains("missing"));
         }
         for (Report.Row r : Report.ROWS) {
-            assertTrue("row for " + r.label() + " vs " + r.referenceLabel(), text.contains(r.referenceLabel()));
+            assertTrue("row for " + r.label() + " vs " + r.referenceLabel(),
+                    rows.stream().anyMatch(l -> l.startsWith("| " + r.label() + " |") && l.contains("| " + r.referenceLabel() + " |")));
+        }
+        // Issue 5's cases: one-way latencies (shm spin/blocking, Aeron IPC, raw JeroMQ ipc/tcp) and the JeroMQ
+        // ipc:// 64 B rate, each a row of the figures table and compared in the ratio table.
+        for (String key : NEW_CASES) {
+            assertTrue("case " + key + " measured", rows.stream().anyMatch(l -> l.startsWith("| " + key + " |")));
+            assertTrue("case " + key + " compared", Report.ROWS.stream().anyMatch(r -> r.subject().equals(key) || r.reference().equals(key)));
+        }
+        for (String label : NEW_ROWS) {
+            assertTrue("ratio row " + label, Report.ROWS.stream().anyMatch(r -> (r.label() + " vs " + r.referenceLabel()).equals(label)));
+        }
+        // A one-way figure is a difference of two processes' nanoTime(): it must be positive in every launch
+        // (the suite's assumption that both read one clock), whatever its size.
+        for (String line : Files.readAllLines(out.resolve("results.csv"))) {
+            String[] f = line.split(",");
+            if (f.length == 3 && Report.latency(f[0]) && f[0].contains("ow")) {
+                assertTrue("one-way p50 positive: " + line, Double.parseDouble(f[2].split(" ")[0]) > 0);
+            }
         }
         assertTrue("machine named", text.contains("cores, ") && text.contains("JDK "));
         assertTrue("every case filled in every launch\n" + text, complete);
@@ -51,6 +69,19 @@ public class QuickReportTest {
         left.removeAll(before);
         assertEquals("nothing left under /dev/shm by the suite", Set.of(), left);
     }
+
+    private static final List<String> NEW_CASES = List.of("labhub/shm.ow.spin", "labhub/shm.ow.block", "aeron/ow",
+            "zmq/ow.ipc", "zmq/ow.tcp", "zmq/pubsub.64.ipc");
+
+    private static final List<String> NEW_ROWS = List.of(
+            "LabHub shm 64 B one-way, spin, p50 vs Aeron IPC 64 B one-way p50",
+            "LabHub shm 64 B one-way, spin, p50 vs half the cache-line ping-pong round trip p50",
+            "LabHub shm 64 B one-way, spin, p50 vs half the LabHub shm spin round trip p50",
+            "LabHub shm 64 B one-way, blocking, p50 vs half the futex round trip p50",
+            "LabHub shm 64 B one-way, blocking, p50 vs half the LabHub shm blocking round trip p50",
+            "LabHub shm 64 B message rate vs raw JeroMQ pubsub 64 B, plain, ipc://",
+            "LabHub shm 64 B one-way, blocking, p50 vs raw JeroMQ 64 B one-way p50, plain, ipc://",
+            "LabHub shm 64 B one-way, blocking, p50 vs raw JeroMQ 64 B one-way p50, plain, tcp://");
 
     private static int caseCount() {
         return Bench.CASES.values().stream().mapToInt(List::size).sum();
