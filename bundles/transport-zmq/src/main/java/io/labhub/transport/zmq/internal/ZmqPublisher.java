@@ -130,12 +130,19 @@ final class ZmqPublisher extends ZmqChannel implements Publisher {
             sequencing.unlock();
         }
         // Sent from this thread when the socket is free (never waiting for it), else by the I/O thread.
-        if (!loop.tryRun(this::sendQueued)
-                && (!drainScheduled.getAndSet(true) ? !loop.execute(this::drain) : !loop.accepting())) {
+        if (!loop.tryRun(this::sendQueued) && !scheduleDrain()) {
             ensureOpen();
             throw new LabHubException(io.labhub.api.ErrorCode.INTERNAL, "publisher " + name() + " lost its I/O thread");
         }
         return seq;
+    }
+
+    /** Makes sure one drain task is queued on the loop; false when the loop no longer takes tasks. */
+    private boolean scheduleDrain() {
+        if (drainScheduled.getAndSet(true)) {
+            return loop.accepting(); // one is queued already and will send this message too
+        }
+        return loop.execute(this::drain);
     }
 
     /** Loop thread: sends everything queued so far, in order. */
