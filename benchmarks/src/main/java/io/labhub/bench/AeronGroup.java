@@ -114,17 +114,7 @@ final class AeronGroup implements Group {
                 UnsafeBuffer buf = new UnsafeBuffer(ByteBuffer.allocateDirect(SIZE));
                 long[] got = {0};
                 FragmentHandler h = (b, off, len, hdr) -> got[0] = b.getLong(off);
-                return Measure.roundTrips(n -> {
-                    buf.putLong(0, n);
-                    while (p.offer(buf, 0, SIZE) < 0) {
-                        Thread.onSpinWait();
-                    }
-                    while (got[0] != n) {
-                        if (s.poll(h, 1) == 0) {
-                            Thread.onSpinWait();
-                        }
-                    }
-                });
+                return Measure.roundTrips(n -> exchange(p, s, h, buf, n, got));
             }
         }
         if (c.equals("ow")) {
@@ -138,15 +128,7 @@ final class AeronGroup implements Group {
                     got[1] = now - b.getLong(off + 8);
                 };
                 return Measure.oneWays(n -> {
-                    buf.putLong(0, n);
-                    while (p.offer(buf, 0, SIZE) < 0) {
-                        Thread.onSpinWait();
-                    }
-                    while (got[0] != n) {
-                        if (s.poll(h, 1) == 0) {
-                            Thread.onSpinWait();
-                        }
-                    }
+                    exchange(p, s, h, buf, n, got);
                     return got[1];
                 });
             }
@@ -155,6 +137,19 @@ final class AeronGroup implements Group {
             Measure.await("aeron rate connected", 30_000, s::isConnected);
             FragmentHandler h = (b, off, len, hdr) -> { };
             return Measure.rate(() -> s.poll(h, 256), SIZE);
+        }
+    }
+
+    /** Sends {@code n} (spinning while the publication is back-pressured), then polls until the handler saw {@code n} come back in {@code got[0]}. */
+    private static void exchange(Publication p, Subscription s, FragmentHandler h, UnsafeBuffer buf, long n, long[] got) {
+        buf.putLong(0, n);
+        while (p.offer(buf, 0, SIZE) < 0) {
+            Thread.onSpinWait();
+        }
+        while (got[0] != n) {
+            if (s.poll(h, 1) == 0) {
+                Thread.onSpinWait();
+            }
         }
     }
 
