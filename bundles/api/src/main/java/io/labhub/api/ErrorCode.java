@@ -38,6 +38,23 @@ public enum ErrorCode {
     AUTH_FAILED,
     /** A shared-memory segment is truncated, foreign, of another layout version, or not yet ready. */
     SEGMENT_INVALID,
+    /**
+     * A per-key quota of the broker (channels, metadata bytes, in-flight requests) would be exceeded;
+     * the message names the quota and its configured limit.
+     */
+    QUOTA_EXCEEDED,
+    /**
+     * The peer is at its bound of queued requests or queued bytes and refused this one without handling
+     * it; retrying later may succeed.
+     */
+    BUSY,
+    /**
+     * The name belongs to a producer that was lost less than the reservation grace period ago; only
+     * the same client key may register it until the grace period ends.
+     */
+    CHANNEL_RESERVED,
+    /** Another live client is already connected to the broker with this client's key. */
+    KEY_IN_USE,
     /** A fault inside LabHub; the message and the log say more. */
     INTERNAL
 }
