@@ -1,5 +1,6 @@
 package io.labhub.validation;
 
+import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
 import io.labhub.api.InvalidInputException;
 
@@ -35,6 +36,23 @@ import java.util.Map;
  *   <tr><td>{@code shm.slotCount}</td><td>slot count outside [1, {@link ValidationLimits#maxSlotCount()}]</td></tr>
  *   <tr><td>{@code shm.total}</td><td>slot size &times; slot count overflows or exceeds
  *       {@link ValidationLimits#maxSegmentBytes()}</td></tr>
+ *   <tr><td>{@code endpoint.null}</td><td>the endpoint (or the kind) is {@code null}</td></tr>
+ *   <tr><td>{@code endpoint.length}</td><td>the endpoint is empty or longer than {@value #MAX_ENDPOINT_LENGTH}
+ *       characters</td></tr>
+ *   <tr><td>{@code endpoint.charset}</td><td>a character of the endpoint is not printable ASCII or is a space</td></tr>
+ *   <tr><td>{@code endpoint.scheme}</td><td>a {@code pubsub} or {@code reqrep} endpoint does not start with
+ *       {@code tcp://} (so {@code inproc://}, {@code ipc://}, {@code pgm://} are refused: other hosts cannot
+ *       reach them)</td></tr>
+ *   <tr><td>{@code endpoint.host}</td><td>the host of a {@code tcp://} endpoint is empty, a wildcard
+ *       ({@code *}), or not a host name ({@code [A-Za-z0-9.-]}), IPv4 address or bracketed IPv6 address</td></tr>
+ *   <tr><td>{@code endpoint.port}</td><td>the port of a {@code tcp://} endpoint is missing or not a number in
+ *       1-65535</td></tr>
+ *   <tr><td>{@code endpoint.segment}</td><td>a {@code shm} endpoint is not a segment name as the shm transport
+ *       makes them: {@code labhub-} and 32 lowercase hex digits</td></tr>
+ *   <tr><td>{@code endpoint.shmSize}</td><td>a {@code shm} registration lacks the size metadata the shm
+ *       transport publishes ({@value #META_SHM_SLOT_SIZE} and {@value #META_SHM_SLOT_COUNT}, positive
+ *       integers); sizes out of range are then {@code shm.slotSize}, {@code shm.slotCount} or
+ *       {@code shm.total}</td></tr>
  *   <tr><td>{@code metadata.null}</td><td>the metadata map itself is {@code null}</td></tr>
  *   <tr><td>{@code metadata.entries}</td><td>more than {@link ValidationLimits#maxMetadataEntries()} entries in
  *       total (every map entry and every list element counts, at every level)</td></tr>
@@ -67,6 +85,15 @@ public interface Validator {
 
     /** Longest metadata key, in characters. */
     int MAX_METADATA_KEY_LENGTH = 128;
+
+    /** Longest endpoint, in characters. */
+    int MAX_ENDPOINT_LENGTH = 1024;
+
+    /** The metadata key of a shm channel's slot size (published by the shm transport). */
+    String META_SHM_SLOT_SIZE = "shm.slotSize";
+
+    /** The metadata key of a shm channel's slot count (published by the shm transport). */
+    String META_SHM_SLOT_COUNT = "shm.slotCount";
 
     /**
      * Checks a channel name: 1-255 characters of {@code [A-Za-z0-9_.-]}, starting with an ASCII letter;
@@ -110,6 +137,24 @@ public interface Validator {
      *                               {@code metadata.key}, {@code metadata.value} or {@code metadata.type}
      */
     Map<String, ?> metadata(Map<String, ?> metadata);
+
+    /**
+     * Checks an endpoint a producer registers, the address consumers will be handed: for {@code pubsub}
+     * and {@code reqrep} a {@code tcp://host:port} that other hosts can connect to; for {@code shm} a
+     * segment name of the shm transport's form ({@code labhub-} and 32 hex digits) together with the size
+     * metadata the shm transport publishes ({@value #META_SHM_SLOT_SIZE}, {@value #META_SHM_SLOT_COUNT}),
+     * which must pass {@link #shmSizes}.
+     *
+     * @param kind     the channel's kind
+     * @param endpoint the endpoint as registered
+     * @param metadata the channel's metadata (values as strings or numbers); only read for {@code shm}
+     * @return the same endpoint
+     * @throws InvalidInputException {@code endpoint.null}, {@code endpoint.length}, {@code endpoint.charset},
+     *                               {@code endpoint.scheme}, {@code endpoint.host}, {@code endpoint.port},
+     *                               {@code endpoint.segment}, {@code endpoint.shmSize}, {@code shm.slotSize},
+     *                               {@code shm.slotCount} or {@code shm.total}
+     */
+    String endpoint(ChannelKind kind, String endpoint, Map<String, ?> metadata);
 
     /** @return the limits this validator applies */
     ValidationLimits limits();

@@ -1,6 +1,7 @@
 /**
  * Validation of everything that enters LabHub from outside: channel names, CURVE public keys (Z85),
- * shared-memory sizes and metadata maps.
+ * shared-memory sizes, metadata maps and
+ * the endpoints producers register.
  *
  * <p>There is one implementation of every rule, reached through the {@link io.labhub.validation.Validator}
  * service in OSGi, or through {@link io.labhub.validation.Validators} outside it (launcher, unit tests).
@@ -21,7 +22,7 @@
  * </ul>
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package io.labhub.validation;
 
 import org.osgi.annotation.bundle.Export;

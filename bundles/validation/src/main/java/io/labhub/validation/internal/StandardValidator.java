@@ -1,5 +1,6 @@
 package io.labhub.validation.internal;
 
+import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
 import io.labhub.validation.ValidationLimits;
 import io.labhub.validation.Validator;
@@ -8,6 +9,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * The one implementation of the rules documented on {@link Validator}. Immutable.
@@ -100,6 +102,107 @@ public final class StandardValidator implements Validator {
             throw Refusals.refuseValue("shm.total", slotCount + " x " + slotSize + " = " + total,
                     "slot count x slot size must be at most " + limits.maxSegmentBytes() + " bytes");
         }
+    }
+
+    // ---------------------------------------------------------------- endpoints
+
+    /** The shm transport's segment names (its {@code SegmentNames}): not guessable from the channel name. */
+    private static final Pattern SEGMENT = Pattern.compile("labhub-[0-9a-f]{32}");
+    private static final Pattern IPV6 = Pattern.compile("\\[[0-9A-Fa-f:.]{2,45}(%[A-Za-z0-9_.-]{1,32})?\\]");
+
+    @Override
+    public String endpoint(ChannelKind kind, String endpoint, Map<String, ?> metadata) {
+        if (endpoint == null) {
+            throw Refusals.refuse("endpoint.null", null, "an endpoint is required");
+        }
+        if (kind == null) {
+            throw Refusals.refuse("endpoint.null", endpoint, "an endpoint needs its channel kind");
+        }
+        if (endpoint.isEmpty() || endpoint.length() > MAX_ENDPOINT_LENGTH) {
+            throw Refusals.refuse("endpoint.length", endpoint, "an endpoint must have 1-" + MAX_ENDPOINT_LENGTH
+                    + " characters, this one has " + endpoint.length());
+        }
+        for (int i = 0; i < endpoint.length(); i++) {
+            char c = endpoint.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                throw Refusals.refuse("endpoint.charset", endpoint, "an endpoint must be printable ASCII without"
+                        + " spaces; character " + Refusals.describeChar(endpoint, i) + " at index " + i + " is not");
+            }
+        }
+        switch (kind) {
+            case PUBSUB, REQREP -> tcpEndpoint(kind, endpoint);
+            case SHM -> shmEndpoint(endpoint, metadata);
+        }
+        return endpoint;
+    }
+
+    private static void tcpEndpoint(ChannelKind kind, String endpoint) {
+        if (!endpoint.startsWith("tcp://")) {
+            throw Refusals.refuse("endpoint.scheme", endpoint, "a " + kind.wireName() + " endpoint must be"
+                    + " tcp://host:port, reachable from other hosts");
+        }
+        String rest = endpoint.substring("tcp://".length());
+        int colon = rest.lastIndexOf(':');
+        if (colon < 0) {
+            throw Refusals.refuse("endpoint.port", endpoint, "a tcp endpoint must end with :port (1-65535)");
+        }
+        String host = rest.substring(0, colon);
+        String port = rest.substring(colon + 1);
+        if (!isHost(host)) {
+            throw Refusals.refuse("endpoint.host", endpoint, "the host of a tcp endpoint must be a host name,"
+                    + " an IPv4 address or a bracketed IPv6 address (not empty, not *)");
+        }
+        int value = -1;
+        if (!port.isEmpty() && port.length() <= 5 && port.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            value = Integer.parseInt(port);
+        }
+        if (value < 1 || value > 65535) {
+            throw Refusals.refuse("endpoint.port", endpoint, "the port of a tcp endpoint must be a number in 1-65535");
+        }
+    }
+
+    private static boolean isHost(String host) {
+        if (host.isEmpty() || host.length() > 253) {
+            return false;
+        }
+        if (host.charAt(0) == '[') {
+            return IPV6.matcher(host).matches();
+        }
+        if (host.charAt(0) == '-' || host.charAt(0) == '.') {
+            return false;
+        }
+        for (int i = 0; i < host.length(); i++) {
+            char c = host.charAt(i);
+            if (!(isAsciiLetter(c) || (c >= '0' && c <= '9') || c == '.' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void shmEndpoint(String endpoint, Map<String, ?> metadata) {
+        if (!SEGMENT.matcher(endpoint).matches()) {
+            throw Refusals.refuse("endpoint.segment", endpoint, "a shm endpoint must be a segment name as the shm"
+                    + " transport makes it: labhub- and 32 lowercase hex digits");
+        }
+        long slotSize = sizeOf(metadata, META_SHM_SLOT_SIZE);
+        long slotCount = sizeOf(metadata, META_SHM_SLOT_COUNT);
+        shmSizes(slotSize, slotCount);
+    }
+
+    private static long sizeOf(Map<String, ?> metadata, String key) {
+        Object value = metadata == null ? null : metadata.get(key);
+        if (value == null) {
+            throw Refusals.refuseValue("endpoint.shmSize", key, "a shm registration must publish its ring size in"
+                    + " metadata (" + META_SHM_SLOT_SIZE + " and " + META_SHM_SLOT_COUNT + "); missing");
+        }
+        String text = value instanceof String s ? s.trim() : String.valueOf(value);
+        if (!(value instanceof String || value instanceof Integer || value instanceof Long
+                || value instanceof Short || value instanceof Byte || value instanceof BigInteger)
+                || text.isEmpty() || text.length() > 19 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw Refusals.refuse("endpoint.shmSize", text, "metadata " + key + " must be a positive integer");
+        }
+        return Long.parseLong(text);
     }
 
     // ---------------------------------------------------------------- metadata

@@ -1,5 +1,6 @@
 package io.labhub.validation.internal;
 
+import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
 import io.labhub.validation.ValidationLimits;
 import io.labhub.validation.Validator;
@@ -86,6 +87,11 @@ public final class ValidatorComponent implements Validator {
     @Override
     public Map<String, ?> metadata(Map<String, ?> metadata) {
         return delegate.metadata(metadata);
+    }
+
+    @Override
+    public String endpoint(ChannelKind kind, String endpoint, Map<String, ?> metadata) {
+        return delegate.endpoint(kind, endpoint, metadata);
     }
 
     @Override
