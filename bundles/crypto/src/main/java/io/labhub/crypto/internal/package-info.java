@@ -1,0 +1,2 @@
+/** Backends of the crypto bundle (libsodium through FFM, Bouncy Castle) and their selection. Not exported. */
+package io.labhub.crypto.internal;
