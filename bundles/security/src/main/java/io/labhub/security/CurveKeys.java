@@ -1,9 +1,9 @@
 package io.labhub.security;
 
-import com.neilalexander.jnacl.crypto.curve25519;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
+import io.labhub.crypto.Nacl;
 import io.labhub.security.internal.SecureFiles;
 import io.labhub.security.internal.Z85Key;
 import java.io.IOException;
@@ -72,7 +72,7 @@ public final class CurveKeys {
                     "Invalid secret key: " + problem.description());
         }
         byte[] pub = new byte[Z85Key.BYTES];
-        curve25519.crypto_scalarmult_base(pub, ZMQ.Curve.z85Decode(secretKey));
+        Nacl.scalarmultBase(pub, ZMQ.Curve.z85Decode(secretKey));
         return Z85Key.encode(pub);
     }
 
