@@ -513,11 +513,15 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     /** The producer dropped us (reliable timeout): take part again from the newest committed frame. */
     private void rejoin(Mapping m) {
         long written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+        LONG.setRelease(m.table, m.entry + ShmLayout.ENTRY_POSITION, Math.max(nextSequence, Math.max(1, written)) - 1);
+        INT.setVolatile(m.table, m.entry + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_ACTIVE);
+        // as in join: what was committed before we were visible again may be overwritten without the producer
+        // waiting for us; start at the newest such frame (the drop is counted on both sides)
+        written = Math.max(written, (long) LONG.getVolatile(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET));
         long start = Math.max(nextSequence, Math.max(1, written));
         pendingSkipped += start - nextSequence;
         nextSequence = start;
-        LONG.setRelease(m.table, m.entry + ShmLayout.ENTRY_POSITION, nextSequence - 1);
-        INT.setVolatile(m.table, m.entry + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_ACTIVE);
+        advancePosition(m, nextSequence - 1);
         dropped.incrementAndGet();
         LOG.info("shm consumer {}: was dropped by the producer, rejoined at frame {}", name, nextSequence);
     }
@@ -673,14 +677,28 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             table.set(ValueLayout.JAVA_INT, e + ShmLayout.ENTRY_WAITING, 0);
             LONG.setRelease(table, e + ShmLayout.ENTRY_POSITION, start);
             INT.setVolatile(table, e + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_ACTIVE);
+            raiseHighWater(index);
+            if (!fromOldest) {
+                // Read again now that we are visible: a reliable producer that scanned before our STATE store
+                // had committed at most this much, and overwrites nothing after it before it scans again (and
+                // then sees us). Start after it.
+                long now = (long) LONG.getVolatile(head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+                if (now > start) {
+                    start = now;
+                    LONG.setRelease(table, e + ShmLayout.ENTRY_POSITION, start);
+                }
+            }
+            entry = e;
+            joinedAt = start;
+        }
+
+        void raiseHighWater(int index) {
             int hw;
             while ((hw = (int) INT.getVolatile(table, ShmLayout.TABLE_HIGH_WATER)) < index + 1) {
                 if (INT.compareAndSet(table, ShmLayout.TABLE_HIGH_WATER, hw, index + 1)) {
                     break;
                 }
             }
-            entry = e;
-            joinedAt = start;
         }
 
         private int claimEntry(int capacity) {

@@ -249,7 +249,17 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         return epochBaseNanos + (System.nanoTime() - nanoBase);
     }
 
-    /** Waits until every active consumer has released frame {@code s - slotCount}, or drops it. */
+    /**
+     * Waits until every active consumer has released frame {@code s - slotCount}, or drops it.
+     *
+     * <p>The gate (no scan while {@code need <= gate}) is the lowest position seen, but never more than the
+     * last committed frame {@code s - 1}: a consumer that was not in the table at the scan read a write
+     * sequence of at least {@code s - 1} after it became active (the scan's volatile loads follow the
+     * producer's volatile store of {@code s - 1}; the joiner's load of WRITE_SEQUENCE follows its volatile
+     * store of STATE), so it starts after every frame the gate lets the producer overwrite. Without the cap
+     * an empty table (lowest position "infinity") switched the waiting off for good, and a consumer that
+     * joined later was overrun with nothing counted by the producer.
+     */
     private void awaitConsumers(long s) {
         long need = s - g.slotCount();
         if (need <= gate) {
@@ -257,7 +267,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         }
         long min = minPosition();
         if (min >= need) {
-            gate = min;
+            gate = Math.min(min, s - 1);
             return;
         }
         long start = System.nanoTime();
@@ -274,7 +284,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             ensureOpen();
             min = minPosition();
             if (min >= need) {
-                gate = min;
+                gate = Math.min(min, s - 1);
                 return;
             }
             long now = System.nanoTime();
@@ -293,16 +303,17 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     }
 
     private int highWater() {
-        int hw = (int) INT.getAcquire(seg, ShmLayout.TABLE_OFFSET + ShmLayout.TABLE_HIGH_WATER);
+        int hw = (int) INT.getVolatile(seg, ShmLayout.TABLE_OFFSET + ShmLayout.TABLE_HIGH_WATER);
         return Math.max(0, Math.min(hw, g.consumerCapacity()));
     }
 
+    /** The lowest POSITION of the active entries (volatile loads: they pair with the joiners' volatile stores). */
     private long minPosition() {
         long min = Long.MAX_VALUE;
         for (int i = 0, n = highWater(); i < n; i++) {
             long e = g.entryOffset(i);
-            if ((int) INT.getAcquire(seg, e + ShmLayout.ENTRY_STATE) == ShmLayout.ENTRY_ACTIVE) {
-                min = Math.min(min, (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_POSITION));
+            if ((int) INT.getVolatile(seg, e + ShmLayout.ENTRY_STATE) == ShmLayout.ENTRY_ACTIVE) {
+                min = Math.min(min, (long) LONG.getVolatile(seg, e + ShmLayout.ENTRY_POSITION));
             }
         }
         return min;

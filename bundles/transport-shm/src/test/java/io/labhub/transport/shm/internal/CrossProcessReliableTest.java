@@ -1,6 +1,7 @@
 package io.labhub.transport.shm.internal;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -19,8 +20,82 @@ import io.labhub.api.WaitStrategy;
 import io.labhub.transport.shm.internal.platform.SegmentAccess;
 import io.labhub.transport.shm.internal.platform.SegmentNames;
 
-/** A producer JVM and this consumer exchange 100,000 frames of 4 KiB under reliable: every sequence arrives. */
+/**
+ * A producer JVM and this consumer exchange 100,000 frames of 4 KiB under reliable: every sequence arrives.
+ * A consumer JVM that joins late and is paused with SIGSTOP loses nothing (issue 12, finding 1).
+ */
 public class CrossProcessReliableTest {
+
+    @Test
+    public void aLateConsumerJvmPausedWithSigstopUnderReliableLosesNothingOrBothSidesCountIt() throws Exception {
+        Path dir = ShmTestSupport.newDirectory();
+        String segment = SegmentNames.random();
+        long alone = 20;
+        long last = alone + 3000;
+        // liveness well above the pause: a 0.5 s stop is a slow consumer, not a dead one
+        RingSettings settings = ShmTestSupport.FAST.withLiveness(Duration.ofMillis(20), Duration.ofSeconds(3));
+        Heartbeat heartbeat = new Heartbeat(settings.heartbeatPeriod());
+        io.labhub.api.ShmOptions options = new io.labhub.api.ShmOptions(64, 8, io.labhub.api.ShmPolicy.RELIABLE,
+                Duration.ofSeconds(10), WaitStrategy.BLOCKING, false, Map.of());
+        try (RingProducer p = RingProducer.create(ShmTestSupport.platform(dir), ShmTestSupport.CHANNEL, segment, options,
+                settings, SegmentAccess.OWNER_ONLY, heartbeat, null)) {
+            for (long i = 1; i <= alone; i++) {
+                p.publish(ShmChild.pattern(i, 64)); // before anyone is attached: more than a ring's worth
+            }
+            try (ShmTestSupport.Child child = new ShmTestSupport.Child("reading-consumer", dir.toString(), segment,
+                    Long.toString(last))) {
+                child.expect("JOINED", Duration.ofSeconds(30));
+                Thread writer = new Thread(() -> {
+                    for (long i = alone + 1; i <= last; i++) {
+                        p.publish(ShmChild.pattern(i, 64));
+                    }
+                }, "writer");
+                writer.start();
+                child.expect("READING", Duration.ofSeconds(30));
+                long pid = child.process.pid();
+                assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor());
+                long sentBefore = p.counters().messagesSent();
+                Thread.sleep(500); // the pause under test, not a synchronisation
+                long sentDuring = p.counters().messagesSent() - sentBefore;
+                assertEquals(0, new ProcessBuilder("kill", "-CONT", Long.toString(pid)).start().waitFor());
+                String done = child.expect("DONE", Duration.ofSeconds(60));
+                writer.join(30_000);
+                Map<String, Long> r = fields(done);
+                long dropped = p.counters().dropped();
+                System.out.println("SIGSTOP 0.5 s under reliable: " + done + "; producer sent=" + p.counters().messagesSent()
+                        + " dropped=" + dropped + " timeouts=" + p.counters().timeouts() + " sent during the pause="
+                        + sentDuring);
+                assertEquals(alone + 1, (long) r.get("first"));
+                assertEquals(last, (long) r.get("last"));
+                assertEquals(0, (long) r.get("broken"));
+                assertEquals("every frame after the join is received or counted skipped", last - alone,
+                        r.get("received") + r.get("skipped"));
+                if (dropped == 0) {
+                    assertEquals("the producer counted no drop, so the consumer must have lost nothing", 0, (long) r.get("skipped"));
+                    assertEquals(0, (long) r.get("gaps"));
+                    assertEquals(0, p.counters().timeouts());
+                } else {
+                    assertTrue("the producer dropped the consumer: it must know", r.get("dropped") > 0);
+                    assertEquals(r.get("skipped"), r.get("gaps"));
+                }
+                child.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            heartbeat.close();
+        }
+        assertEquals(List.of(), ShmTestSupport.removeDirectory(dir));
+    }
+
+    private static Map<String, Long> fields(String line) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        for (String part : line.split(" ")) {
+            int eq = part.indexOf('=');
+            if (eq > 0) {
+                out.put(part.substring(0, eq), Long.parseLong(part.substring(eq + 1)));
+            }
+        }
+        return out;
+    }
 
     @Test
     public void hundredThousandFramesOf4KiBAllArriveInOrder() throws Exception {

@@ -50,6 +50,39 @@ public final class ShmChild {
                 System.out.flush();
                 Thread.sleep(Long.MAX_VALUE); // never reads: holds a reliable producer back
             }
+            case "reading-consumer" -> {
+                // reads until frame `last`, checking each; reports what it got and what it was told it lost
+                long last = Long.parseLong(args[3]);
+                RingConsumer c = ShmTestSupport.consumer(platform, segment, heartbeat);
+                System.out.println("JOINED " + c.segmentName());
+                System.out.flush();
+                long received = 0;
+                long skipped = 0;
+                long broken = 0;
+                long first = -1;
+                long seq = 0;
+                try {
+                    while (seq < last) {
+                        io.labhub.api.Message m = c.read(Duration.ofSeconds(20));
+                        seq = m.sequence();
+                        first = first < 0 ? seq : first;
+                        received++;
+                        skipped += m.skipped();
+                        broken += intact(MemorySegment.ofArray(m.payload()), seq) ? 0 : 1;
+                        if (received == 100) {
+                            System.out.println("READING");
+                            System.out.flush();
+                        }
+                    }
+                } catch (io.labhub.api.LabHubException e) {
+                    System.out.println("FAILED " + e);
+                }
+                System.out.println("DONE first=" + first + " last=" + seq + " received=" + received + " skipped=" + skipped
+                        + " gaps=" + c.counters().gaps() + " dropped=" + c.counters().dropped() + " broken=" + broken);
+                System.out.flush();
+                c.close();
+                heartbeat.close();
+            }
             case "reliable-producer" -> {
                 // waits for "GO" on stdin (a consumer has attached), then sends count frames of size bytes
                 int count = Integer.parseInt(args[3]);
