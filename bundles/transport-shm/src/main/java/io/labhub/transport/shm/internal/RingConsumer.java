@@ -210,6 +210,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             Mapping m = mapping;
             long written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
             if (written > nextSequence) {
+                checkWritten(m, written);
                 pendingSkipped += written - nextSequence;
                 nextSequence = written;
             }
@@ -268,8 +269,9 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             }
             Mapping m = mapping;
             int word = (int) INT.getAcquire(m.head, ShmLayout.NOTIFY_WORD_OFFSET);
-            INT.getAndAdd(m.table, ShmLayout.TABLE_WAITERS, 1);
-            INT.setOpaque(m.table, m.entry + ShmLayout.ENTRY_WAITING, 1);
+            // our own flag only (no shared count): the producer reads every entry's flag after each commit
+            INT.setVolatile(m.table, m.entry + ShmLayout.ENTRY_WAITING, 1);
+            VarHandle.fullFence(); // the re-check below must not move above the flag (Dekker with the commit)
             try {
                 RingFrame frame = tryNext();
                 if (frame != null) {
@@ -280,8 +282,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 }
                 platform.await(m.handle, m.notifyWord, word, Math.min(left, slice));
             } finally {
-                INT.setOpaque(m.table, m.entry + ShmLayout.ENTRY_WAITING, 0);
-                INT.getAndAdd(m.table, ShmLayout.TABLE_WAITERS, -1);
+                INT.setRelease(m.table, m.entry + ShmLayout.ENTRY_WAITING, 0);
             }
             RingFrame frame = tryNext();
             if (frame != null) {
@@ -411,6 +412,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         if (written < want) {
             return null;
         }
+        checkWritten(m, written);
         Geometry g = m.header.geometry();
         long skipped = pendingSkipped;
         for (int attempt = 0; attempt < 64; attempt++) {
@@ -430,7 +432,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                     overrun(m);
                     skipped++;
                     want++;
-                    written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+                    written = checkWritten(m, (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET));
                     continue;
                 }
                 return frame;
@@ -448,7 +450,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             overrun(m);
             skipped++;
             want++;
-            written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+            written = checkWritten(m, (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET));
         }
         nextSequence = want;
         pendingSkipped = skipped;
@@ -512,18 +514,39 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
 
     /** The producer dropped us (reliable timeout): take part again from the newest committed frame. */
     private void rejoin(Mapping m) {
-        long written = (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+        long written = checkWritten(m, (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET));
         LONG.setRelease(m.table, m.entry + ShmLayout.ENTRY_POSITION, Math.max(nextSequence, Math.max(1, written)) - 1);
         INT.setVolatile(m.table, m.entry + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_ACTIVE);
         // as in join: what was committed before we were visible again may be overwritten without the producer
         // waiting for us; start at the newest such frame (the drop is counted on both sides)
-        written = Math.max(written, (long) LONG.getVolatile(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET));
+        written = Math.max(written, checkWritten(m, (long) LONG.getVolatile(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET)));
         long start = Math.max(nextSequence, Math.max(1, written));
         pendingSkipped += start - nextSequence;
         nextSequence = start;
         advancePosition(m, nextSequence - 1);
         dropped.incrementAndGet();
         LOG.info("shm consumer {}: was dropped by the producer, rejoined at frame {}", name, nextSequence);
+    }
+
+    /**
+     * Checks a WRITE_SEQUENCE value before the consumer acts on it. A sound producer publishes slot(w) = w
+     * before WRITE_SEQUENCE = w, and that slot then only ever holds w + k * SLOT_COUNT (or its negative while
+     * being rewritten), so anything else is a write the slots do not back: a corrupt header, not frames to
+     * skip to. The consumer does not move; the producer's next commit writes the true value again.
+     *
+     * @return {@code written}
+     * @throws LabHubException SEGMENT_INVALID for an impossible value (counted as an error)
+     */
+    private long checkWritten(Mapping m, long written) {
+        if (written <= 0) {
+            return written; // nothing committed (or below what we want): nothing to act on
+        }
+        if (!m.slotBacks(written)) {
+            errors.incrementAndGet();
+            throw ShmLayout.invalid(m.handle.name(), "WRITE_SEQUENCE " + written + " is not backed by its slot, which holds "
+                    + m.slotSequence(written) + " (a write to the header that the producer did not make)");
+        }
+        return written;
     }
 
     void advancePosition(Mapping m, long sequence) {
@@ -660,6 +683,20 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             return ShmLayout.ENTRIES_OFFSET + (long) index * ShmLayout.ENTRY_LENGTH;
         }
 
+        long slotSequence(long sequence) {
+            return (long) LONG.getAcquire(slots, slotOffset(sequence) + ShmLayout.SLOT_SEQUENCE);
+        }
+
+        /** Whether frame {@code written}'s slot holds it or a later frame of the same slot (see checkWritten). */
+        boolean slotBacks(long written) {
+            long s = slotSequence(written);
+            if (s == Long.MIN_VALUE) {
+                return false;
+            }
+            long magnitude = Math.abs(s);
+            return magnitude >= written && (magnitude - written) % slotCount == 0;
+        }
+
         void join(boolean fromOldest) {
             int capacity = header.geometry().consumerCapacity();
             int index = claimEntry(capacity);
@@ -667,7 +704,24 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 throw ShmLayout.invalid(handle.name(), "consumer table full (" + capacity + " live consumers)");
             }
             long e = entryOffset(index);
-            long written = (long) LONG.getAcquire(head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+            try {
+                joinEntry(index, e, fromOldest);
+            } catch (RuntimeException ex) {
+                INT.setVolatile(table, e + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_FREE);
+                throw ex;
+            }
+        }
+
+        private long checkedWritten() {
+            long written = (long) LONG.getVolatile(head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+            if (written < 0 || (written > 0 && !slotBacks(written))) {
+                throw ShmLayout.invalid(handle.name(), "WRITE_SEQUENCE " + written + " is not backed by its slot");
+            }
+            return written;
+        }
+
+        private void joinEntry(int index, long e, boolean fromOldest) {
+            long written = checkedWritten();
             long start = fromOldest ? Math.max(0, written - header.geometry().slotCount()) : written;
             table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_PID, ProcessHandle.current().pid());
             table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_START_MS, Liveness.currentStartMillis());
@@ -682,7 +736,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 // Read again now that we are visible: a reliable producer that scanned before our STATE store
                 // had committed at most this much, and overwrites nothing after it before it scans again (and
                 // then sees us). Start after it.
-                long now = (long) LONG.getVolatile(head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+                long now = checkedWritten();
                 if (now > start) {
                     start = now;
                     LONG.setRelease(table, e + ShmLayout.ENTRY_POSITION, start);
@@ -723,8 +777,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         }
 
         boolean anyLiveConsumer() {
-            int n = Math.min((int) INT.getVolatile(table, ShmLayout.TABLE_HIGH_WATER), header.geometry().consumerCapacity());
-            for (int i = 0; i < n; i++) {
+            // every entry, not up to HIGH_WATER: any consumer can write that word
+            for (int i = 0, n = header.geometry().consumerCapacity(); i < n; i++) {
                 long e = entryOffset(i);
                 if ((int) INT.getVolatile(table, e + ShmLayout.ENTRY_STATE) != ShmLayout.ENTRY_FREE
                         && Liveness.processAlive((long) LONG.getAcquire(table, e + ShmLayout.ENTRY_PID),

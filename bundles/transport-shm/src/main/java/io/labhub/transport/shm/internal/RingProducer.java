@@ -8,6 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,8 +38,8 @@ import io.labhub.transport.shm.internal.platform.ShmPlatform;
  *
  * <p>Commit protocol: the slot's sequence is set to {@code -s} (in progress), the payload and slot
  * header are written, then the sequence {@code s} is published with a release store and the header's
- * write sequence with a volatile store (which also orders the following read of the waiter count, so
- * a consumer that announced it sleeps is never missed). A producer that dies between claim and commit
+ * write sequence with a volatile store (which also orders the following reads of the consumers' WAITING
+ * flags, so a consumer that announced it sleeps is never missed). A producer that dies between claim and commit
  * leaves {@code -s} behind, which no reader accepts.
  */
 public final class RingProducer implements ShmProducer, Heartbeat.Beating {
@@ -70,6 +71,12 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
+    /**
+     * How many table entries the producer scans: the highest HIGH_WATER it ever saw and the entries its
+     * heartbeat found in use, never lowered (HIGH_WATER is writable by every consumer, so a garbage or
+     * lowered value must not hide an entry from the wake-up or reliable scans).
+     */
+    private final AtomicInteger knownEntries = new AtomicInteger();
 
     private volatile boolean open = true;
     private long nextSequence = 1;
@@ -148,6 +155,36 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         if (open) {
             LONG.setRelease(seg, ShmLayout.PRODUCER_HEARTBEAT_OFFSET,
                     (long) LONG.getOpaque(seg, ShmLayout.PRODUCER_HEARTBEAT_OFFSET) + 1);
+            surveyTable();
+        }
+    }
+
+    /**
+     * Once per heartbeat: every entry of the table, not only up to HIGH_WATER. Raises the scan limit to the
+     * entries in use (whatever HIGH_WATER says) and clears the WAITING flag of entries that are free or whose
+     * process is gone (a consumer killed while blocked, or garbage), so they cost no wake syscall per commit
+     * for longer than a period.
+     */
+    private void surveyTable() {
+        int used = 0;
+        for (int i = 0, n = g.consumerCapacity(); i < n; i++) {
+            long e = g.entryOffset(i);
+            int state = (int) INT.getVolatile(seg, e + ShmLayout.ENTRY_STATE);
+            if (state != ShmLayout.ENTRY_FREE) {
+                used = i + 1;
+            }
+            int waiting = (int) INT.getVolatile(seg, e + ShmLayout.ENTRY_WAITING);
+            if (waiting != 0 && (state == ShmLayout.ENTRY_FREE || !Liveness.processAlive(
+                    (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_PID), (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_START_MS)))) {
+                INT.compareAndSet(seg, e + ShmLayout.ENTRY_WAITING, waiting, 0);
+            }
+        }
+        raiseKnownEntries(used);
+    }
+
+    private void raiseKnownEntries(int n) {
+        if (n > knownEntries.get()) {
+            knownEntries.accumulateAndGet(Math.min(n, g.consumerCapacity()), Math::max);
         }
     }
 
@@ -302,9 +339,29 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         }
     }
 
+    /** Entries to scan: HIGH_WATER as a hint that may only raise the producer's own limit. */
     private int highWater() {
         int hw = (int) INT.getVolatile(seg, ShmLayout.TABLE_OFFSET + ShmLayout.TABLE_HIGH_WATER);
-        return Math.max(0, Math.min(hw, g.consumerCapacity()));
+        int known = knownEntries.get();
+        if (hw > known) {
+            raiseKnownEntries(hw);
+            return knownEntries.get();
+        }
+        return known;
+    }
+
+    /**
+     * Whether a consumer announced that it sleeps: each consumer's own WAITING flag, on a line of its own
+     * that it writes only around a sleep, so this costs a cached load per entry while nobody sleeps. Garbage
+     * in another entry can only cause needless wakes, never a missed one; no shared count decides.
+     */
+    private boolean anyWaiting() {
+        for (int i = 0, n = highWater(); i < n; i++) {
+            if ((int) INT.getVolatile(seg, g.entryOffset(i) + ShmLayout.ENTRY_WAITING) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The lowest POSITION of the active entries (volatile loads: they pair with the joiners' volatile stores). */
@@ -355,7 +412,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
 
     /** Whether a consumer that is still attached (active, joining or dropped) has a live process. */
     private boolean anyLiveConsumer() {
-        for (int i = 0, n = highWater(); i < n; i++) {
+        for (int i = 0, n = g.consumerCapacity(); i < n; i++) {
             long e = g.entryOffset(i);
             int state = (int) INT.getVolatile(seg, e + ShmLayout.ENTRY_STATE);
             if (state != ShmLayout.ENTRY_FREE && Liveness.processAlive((long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_PID),
@@ -472,7 +529,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 nextSlotOffset = nextOff < slotsEnd ? nextOff : g.slotsOffset();
                 sent.setOpaque(sent.getPlain() + 1);
                 bytesSent.setOpaque(bytesSent.getPlain() + len);
-                if ((int) INT.getVolatile(seg, ShmLayout.TABLE_OFFSET + ShmLayout.TABLE_WAITERS) > 0) {
+                if (anyWaiting()) { // volatile loads after the volatile store of WRITE_SEQUENCE: Dekker with block()
                     INT.getAndAdd(seg, ShmLayout.NOTIFY_WORD_OFFSET, 1);
                     platform.wake(handle, notifyWord);
                 }

@@ -44,7 +44,7 @@ public final class SegmentJanitor {
                     continue;
                 }
                 MemorySegment table = handle.map(ShmLayout.TABLE_OFFSET, header.geometry().tableLength(), false);
-                int n = Math.min((int) INT.getVolatile(table, ShmLayout.TABLE_HIGH_WATER), header.geometry().consumerCapacity());
+                int n = header.geometry().consumerCapacity(); // not HIGH_WATER: any consumer can write it
                 boolean consumerAlive = false;
                 for (int i = 0; i < n && !consumerAlive; i++) {
                     long e = ShmLayout.ENTRIES_OFFSET + (long) i * ShmLayout.ENTRY_LENGTH;

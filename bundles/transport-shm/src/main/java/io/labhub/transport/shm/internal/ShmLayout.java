@@ -33,21 +33,22 @@ import io.labhub.api.LabHubException;
  * 128 PRODUCER_HEARTBEAT  long  a counter the producer bumps every period (own cache line)
  * 136 PRODUCER_STATE      int   0 open, 1 closed
  * 192 WRITE_SEQUENCE      long  last committed sequence, 0 = none (own cache line)
- * 256 NOTIFY_WORD         int   futex word: bumped by a commit when WAITERS &gt; 0 (own cache line)
+ * 256 NOTIFY_WORD         int   futex word: bumped by a commit when an entry's WAITING is set (own cache line)
  * 320 FRAMES              long  frames committed          } producer counters
  * 328 BYTES               long  payload bytes committed   }
  * 336 UNBLOCKS            long  consumers dropped (reliable) }
  * 344 RELIABLE_TIMEOUTS   long  waits that hit the timeout }
  *
  * Consumer table, offset 4096 (consumers map it read-write; the producer reads it)
- *   0 WAITERS             int   consumers about to block or blocked on NOTIFY_WORD
- *   4 HIGH_WATER          int   entries ever used (scan limit)
+ *   0 reserved            int   (layout 1: WAITERS) never read: a shared count any writer could poison
+ *   4 HIGH_WATER          int   entries ever used (a hint: the producer never lowers its own scan limit)
  *   8 SKIPS               long  frames consumers skipped (all consumers)
  *  16 OVERRUNS            long  reads found overwritten (all consumers)
- *  64 + i * 64: entry i (one cache line each)
- *      0 STATE int (0 free, 1 joining, 2 active, 3 dropped)  4 WAITING int (1 while blocked)
+ *  64 + i * 128: entry i (two cache lines each)
+ *      0 STATE int (0 free, 1 joining, 2 active, 3 dropped)  4 reserved int
  *      8 PID long   16 START_MS long   24 POSITION long (last released sequence)
  *     32 HEARTBEAT long (counter)   40 SKIPS long   48 OVERRUNS long   56 reserved
+ *     64 WAITING int (1 while blocked on NOTIFY_WORD; its own line, written only around a sleep)
  *
  * Slot i at SLOTS_OFFSET + i * SLOT_STRIDE (producer writes; consumers map read-only)
  *   0 SEQUENCE  long  0 never written, -s while frame s is being written, s once committed (release store, LAST)
@@ -63,7 +64,7 @@ public final class ShmLayout {
 
     /** "LABHUBSH" read as a little-endian long. */
     public static final long MAGIC = 0x485342554842414CL;
-    public static final int LAYOUT_VERSION = 1;
+    public static final int LAYOUT_VERSION = 2;
     public static final int PAGE = 4096;
     public static final int CACHE_LINE = 64;
 
@@ -99,14 +100,16 @@ public final class ShmLayout {
 
     // consumer table (offsets relative to TABLE_OFFSET)
     public static final long TABLE_OFFSET = PAGE;
-    public static final long TABLE_WAITERS = 0;
+    /** Layout 1's shared WAITERS count; unused since layout 2 (nothing reads or writes it). */
+    public static final long TABLE_RESERVED = 0;
     public static final long TABLE_HIGH_WATER = 4;
     public static final long TABLE_SKIPS = 8;
     public static final long TABLE_OVERRUNS = 16;
     public static final long ENTRIES_OFFSET = CACHE_LINE;
-    public static final int ENTRY_LENGTH = CACHE_LINE;
+    public static final int ENTRY_LENGTH = 2 * CACHE_LINE;
     public static final long ENTRY_STATE = 0;
-    public static final long ENTRY_WAITING = 4;
+    /** On the entry's second line: the producer reads it after every commit without pulling the first. */
+    public static final long ENTRY_WAITING = CACHE_LINE;
     public static final long ENTRY_PID = 8;
     public static final long ENTRY_START_MS = 16;
     public static final long ENTRY_POSITION = 24;

@@ -140,7 +140,7 @@ public class RingHotPathTest {
     }
 
     @Test
-    public void aSpinningConsumerStillSkipsAFrameTheSlotsNeverHeld() throws Exception {
+    public void aSpinningConsumerReportsAWriteSequenceTheSlotsNeverHeldAndLosesNothing() throws Exception {
         String segment = SegmentNames.random();
         ShmLayout.Geometry g = ShmLayout.geometry(64, 4, ShmTestSupport.FAST.consumerCapacity());
         WaitStrategy spinOnly = new WaitStrategy(Duration.ofSeconds(5), Duration.ZERO);
@@ -152,12 +152,15 @@ public class RingHotPathTest {
                 MemorySegment file = fc.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, g.totalSize(), arena);
                 file.set(ValueLayout.JAVA_LONG_UNALIGNED, ShmLayout.WRITE_SEQUENCE_OFFSET, 1L); // frame 1 never written
             }
-            // while spinning, the polls of WRITE_SEQUENCE see frame 1 committed; its slot never held it: skipped, counted
-            assertThrows(io.labhub.api.ChannelTimeoutException.class, () -> c.next(Duration.ofMillis(200)));
+            // while spinning, the polls of WRITE_SEQUENCE see frame 1 committed; its slot never held it: a corrupt
+            // header, reported as such (not a timeout, not a silent skip), and the consumer does not move
+            io.labhub.api.LabHubException e = assertThrows(io.labhub.api.LabHubException.class, () -> c.next(Duration.ofMillis(200)));
+            assertEquals(io.labhub.api.ErrorCode.SEGMENT_INVALID, e.code());
             assertEquals(1, c.counters().errors());
-            p.publish(payload(1)); // the real frame 1: already given up on
+            p.publish(payload(1)); // the real frame 1 (the commit also writes WRITE_SEQUENCE again)
             p.publish(payload(2));
-            assertFrame(c.next(Duration.ofSeconds(5)), 2, 1); // frame 1 counts as skipped, as in a full poll
+            assertFrame(c.next(Duration.ofSeconds(5)), 1, 0);
+            assertFrame(c.next(Duration.ofSeconds(5)), 2, 0);
             assertEquals(1, c.counters().errors());
         }
     }

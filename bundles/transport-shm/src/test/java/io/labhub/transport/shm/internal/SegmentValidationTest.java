@@ -165,11 +165,14 @@ public class SegmentValidationTest {
                 MemorySegment file = fc.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, g.totalSize(), arena);
                 file.set(ValueLayout.JAVA_LONG_UNALIGNED, ShmLayout.WRITE_SEQUENCE_OFFSET, 2L); // frame 2 was never written
             }
-            assertTrue(c.poll().isEmpty());
+            // a typed error instead of a stall or a silent skip; the consumer stays where it was
+            assertEquals(ErrorCode.SEGMENT_INVALID, assertThrows(LabHubException.class, c::poll).code());
             assertEquals(1, c.counters().errors());
-            producer.publish(new byte[] {2}); // the real frame 2: already given up on
+            producer.publish(new byte[] {2}); // the real frame 2
             producer.publish(new byte[] {3});
+            assertEquals(2, c.read(Duration.ofSeconds(5)).sequence());
             assertEquals(3, c.read(Duration.ofSeconds(5)).sequence());
+            assertEquals(0, c.counters().gaps());
         }
     }
 

@@ -44,17 +44,20 @@ public class ShmLayoutTest {
                 ShmLayout.WRITE_SEQUENCE_OFFSET / 64, ShmLayout.NOTIFY_WORD_OFFSET / 64, ShmLayout.FRAMES_OFFSET / 64,
                 ShmLayout.LAYOUT_VERSION_OFFSET / 64));
         assertEquals("hot header fields share a cache line", lines.size(), lines.stream().distinct().count());
-        assertEquals(64, ShmLayout.ENTRY_LENGTH);
-        assertTrue(ShmLayout.ENTRY_OVERRUNS + 8 <= ShmLayout.ENTRY_LENGTH);
+        assertEquals(128, ShmLayout.ENTRY_LENGTH);
+        assertTrue(ShmLayout.ENTRY_OVERRUNS + 8 <= 64);
+        // the flag the producer reads after every commit is not on the line the consumer writes per frame
+        assertNotEquals(ShmLayout.ENTRY_POSITION / 64, ShmLayout.ENTRY_WAITING / 64);
+        assertTrue(ShmLayout.ENTRY_WAITING + 4 <= ShmLayout.ENTRY_LENGTH);
         assertTrue(ShmLayout.SLOT_TIMESTAMP + 8 <= ShmLayout.SLOT_HEADER_LENGTH);
     }
 
     @Test
     public void geometryIsPageAlignedAndStridesAreCacheLines() {
         ShmLayout.Geometry g = ShmLayout.geometry(1 << 20, 8, 64);
-        assertEquals(4096 + 8192, g.slotsOffset());
+        assertEquals(4096 + 12288, g.slotsOffset()); // 64 + 64 entries of 128 bytes, in whole pages
         assertEquals((1 << 20) + 64, g.slotStride());
-        assertEquals(4096 + 8192 + 8L * ((1 << 20) + 64), g.totalSize());
+        assertEquals(4096 + 12288 + 8L * ((1 << 20) + 64), g.totalSize());
         assertEquals(g.slotsOffset(), g.slotOffset(1));
         assertEquals(g.slotsOffset(), g.slotOffset(9));
         assertEquals(g.slotsOffset() + g.slotStride(), g.slotOffset(2));

@@ -92,12 +92,20 @@ public final class ShmTestSupport {
         }
     }
 
-    /** The table's waiter count of the segment file. */
-    public static int tableWaiters(Path file) throws IOException {
+    /** Whether any consumer entry of the segment file has its WAITING flag set (someone sleeps). */
+    public static boolean anyConsumerWaiting(Path file) throws IOException {
         try (java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
              java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            var table = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, ShmLayout.TABLE_OFFSET, 64, arena);
-            return (int) ShmLayout.INT.getVolatile(table, ShmLayout.TABLE_WAITERS);
+            var head = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ShmLayout.HEADER_LENGTH, arena);
+            ShmLayout.Geometry g = ShmLayout.validate(file.getFileName().toString(), head, fc.size(),
+                    ShmLayout.Expectation.NONE).geometry();
+            var all = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, g.slotsOffset(), arena);
+            for (int i = 0; i < g.consumerCapacity(); i++) {
+                if ((int) ShmLayout.INT.getVolatile(all, g.entryOffset(i) + ShmLayout.ENTRY_WAITING) != 0) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 

@@ -56,7 +56,7 @@ public class WaitTest {
     private void awaitSleeper() {
         assertTrue("consumer never announced that it sleeps", ShmTestSupport.await(() -> {
             try {
-                return ShmTestSupport.tableWaiters(dir.resolve(segment)) > 0;
+                return ShmTestSupport.anyConsumerWaiting(dir.resolve(segment));
             } catch (java.io.IOException e) {
                 return false;
             }
