@@ -15,6 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
+import org.zeromq.ZEvent;
+import org.zeromq.ZMonitor;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
@@ -22,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.Pipe;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +40,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -48,6 +52,19 @@ import java.util.function.Consumer;
  * each failed attempt) and <i>session open</i> (heartbeats; silence for the request timeout, or
  * {@code UNKNOWN_CLIENT}, closes the session). Opening a session replays every remembered offer and
  * attachment and every withdrawal made while disconnected.
+ *
+ * <p><b>Admission.</b> ZeroMQ never retries a CURVE handshake the broker refused (our key not in its
+ * allow-list yet): the DEALER stays connected to nothing for good. An event hook on the DEALER sees the
+ * refusal ({@code HANDSHAKE_FAILED_*}) and the loop recreates the socket with back-off
+ * ({@value #READMIT_FIRST_MS} ms doubling to {@value #READMIT_MAX_MS} ms), so a key allowed later is admitted
+ * within seconds of the broker's allow-list reload. A DEALER that could not send a {@code hello} for a
+ * request timeout (no connection ever completed its handshake) is recreated the same way.
+ *
+ * <p><b>Identity.</b> Every {@code hello} carries {@code session}, 32 random hex characters chosen when
+ * this client starts: the broker tells a re-hello of this client (same session) from another process
+ * using the same key pair (a copied runtime), which it refuses with {@code KEY_IN_USE}. This client
+ * then logs one error naming its key and the remedy, and keeps retrying with back-off, so it gets in
+ * once the other process is gone; it never takes the key over.
  */
 final class ClientLoop implements Runnable {
 
@@ -57,6 +74,12 @@ final class ClientLoop implements Runnable {
     /** A replayed register refused with CHANNEL_EXISTS, or a replayed attach whose channel is not back yet
      *  (its producer has not re-registered after a broker restart), is retried this often. */
     private static final int RETRY_EVERY_BEATS = 2;
+    /** First and longest pause before a refused (or never handshaken) DEALER is recreated. */
+    static final long READMIT_FIRST_MS = 200, READMIT_MAX_MS = 2000;
+    /** The {@code hello} field that tells this client process from another with the same key. */
+    static final String SESSION = "session";
+    /** ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | _PROTOCOL | _AUTH (libzmq's values; org.zeromq.ZMQ 0.6.0 lacks them). */
+    private static final int REFUSAL_EVENTS = 2048 | 8192 | 16384;
 
     final Wire wire = new Wire();
     final Map<ChannelName, ChannelInfo> offers = new ConcurrentHashMap<>();
@@ -79,6 +102,9 @@ final class ClientLoop implements Runnable {
     private volatile boolean connected;
     private volatile Instant lastContact;
     private volatile String message = "starting";
+    private final String session = newSession();
+    /** Set by the DEALER's event hook (a JeroMQ I/O thread) when the broker refused our handshake. */
+    private final AtomicReference<Refusal> refusal = new AtomicReference<>();
 
     // socket-thread state
     private ZMQ.Socket dealer;
@@ -97,6 +123,13 @@ final class ClientLoop implements Runnable {
     private int beatsSinceRetry;
     private String eventsEndpoint;
     private boolean reportedUnreachable;
+    private boolean reportedRefusal;
+    private boolean reportedKeyInUse;
+    private int dealerGeneration;
+    private long dealerCreated;
+    private boolean dealerHandshaken;
+    private long readmitNanos = TimeUnit.MILLISECONDS.toNanos(READMIT_FIRST_MS);
+    private long nextRecreate;
     private final Map<String, Pending> pending = new HashMap<>();
     private final List<Command> waitingForSession = new ArrayList<>();
     private final Set<ChannelName> conflicts = new java.util.HashSet<>();
@@ -108,6 +141,25 @@ final class ClientLoop implements Runnable {
     }
 
     private record Pending(String type, ChannelName name, CompletableFuture<ObjectNode> future, long deadline) {
+    }
+
+    /** A handshake failure the DEALER's event hook saw, for the socket of {@code generation}. */
+    private record Refusal(int generation, String what) {
+    }
+
+    private static String newSession() {
+        byte[] bytes = new byte[16];
+        new SecureRandom().nextBytes(bytes);
+        StringBuilder hex = new StringBuilder(32);
+        for (byte b : bytes) {
+            hex.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+        }
+        return hex.toString();
+    }
+
+    /** @return the session id this client sends in every {@code hello} (tests) */
+    String session() {
+        return session;
     }
 
     private ClientLoop(BrokerClientConfig config, CurveSecurity security) {
@@ -265,7 +317,21 @@ final class ClientLoop implements Runnable {
     }
 
     private void tick(long now) {
+        Refusal refused = refusal.getAndSet(null);
+        if (refused != null && refused.generation() == dealerGeneration && !sessionOpen) {
+            onHandshakeRefused(refused, now);
+        }
         if (!sessionOpen) {
+            if (nextRecreate != 0 && now - nextRecreate >= 0) {
+                nextRecreate = 0;
+                newDealer();
+                helloId = null;
+            } else if (nextRecreate == 0 && helloId == null && !dealerHandshaken
+                    && now - dealerCreated > config.requestTimeout().toNanos()) {
+                // Not one hello could be sent on this DEALER: no connection completed its handshake
+                // (a refusal the hook did not see, a broker that is down). Recreate it, with back-off.
+                scheduleRecreate(now);
+            }
             if (helloId != null && now - helloDeadline > 0) {
                 helloId = null;
                 unreachable("broker " + config.endpoint() + " does not answer (down, or our key is not in its allow-list)");
@@ -316,11 +382,35 @@ final class ClientLoop implements Runnable {
         }
     }
 
+    /** The broker refused the CURVE handshake (our key is not allowed, or a wrong broker key). */
+    private void onHandshakeRefused(Refusal refused, long now) {
+        String text = "refused by the broker at " + config.endpoint() + " (" + refused.what()
+                + "): is this runtime's key " + security.publicKey() + " in the broker's allow-list?";
+        message = text;
+        if (!reportedRefusal) {
+            reportedRefusal = true;
+            reportedUnreachable = true; // this says more than 'does not answer'
+            LOG.warn("{} Allow it there (hub:allow '{}' on the broker's runtime, or add it to its allow-list file); "
+                    + "retrying every {} ms at most", text, security.publicKey(), READMIT_MAX_MS);
+        }
+        failPending(new LabHubException(ErrorCode.BROKER_UNAVAILABLE, text));
+        scheduleRecreate(now);
+    }
+
+    private void scheduleRecreate(long now) {
+        if (nextRecreate == 0) {
+            nextRecreate = now + readmitNanos;
+            readmitNanos = Math.min(TimeUnit.MILLISECONDS.toNanos(READMIT_MAX_MS), readmitNanos * 2);
+        }
+    }
+
     private void sendHello(long now) {
         ObjectNode hello = wire.request(Wire.HELLO, null);
         String id = nextId();
         hello.put(Wire.ID, id);
+        hello.put(SESSION, session);
         if (dealer.send(wire.write(hello), ZMQ.DONTWAIT)) {
+            dealerHandshaken = true; // ZMQ_IMMEDIATE: a send succeeds only on a connection that completed its handshake
             helloId = id;
             helloDeadline = now + config.requestTimeout().toNanos();
             pending.put(id, new Pending(Wire.HELLO, null, null, helloDeadline));
@@ -343,7 +433,15 @@ final class ClientLoop implements Runnable {
         sessionOpen = true;
         connected = true;
         reportedUnreachable = false;
+        reportedRefusal = false;
+        if (reportedKeyInUse) {
+            LOG.info("the broker at {} admits key {} again: the other client that used it is gone",
+                    config.endpoint(), security.publicKey());
+        }
+        reportedKeyInUse = false;
         backoffNanos = heartbeatNanos;
+        readmitNanos = TimeUnit.MILLISECONDS.toNanos(READMIT_FIRST_MS);
+        nextRecreate = 0;
         JsonNode interval = reply.get(Wire.HEARTBEAT_INTERVAL_MS);
         if (interval != null && interval.canConvertToLong() && interval.longValue() > 0) {
             heartbeatNanos = Math.min(config.heartbeatInterval().toNanos(), interval.longValue() * 1_000_000L);
@@ -561,9 +659,12 @@ final class ClientLoop implements Runnable {
                 helloId = null;
                 if (ok) {
                     onSessionOpened(reply, now);
+                } else if (ErrorCode.KEY_IN_USE.name().equals(reply.path(Wire.CODE).asText())) {
+                    keyInUse(reply.path(Wire.MESSAGE).asText(""), now);
                 } else {
                     unreachable("broker refused hello: " + reply.path(Wire.MESSAGE).asText());
                     nextAttempt = now + backoffNanos;
+                    backoffNanos = Math.min(backoffCapNanos, backoffNanos * 2);
                 }
             }
             return;
@@ -582,6 +683,19 @@ final class ClientLoop implements Runnable {
         }
         ErrorCode code = errorCode(reply.path(Wire.CODE).asText());
         String text = reply.path(Wire.MESSAGE).asText(code.name());
+        if (code == ErrorCode.KEY_IN_USE) {
+            // Another process holds a session with our key: leave, and knock again later.
+            if (sessionOpen) {
+                sessionOpen = false;
+                connected = false;
+                helloId = null;
+            }
+            keyInUse(text, now);
+            if (p.future() != null) {
+                p.future().completeExceptionally(LabHubException.of(code, text));
+            }
+            return;
+        }
         if (code == ErrorCode.UNKNOWN_CLIENT) {
             // The broker restarted or declared us lost: open a new session, which replays everything.
             if (sessionOpen) {
@@ -617,6 +731,26 @@ final class ClientLoop implements Runnable {
         } else if (code != ErrorCode.CHANNEL_NOT_FOUND) {
             LOG.warn("the broker refused {} {}: {} {}", p.type(), p.name() == null ? "" : p.name(), code, text);
         }
+    }
+
+    /**
+     * The broker refuses our key because another live client uses it (a copy of this runtime with the
+     * same key pair): one ERROR with the remedy, then retries with back-off; never a take-over.
+     */
+    private void keyInUse(String text, long now) {
+        message = "the broker at " + config.endpoint() + " refuses key " + security.publicKey()
+                + ": KEY_IN_USE (another LabHub with the same key pair is connected)";
+        if (!reportedKeyInUse) {
+            reportedKeyInUse = true;
+            reportedUnreachable = true;
+            LOG.error("The broker at {} refuses this runtime's key {}: KEY_IN_USE ({}). Another LabHub runtime uses "
+                    + "the same key pair, e.g. a copy of this runtime's folder. To give this runtime its own identity, "
+                    + "stop it, delete its conf/keys/ directory (a new key pair is created at the next start) and "
+                    + "allow the new key on the broker. Retrying with back-off up to {} ms until the other one is gone.",
+                    config.endpoint(), security.publicKey(), text, backoffCapNanos / 1_000_000);
+        }
+        nextAttempt = now + backoffNanos;
+        backoffNanos = Math.min(backoffCapNanos, backoffNanos * 2);
     }
 
     private static ErrorCode errorCode(String text) {
@@ -692,7 +826,13 @@ final class ClientLoop implements Runnable {
         if (dealer != null) {
             context.destroySocket(dealer);
         }
+        int generation = ++dealerGeneration;
+        dealerCreated = System.nanoTime();
+        dealerHandshaken = false;
+        refusal.set(null);
         dealer = context.createSocket(SocketType.DEALER);
+        // Runs on a JeroMQ I/O thread: only records what happened and wakes the client thread.
+        dealer.setEventHook(event -> onDealerEvent(generation, event), REFUSAL_EVENTS);
         dealer.setLinger(0);
         dealer.setImmediate(true); // no queueing for a broker that is not there: a send fails instead
         dealer.setReconnectIVL(100);
@@ -700,6 +840,16 @@ final class ClientLoop implements Runnable {
         security.secureClient(dealer, config.brokerPublicKey());
         dealer.connect(config.endpoint());
         pollerDirty = true;
+    }
+
+    private void onDealerEvent(int generation, ZEvent event) {
+        Object value = event.getValue();
+        refusal.set(new Refusal(generation, switch (event.getEvent()) {
+            case HANDSHAKE_FAILED_AUTH -> "CURVE handshake refused, ZAP status " + value;
+            case HANDSHAKE_FAILED_PROTOCOL -> "CURVE handshake failed: " + value + " (is the broker key right?)";
+            default -> "handshake failed";
+        }));
+        wake();
     }
 
     private void newSub() {
