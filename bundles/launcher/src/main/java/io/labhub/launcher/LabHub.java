@@ -48,6 +48,9 @@ import org.osgi.util.tracker.ServiceTracker;
  * }
  * }</pre>
  *
+ * <p>One runtime per home: {@link Builder#start()} locks {@code HOME/run/labhub.lock} (see {@link HomeLock})
+ * and refuses with a {@link LaunchException} naming the pid when another runtime holds that home.
+ *
  * <p>Threading: all methods are thread-safe. {@link #close()} stops the framework and waits for it, so
  * no framework thread is left afterwards.
  */
@@ -61,9 +64,11 @@ public final class LabHub implements AutoCloseable {
     private final Path home;
     private final List<Path> deployDirs;
     private final List<Feature> features;
+    private final HomeLock homeLock;
 
-    private LabHub(Framework framework, Path home, List<Path> deployDirs, List<Feature> features) {
+    private LabHub(Framework framework, Path home, List<Path> deployDirs, List<Feature> features, HomeLock homeLock) {
         this.framework = framework;
+        this.homeLock = homeLock;
         this.home = home;
         this.deployDirs = deployDirs;
         this.features = features;
@@ -82,8 +87,15 @@ public final class LabHub implements AutoCloseable {
         private boolean hotDeploy = true;
         private boolean console;
         private final Map<String, String> properties = new LinkedHashMap<>();
+        private HomeLock homeLock;
 
         private Builder() {
+        }
+
+        /** The home lock, taken already by {@link Main} before it opened the log file in that home. */
+        Builder homeLock(HomeLock lock) {
+            this.homeLock = lock;
+            return this;
         }
 
         /** The LabHub home: {@code features/}, {@code conf/}, {@code deploy/}, {@code log/}, {@code data/}. */
@@ -132,7 +144,8 @@ public final class LabHub implements AutoCloseable {
          * Creates, installs and starts the framework; returns as soon as the start level is reached (use
          * {@link LabHub#awaitReady(Duration)} to wait for every bundle and component).
          *
-         * @throws LaunchException when a feature is missing or broken, or the framework fails to start
+         * @throws LaunchException when a feature is missing or broken, the framework fails to start, or
+         *                         another LabHub runtime already runs in this home
          */
         public LabHub start() {
             List<Feature> all = Feature.scan(featuresDir != null ? featuresDir : home.resolve("features"));
@@ -140,6 +153,16 @@ public final class LabHub implements AutoCloseable {
             if (selected.isEmpty()) {
                 throw new LaunchException("no feature to install in " + (featuresDir != null ? featuresDir : home.resolve("features")));
             }
+            HomeLock lock = homeLock != null ? homeLock : HomeLock.acquire(home);
+            try {
+                return start(selected, lock);
+            } catch (RuntimeException | Error e) {
+                lock.close();
+                throw e;
+            }
+        }
+
+        private LabHub start(List<Feature> selected, HomeLock lock) {
             int deployLevel = selected.stream().mapToInt(Feature::startLevel).max().orElse(1) + 1;
             Path deploy = home.resolve("deploy");
             Path conf = home.resolve("conf");
@@ -209,7 +232,7 @@ public final class LabHub implements AutoCloseable {
                 stopQuietly(framework);
                 throw new LaunchException("LabHub failed to start: " + e.getMessage(), e);
             }
-            return new LabHub(framework, home, watched.isEmpty() ? List.of() : List.of(deploy), selected);
+            return new LabHub(framework, home, watched.isEmpty() ? List.of() : List.of(deploy), selected, lock);
         }
     }
 
@@ -506,10 +529,11 @@ public final class LabHub implements AutoCloseable {
         framework.waitForStop(0);
     }
 
-    /** Stops the framework and waits for it (at most 60 s). Idempotent. */
+    /** Stops the framework and waits for it (at most 60 s), then releases the home. Idempotent. */
     @Override
     public void close() {
         stopQuietly(framework);
+        homeLock.close();
     }
 
     private static void stopQuietly(Framework framework) {

@@ -12,11 +12,22 @@ import java.util.logging.Level;
  * {@code -c 'CMD1; CMD2'} starts it, waits until every bundle is active and every component satisfied,
  * runs the commands, prints their output, stops and exits (0 when everything started and every
  * command succeeded).
+ *
+ * <p>Only one runtime runs in a home ({@link HomeLock}): a second {@code bin/labhub} there, with or
+ * without {@code -c}, exits with {@link #HOME_IN_USE} before it touches anything of the first. An
+ * uncaught {@link Error} in any thread stops the runtime and exits with {@link #FATAL}
+ * ({@link FatalErrors}); SIGTERM stops the framework cleanly (halting after
+ * {@value #SHUTDOWN_LIMIT_SECONDS} s if the stop hangs).
  */
 public final class Main {
 
-    /** Exit codes: 0 ok, 1 a command failed, 2 bad usage, 3 the runtime did not start or become ready. */
-    static final int OK = 0, COMMAND_FAILED = 1, USAGE = 2, NOT_READY = 3;
+    /**
+     * Exit codes: 0 ok, 1 a command failed, 2 bad usage, 3 the runtime did not start or become ready,
+     * 4 another runtime already runs in this home, 5 stopped by a fatal error (an uncaught Error).
+     */
+    static final int OK = 0, COMMAND_FAILED = 1, USAGE = 2, NOT_READY = 3, HOME_IN_USE = 4, FATAL = 5;
+    /** SIGTERM (or exit) stops the framework; if that takes longer, the process is halted. */
+    static final long SHUTDOWN_LIMIT_SECONDS = 30;
 
     private Main() {
     }
@@ -30,7 +41,8 @@ public final class Main {
               --timeout SECONDS   how long -c waits for the runtime to be ready (default 60)
               --log-level LEVEL   console log level: SEVERE, WARNING, INFO, FINE (default INFO, -c: WARNING)
               -h, --help          this text
-            exit status: 0 ok, 1 a command failed, 2 bad usage, 3 did not start or not ready in time
+            exit status: 0 ok, 1 a command failed, 2 bad usage, 3 did not start or not ready in time,
+                         4 another runtime runs in this home, 5 stopped by a fatal error (see log/labhub.log)
             """;
 
     public static void main(String[] args) {
@@ -72,9 +84,17 @@ public final class Main {
             err.println("labhub: bad --log-level '" + logLevel + "'");
             return USAGE;
         }
+        HomeLock lock;
+        try {
+            lock = HomeLock.acquire(home); // before the log file: a refused second runtime writes nothing in HOME
+        } catch (LaunchException e) {
+            err.println("labhub: " + e.getMessage());
+            return e instanceof HomeLock.HomeInUseException ? HOME_IN_USE : NOT_READY;
+        }
         JulLogging.configure(home.resolve("log"), console, Level.INFO);
+        FatalErrors fatal = FatalErrors.install();
 
-        LabHub.Builder builder = LabHub.builder().home(home).console(commands == null);
+        LabHub.Builder builder = LabHub.builder().home(home).console(commands == null).homeLock(lock);
         if (features != null) {
             builder.features(features.toArray(String[]::new));
         }
@@ -82,18 +102,19 @@ public final class Main {
         try {
             lab = builder.start();
         } catch (LaunchException e) {
+            lock.close();
             err.println("labhub: " + e.getMessage());
-            return NOT_READY;
+            return fatal.fatal() ? FATAL : NOT_READY;
         }
+        fatal.runtime(lab);
+        Runtime.getRuntime().addShutdownHook(shutdownHook(lab));
         if (commands == null) {
-            Thread hook = new Thread(lab::close, "labhub-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
             try {
                 lab.awaitStopped();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            return OK;
+            return fatal.fatal() ? FATAL : OK;
         }
         try {
             Readiness r = lab.awaitReady(Duration.ofSeconds(timeoutSeconds));
@@ -102,13 +123,32 @@ public final class Main {
                 return NOT_READY;
             }
             List<LabHub.CommandResult> results = lab.execute(commands, out, err, Duration.ofSeconds(timeoutSeconds));
-            return results.stream().allMatch(LabHub.CommandResult::ok) ? OK : COMMAND_FAILED;
+            return fatal.fatal() ? FATAL : results.stream().allMatch(LabHub.CommandResult::ok) ? OK : COMMAND_FAILED;
         } catch (LaunchException e) {
             err.println("labhub: " + e.getMessage());
-            return NOT_READY;
+            return fatal.fatal() ? FATAL : NOT_READY;
         } finally {
             lab.close();
         }
+    }
+
+    /** SIGTERM, SIGINT or System.exit: stop the framework; halt if that hangs. */
+    private static Thread shutdownHook(LabHub lab) {
+        return new Thread(() -> {
+            Thread watchdog = new Thread(() -> {
+                try {
+                    Thread.sleep(SHUTDOWN_LIMIT_SECONDS * 1000); // a time limit, not a synchronisation
+                } catch (InterruptedException e) {
+                    return;
+                }
+                System.err.println("labhub: the framework did not stop within " + SHUTDOWN_LIMIT_SECONDS + " s; halting");
+                Runtime.getRuntime().halt(FATAL);
+            }, "labhub-shutdown-watchdog");
+            watchdog.setDaemon(true);
+            watchdog.start();
+            lab.close();
+            watchdog.interrupt();
+        }, "labhub-shutdown");
     }
 
     private static String value(String[] args, int i) {
