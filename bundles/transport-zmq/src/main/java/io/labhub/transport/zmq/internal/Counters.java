@@ -15,6 +15,12 @@ final class Counters {
     final LongAdder reconnects = new LongAdder();
     final LongAdder timeouts = new LongAdder();
     final LongAdder errors = new LongAdder();
+    /** Transport-only (not in {@link ChannelCounters}): messages refused for their wire version (also in errors). */
+    final LongAdder versionRefused = new LongAdder();
+    /** Transport-only: requests refused with {@code BUSY} (server: beyond its queue bounds; client: beyond its in-flight bounds). */
+    final LongAdder busy = new LongAdder();
+    /** Transport-only: CURVE handshakes the producer refused (a consumer's key not, or not yet, allowed). */
+    final LongAdder handshakeRefusals = new LongAdder();
 
     void sent(int bytes) {
         messagesSent.increment();

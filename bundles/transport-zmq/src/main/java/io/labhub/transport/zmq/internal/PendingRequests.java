@@ -18,21 +18,24 @@ import java.util.concurrent.CompletableFuture;
  */
 final class PendingRequests {
 
-    /** One request: its id, deadline ({@link System#nanoTime()} scale), frames, and the caller's future. */
+    /**
+     * One request: its id, deadline ({@link System#nanoTime()} scale), its one frame (header + payload,
+     * wire format 2; released once handed to the socket), and the caller's future.
+     */
     static final class Pending {
         final long id;
         final long deadlineNanos;
         final long timeoutMillis;
-        final byte[] header;
-        final byte[] payload;
+        final int payloadLength;
+        byte[] frame;
         final CompletableFuture<byte[]> future;
 
-        Pending(long id, long deadlineNanos, long timeoutMillis, byte[] header, byte[] payload, CompletableFuture<byte[]> future) {
+        Pending(long id, long deadlineNanos, long timeoutMillis, byte[] frame, CompletableFuture<byte[]> future) {
             this.id = id;
             this.deadlineNanos = deadlineNanos;
             this.timeoutMillis = timeoutMillis;
-            this.header = header;
-            this.payload = payload;
+            this.frame = frame;
+            this.payloadLength = frame.length - WireFormat.HEADER_LENGTH;
             this.future = future;
         }
     }

@@ -27,6 +27,7 @@ abstract class ZmqChannel implements Channel {
     private final ChannelKind kind;
     private final AtomicBoolean open = new AtomicBoolean(true);
     private volatile Runnable onClosed = () -> { };
+    private final AtomicBoolean warnedVersion = new AtomicBoolean();
 
     ZmqChannel(ChannelContext context, CurveSecurity security, ZmqSettings settings, ChannelKind kind, String role) {
         this.context = context;
@@ -55,6 +56,35 @@ abstract class ZmqChannel implements Channel {
     @Override
     public ChannelCounters counters() {
         return counters.snapshot();
+    }
+
+    /** Messages refused for their wire version (a version-1 or unknown peer); also counted in errors. */
+    long versionRefusals() {
+        return counters.versionRefused.sum();
+    }
+
+    /** Requests refused with {@code BUSY}. */
+    long busyRefusals() {
+        return counters.busy.sum();
+    }
+
+    /**
+     * Counts a received message that {@link WireFormat#check} refused, logging the first refusal for its
+     * wire version at WARN (a peer of another LabHub version: worth one line) and the rest at DEBUG.
+     */
+    protected void refused(WireFormat.Check check, WireFormat.Header h, int frames) {
+        counters.errors.increment();
+        boolean version = check == WireFormat.Check.VERSION_1 || check == WireFormat.Check.UNKNOWN_VERSION;
+        if (version) {
+            counters.versionRefused.increment();
+            if (!warnedVersion.getAndSet(true)) {
+                LOG.warn("{} {}: refused a message of wire version {} in {} frame(s) (this runtime speaks {}; see "
+                        + "docs/zmq-channels.md); further ones are counted only. Header: {}", kind.wireName(), name(),
+                        h.version(), frames, WireFormat.VERSION, h);
+                return;
+            }
+        }
+        LOG.debug("{}: message refused ({}, header {}, {} frame(s))", name(), check, h, frames);
     }
 
     @Override

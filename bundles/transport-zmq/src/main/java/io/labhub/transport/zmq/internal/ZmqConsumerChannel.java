@@ -3,6 +3,7 @@ package io.labhub.transport.zmq.internal;
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ConsumerOptions;
+import io.labhub.api.ErrorCode;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
 import io.labhub.api.spi.ChannelContext;
@@ -10,6 +11,10 @@ import io.labhub.api.spi.ChannelEvent;
 import io.labhub.security.CurveSecurity;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.ZMQ;
@@ -22,16 +27,41 @@ import org.zeromq.ZMQ;
  * connected to replaces the socket (the old one is drained first, so nothing it already received is
  * lost) and counts one reconnect. A producer that comes back at the same endpoint with the same key needs
  * nothing from us: ZeroMQ reconnects the socket by itself.
+ *
+ * <p>Re-admission: ZeroMQ never retries a CURVE handshake the producer refused (our key not, or not yet,
+ * in its allow-list). A socket monitor reports the refusal ({@code HANDSHAKE_FAILED_AUTH}, or
+ * {@code _PROTOCOL} / {@code _NO_DETAIL}); the socket is then recreated after a back-off of
+ * {@value #FIRST_RETRY_MILLIS} ms doubling to {@value #MAX_RETRY_MILLIS} ms (reset by a successful
+ * handshake), so a key allowed later (the allow-list is reloaded when it changes) gets in within a few
+ * seconds. Refusals are counted ({@link #handshakeRefusals()}); the first of a series is logged at WARN.
  */
 abstract class ZmqConsumerChannel extends ZmqChannel {
 
     private static final Logger LOG = LoggerFactory.getLogger(ZmqConsumerChannel.class);
+    // zmq.ZMQ.ZMQ_EVENT_* of JeroMQ 0.6.0 (the org.zeromq.ZMQ class lacks the handshake events; never import zmq.*)
+    static final int EVENT_HANDSHAKE_FAILED_NO_DETAIL = 2048;
+    static final int EVENT_HANDSHAKE_SUCCEEDED = 4096;
+    static final int EVENT_HANDSHAKE_FAILED_PROTOCOL = 8192;
+    static final int EVENT_HANDSHAKE_FAILED_AUTH = 16384;
+    static final long FIRST_RETRY_MILLIS = 200;
+    static final long MAX_RETRY_MILLIS = 2000;
+    private static final AtomicLong MONITORS = new AtomicLong();
+    /** One timer thread for every consumer's back-off (the work itself runs on each channel's I/O thread). */
+    private static final ScheduledExecutorService RETRIES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "labhub-zmq-readmission");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final ChannelKind expectedKind;
     private volatile ChannelInfo target;
     private volatile AutoCloseable events;
     /** Loop thread only. */
     private ZMQ.Socket socket;
+    private ZMQ.Socket monitor;
+    private long retryMillis = FIRST_RETRY_MILLIS;
+    private boolean retryScheduled;
+    private boolean refusedSinceAdmitted;
 
     ZmqConsumerChannel(ChannelContext context, CurveSecurity security, ZmqSettings settings, ChannelKind kind,
                        String role) {
@@ -74,10 +104,30 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
             throw new InvalidInputException("channel.endpoint", String.valueOf(info.endpoint()),
                     "channel " + name() + " was registered without an endpoint or server key");
         }
+        String wire = wireVersionProblem(info);
+        if (wire != null) {
+            throw new LabHubException(ErrorCode.UNSUPPORTED_VERSION, wire);
+        }
+    }
+
+    /** Why the producer cannot be read (it advertises another wire version), or {@code null}. */
+    private String wireVersionProblem(ChannelInfo info) {
+        String advertised = info.metadata().get(Metadata.WIRE_VERSION);
+        if (advertised == null || advertised.trim().equals(Integer.toString(WireFormat.VERSION))) {
+            return null; // a producer that says nothing is tried; its messages are checked one by one
+        }
+        return "channel " + name() + " is produced with wire version " + Text.printable(advertised.trim())
+                + "; this runtime speaks wire version " + WireFormat.VERSION
+                + " (docs/zmq-channels.md): upgrade the older side";
     }
 
     private void onEvent(ChannelEvent event) {
         if (event.type() == ChannelEvent.Type.REGISTERED && event.info().kind() == expectedKind && differs(event.info())) {
+            String wire = wireVersionProblem(event.info());
+            if (wire != null) {
+                LOG.warn("{}: not following the new producer at {}: {}", name(), event.info().endpoint(), wire);
+                return;
+            }
             follow(event.info());
         }
     }
@@ -127,6 +177,97 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
             loop.release(s);
             throw e;
         }
+    }
+
+    /**
+     * Loop thread: watches {@code s}'s connection events (call before {@code connect}): handshake
+     * refusals recreate the socket with back-off; {@code extraEvents} go to {@link #onSocketEvent}.
+     */
+    protected final void monitor(ZMQ.Socket s, int extraEvents) {
+        if (monitor != null) {
+            loop.release(monitor);
+            monitor = null;
+        }
+        String endpoint = "inproc://labhub-consumer-monitor-" + MONITORS.incrementAndGet();
+        s.monitor(endpoint, extraEvents | EVENT_HANDSHAKE_FAILED_AUTH | EVENT_HANDSHAKE_FAILED_PROTOCOL
+                | EVENT_HANDSHAKE_FAILED_NO_DETAIL | EVENT_HANDSHAKE_SUCCEEDED);
+        ZMQ.Socket events = loop.socket(org.zeromq.SocketType.PAIR);
+        events.connect(endpoint);
+        monitor = events;
+        loop.watch(events, () -> readEvents(events, s), () -> true);
+    }
+
+    private void readEvents(ZMQ.Socket events, ZMQ.Socket of) {
+        ZMQ.Event e;
+        while ((e = ZMQ.Event.recv(events, ZMQ.DONTWAIT)) != null) {
+            int type = e.getEvent();
+            if (type == EVENT_HANDSHAKE_FAILED_AUTH || type == EVENT_HANDSHAKE_FAILED_PROTOCOL
+                    || type == EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+                counters.handshakeRefusals.increment();
+                if (!refusedSinceAdmitted) {
+                    refusedSinceAdmitted = true;
+                    LOG.warn("{} {}: the producer at {} refused our CURVE handshake ({}, {}): is this runtime's key {} in "
+                            + "its allow-list? Retrying every {}-{} ms", kind().wireName(), name(), e.getAddress(),
+                            type == EVENT_HANDSHAKE_FAILED_AUTH ? "not allowed" : "handshake failed", e.getValue(),
+                            security.publicKey(), FIRST_RETRY_MILLIS, MAX_RETRY_MILLIS);
+                } else {
+                    LOG.debug("{}: handshake refused again ({})", name(), type);
+                }
+                scheduleRecreate();
+            } else if (type == EVENT_HANDSHAKE_SUCCEEDED) {
+                if (refusedSinceAdmitted) {
+                    LOG.info("{} {}: admitted by the producer at {}", kind().wireName(), name(), e.getAddress());
+                }
+                refusedSinceAdmitted = false;
+                retryMillis = FIRST_RETRY_MILLIS;
+            }
+            if (of == socket) {
+                onSocketEvent(type);
+            }
+        }
+    }
+
+    /** Loop thread: a monitored event of the socket in use (other than the handshake ones). */
+    protected void onSocketEvent(int event) {
+    }
+
+    /** CURVE handshakes the producer refused so far. */
+    long handshakeRefusals() {
+        return counters.handshakeRefusals.sum();
+    }
+
+    private void scheduleRecreate() {
+        if (retryScheduled || !isOpen()) {
+            return;
+        }
+        retryScheduled = true;
+        long delay = retryMillis;
+        retryMillis = Math.min(retryMillis * 2, MAX_RETRY_MILLIS);
+        RETRIES.schedule(() -> loop.execute(this::recreate), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Loop thread: a fresh socket to the same producer (a refused handshake is never retried by ZeroMQ). */
+    private void recreate() {
+        retryScheduled = false;
+        ChannelInfo info = target;
+        if (!isOpen() || info == null) {
+            return;
+        }
+        ZMQ.Socket old = socket;
+        ZMQ.Socket fresh;
+        try {
+            fresh = open(info);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: cannot recreate the socket after a refused handshake: {}", name(), e.toString());
+            scheduleRecreate();
+            return;
+        }
+        if (old != null) {
+            beforeSwitch(old);
+            loop.release(old);
+        }
+        socket = fresh;
+        LOG.debug("{}: socket recreated after a refused handshake", name());
     }
 
     /** Loop thread: read what {@code old} still holds before it is closed. */

@@ -23,8 +23,9 @@ import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
 /**
- * A PUB socket bound on its own I/O thread. {@link #publish} numbers the message, copies it and queues
- * it; it never waits. The queue is sent, in order, by the publishing thread itself when the socket is
+ * A PUB socket bound on its own I/O thread. {@link #publish} copies the payload once, into the one
+ * frame of the message (wire format 2: header and payload together), numbers it and queues it; it never
+ * waits. The queue is sent, in order, by the publishing thread itself when the socket is
  * free (see {@link IoLoop#tryRun}), else by the I/O thread (one drain task for everything queued).
  *
  * <p>Where messages can be lost, and what is counted:
@@ -44,16 +45,13 @@ final class ZmqPublisher extends ZmqChannel implements Publisher {
     private static final Logger LOG = LoggerFactory.getLogger(ZmqPublisher.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private record Outbound(byte[] header, byte[] payload) {
-    }
-
     private final int maxMessageSize;
     private final int queueCapacity;
     private final long session;
     private final ReentrantLock sequencing = new ReentrantLock();
     private final AtomicInteger queued = new AtomicInteger();
     /** Messages numbered and waiting for the I/O thread, in sequence order (added under {@code sequencing}). */
-    private final Queue<Outbound> outbox = new ConcurrentLinkedQueue<>();
+    private final Queue<byte[]> outbox = new ConcurrentLinkedQueue<>();
     /** True while a {@link #drain} task is queued on the loop and has not started yet. */
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final String endpoint;
@@ -112,7 +110,9 @@ final class ZmqPublisher extends ZmqChannel implements Publisher {
             throw new MessageTooLargeException("message of " + payload.length + " bytes exceeds the maximum of "
                     + maxMessageSize + " bytes of pubsub channel " + name());
         }
-        byte[] copy = payload.clone();
+        // The one copy of the payload, into the frame ZeroMQ sends as is; the header is written under the lock.
+        byte[] frame = new byte[WireFormat.HEADER_LENGTH + payload.length];
+        System.arraycopy(payload, 0, frame, WireFormat.HEADER_LENGTH, payload.length);
         long seq;
         sequencing.lock();
         try {
@@ -121,11 +121,11 @@ final class ZmqPublisher extends ZmqChannel implements Publisher {
                 counters.dropped.increment();
                 return seq;
             }
-            byte[] header = WireFormat.encode(WireFormat.PUBLISH, 0, seq, WireFormat.nowEpochNanos(), session);
+            WireFormat.writeHeader(frame, WireFormat.PUBLISH, 0, seq, WireFormat.nowEpochNanos(), session);
             queued.incrementAndGet();
             // Enqueued under the lock, so the queue is in sequence order. One drain task (and at most one
             // wake-up) serves every message queued until it runs.
-            outbox.add(new Outbound(header, copy));
+            outbox.add(frame);
         } finally {
             sequencing.unlock();
         }
@@ -154,23 +154,23 @@ final class ZmqPublisher extends ZmqChannel implements Publisher {
 
     /** Owner of the socket (loop thread or a {@link IoLoop#tryRun} task): sends what is queued, in order. */
     private void sendQueued() {
-        Outbound m;
+        byte[] m;
         while ((m = outbox.poll()) != null) {
-            send(m.header, m.payload);
+            send(m);
         }
     }
 
-    private void send(byte[] header, byte[] payload) {
+    private void send(byte[] frame) {
         queued.decrementAndGet();
         boolean sent;
         try {
-            sent = pub.send(header, ZMQ.SNDMORE | ZMQ.DONTWAIT) && pub.send(payload, ZMQ.DONTWAIT);
+            sent = pub.send(frame, ZMQ.DONTWAIT);
         } catch (ZMQException e) {
             LOG.debug("{}: send failed: {}", name(), e.toString());
             sent = false;
         }
         if (sent) {
-            counters.sent(payload.length);
+            counters.sent(frame.length - WireFormat.HEADER_LENGTH);
         } else {
             counters.dropped.increment();
         }

@@ -17,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,24 +51,29 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
     static final long PING_MILLIS = 100;
     /** Guard on top of a request's own deadline, in case the I/O thread itself is gone. */
     private static final long GUARD_MILLIS = 5000;
-    private static final AtomicLong MONITORS = new AtomicLong();
 
     private final int highWaterMark;
     private final int maxMessageSize;
     private final AtomicLong ids = new AtomicLong();
+    private final int maxInFlight;
+    private final long maxInFlightBytes;
+    /** Requests (and their payload bytes) not yet answered: reserved by the caller, released on completion. */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong inFlightBytes = new AtomicLong();
     private volatile int requestLimit;
     // Owner of the loop's sockets only (loop thread or an IoLoop.tryRun task):
     private final PendingRequests pending = new PendingRequests();
     private boolean ready;
     private long nextPingNanos;
     private long pings;
-    private ZMQ.Socket monitor;
 
     ZmqRequestClient(ChannelContext context, CurveSecurity security, ZmqSettings settings, ConsumerOptions options) {
         super(context, security, settings, ChannelKind.REQREP, "client");
         this.highWaterMark = settings.hwm(options.highWaterMark());
         this.maxMessageSize = settings.maxMessage(options.maxMessageSize());
         this.requestLimit = maxMessageSize;
+        this.maxInFlight = settings.maxInFlight();
+        this.maxInFlightBytes = settings.maxInFlightBytes();
         loop.call(() -> {
             loop.timer(this::pollTimeout, this::tick);
             return null;
@@ -79,21 +85,15 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
     @Override
     protected ZMQ.Socket open(ChannelInfo info) {
         ZMQ.Socket dealer = securedSocket(SocketType.DEALER, info.serverKey());
-        if (monitor != null) {
-            loop.release(monitor);
-        }
         // JeroMQ's flag is the inverse of libzmq's ZMQ_IMMEDIATE: false here means "attach a pipe only
         // once a connection exists", so nothing queues inside ZeroMQ while the server is down.
         dealer.setImmediate(false);
         dealer.setSndHWM(highWaterMark);
-        dealer.setRcvHWM(highWaterMark);
+        // No receive high-water mark (JeroMQ 0.6.0 issue 1009, see ZmqRequestServer): replies are read as they
+        // come, and they answer at most maxInFlight requests.
+        dealer.setRcvHWM(0);
         dealer.setMaxMsgSize(WireFormat.frameLimit(maxMessageSize));
-        String monitorEndpoint = "inproc://labhub-client-monitor-" + MONITORS.incrementAndGet();
-        dealer.monitor(monitorEndpoint, ZMQ.EVENT_DISCONNECTED);
-        ZMQ.Socket events = loop.socket(SocketType.PAIR);
-        events.connect(monitorEndpoint);
-        monitor = events;
-        loop.watch(events, () -> readEvents(events), () -> true);
+        monitor(dealer, ZMQ.EVENT_DISCONNECTED);
         dealer.connect(info.endpoint());
         loop.watch(dealer, () -> readAll(dealer), () -> true);
         requestLimit = Math.min(maxMessageSize, Metadata.maxMessageSize(info.metadata(), maxMessageSize));
@@ -138,12 +138,30 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
                     + " bytes exceeds the maximum of " + limit + " bytes of reqrep channel " + name()
                     + (limit < maxMessageSize ? " (the server's limit)" : "")));
         }
+        int length = payload.length;
+        int n = inFlight.incrementAndGet();
+        long bytes = inFlightBytes.addAndGet(length);
+        if (n > maxInFlight || (n > 1 && bytes > maxInFlightBytes)) {
+            inFlight.decrementAndGet();
+            inFlightBytes.addAndGet(-length);
+            counters.busy.increment();
+            return CompletableFuture.failedFuture(LabHubException.of(ErrorCode.BUSY, "client of " + name() + " is busy: "
+                    + (n > maxInFlight ? (n - 1) + " requests unanswered (maxInFlight " + maxInFlight + ")"
+                            : (bytes - length) + " bytes unanswered, " + length + " more would exceed maxInFlightBytes "
+                                    + maxInFlightBytes)));
+        }
         long id = ids.incrementAndGet();
         long timeoutMillis = Math.max(1, timeout.toMillis());
-        byte[] header = WireFormat.encode(WireFormat.REQUEST, timeoutMillis, id, WireFormat.nowEpochNanos(), maxMessageSize);
+        // The one copy of the payload: into the request's frame (wire format 2), which ZeroMQ sends as is.
+        byte[] frame = WireFormat.encode(WireFormat.REQUEST, timeoutMillis, id, WireFormat.nowEpochNanos(), maxMessageSize,
+                payload);
         CompletableFuture<byte[]> future = new CompletableFuture<>();
+        future.whenComplete((r, t) -> {
+            inFlight.decrementAndGet();
+            inFlightBytes.addAndGet(-length);
+        });
         PendingRequests.Pending p = new PendingRequests.Pending(id, System.nanoTime() + timeout.toNanos(), timeoutMillis,
-                header, payload.clone(), future);
+                frame, future);
         // Sent from this thread when the socket is free (no hop to the I/O thread), else queued for it.
         // Checked after, so that a request racing with close() is failed here rather than forgotten in
         // the stopped loop's queue (close() clears isOpen before it stops the loop).
@@ -173,9 +191,9 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
             return false;
         }
         try {
-            if (dealer.send(p.header, ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
-                dealer.send(p.payload, ZMQ.DONTWAIT);
-                counters.sent(p.payload.length);
+            if (dealer.send(p.frame, ZMQ.DONTWAIT)) {
+                counters.sent(p.payloadLength);
+                p.frame = null; // ZeroMQ has it now; a request is never sent twice
                 return true;
             }
         } catch (ZMQException e) {
@@ -196,22 +214,17 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
             return; // not connected yet (the timer runs from the start)
         }
         try {
-            if (dealer.send(WireFormat.encode(WireFormat.PING, 0, ++pings, WireFormat.nowEpochNanos(), 0),
-                    ZMQ.SNDMORE | ZMQ.DONTWAIT)) {
-                dealer.send(new byte[0], ZMQ.DONTWAIT);
-            }
+            dealer.send(WireFormat.encode(WireFormat.PING, ++pings), ZMQ.DONTWAIT);
         } catch (ZMQException e) {
             LOG.debug("{}: ping failed: {}", name(), e.toString());
         }
     }
 
-    private void readEvents(ZMQ.Socket events) {
-        ZMQ.Event e;
-        while ((e = ZMQ.Event.recv(events, ZMQ.DONTWAIT)) != null) {
-            if (e.getEvent() == ZMQ.EVENT_DISCONNECTED && ready) {
-                LOG.debug("{}: disconnected from its server", name());
-                notReady();
-            }
+    @Override
+    protected void onSocketEvent(int event) {
+        if (event == ZMQ.EVENT_DISCONNECTED && ready) {
+            LOG.debug("{}: disconnected from its server", name());
+            notReady();
         }
     }
 
@@ -251,22 +264,18 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
 
     private void readAll(ZMQ.Socket dealer) {
         for (int i = 0; i < BATCH; i++) {
-            byte[] first = dealer.recv(ZMQ.DONTWAIT);
-            if (first == null) {
+            byte[] frame = dealer.recv(ZMQ.DONTWAIT);
+            if (frame == null) {
                 return;
             }
-            byte[] body = null;
-            int extra = 0;
+            int frames = 1;
             while (dealer.hasReceiveMore()) {
-                byte[] part = dealer.recv(0);
-                if (body == null) {
-                    body = part;
-                } else {
-                    extra++;
-                }
+                dealer.recv(0); // a version-1 (or foreign) multipart message: read to its end and refuse it
+                frames++;
             }
-            WireFormat.Header h = WireFormat.decode(first);
-            if (h != null && h.version() == WireFormat.VERSION && h.type() == WireFormat.PONG) {
+            WireFormat.Header h = WireFormat.decode(frame);
+            WireFormat.Check check = WireFormat.check(h, frame, frames);
+            if (check == WireFormat.Check.OK && h.type() == WireFormat.PONG) {
                 if (!ready && dealer == socket()) {
                     ready = true;
                     LOG.debug("{}: ready, {} request(s) waiting", name(), pending.size());
@@ -274,12 +283,11 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
                 }
                 continue;
             }
-            if (h == null || h.version() != WireFormat.VERSION || body == null || extra > 0
-                    || (h.type() != WireFormat.REPLY_OK && h.type() != WireFormat.REPLY_ERROR)) {
-                counters.errors.increment();
-                LOG.debug("{}: malformed reply ignored (header {})", name(), h);
+            if (check != WireFormat.Check.OK || (h.type() != WireFormat.REPLY_OK && h.type() != WireFormat.REPLY_ERROR)) {
+                refused(check == WireFormat.Check.OK ? WireFormat.Check.MALFORMED : check, h, frames);
                 continue;
             }
+            byte[] body = WireFormat.payload(frame, h);
             PendingRequests.Pending p = pending.complete(h.id());
             if (p == null) {
                 counters.dropped.increment();

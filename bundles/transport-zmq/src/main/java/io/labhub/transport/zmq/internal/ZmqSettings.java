@@ -1,27 +1,45 @@
 package io.labhub.transport.zmq.internal;
 
 import io.labhub.api.InvalidInputException;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
+import io.labhub.security.AdvertisedAddress;
 
 /**
  * Every tunable of the ZeroMQ transport with its default, as one immutable value (see
  * {@link ZmqTransportConfig} for the ConfigAdmin side).
  *
- * @param highWaterMark  messages; used when a channel's options give 0 or less
- * @param maxMessageSize bytes of payload; used when a channel's options give 0 or less
- * @param bindHost       interface producers bind when no endpoint is given ({@code *} = all)
- * @param advertisedHost host published when bound to all interfaces; empty = this machine's address
- * @param lingerMillis   milliseconds a closing socket may spend flushing
+ * @param highWaterMark       messages; used when a channel's options give 0 or less
+ * @param maxMessageSize      bytes of payload; used when a channel's options give 0 or less
+ * @param bindHost            interface producers bind when no endpoint is given ({@code *} = all)
+ * @param advertisedHost      host published when bound to all interfaces; empty = chosen by
+ *                            {@link AdvertisedAddress} (the primary non-loopback interface)
+ * @param lingerMillis        milliseconds a closing socket may spend flushing
+ * @param advertisedInterface network interface whose address is published when bound to all interfaces
+ *                            and {@code advertisedHost} is empty; empty = automatic
+ * @param maxQueuedRequests   a request server's bound on requests received and not yet answered
+ * @param maxQueuedBytes      a request server's bound on the payload bytes of those requests
+ * @param maxQueuedRequestsPerClient the same bound per client connection
+ * @param maxQueuedBytesPerClient    the same bound in bytes per client connection
+ * @param maxInFlight         a request client's bound on requests sent or waiting and not yet answered
+ * @param maxInFlightBytes    a request client's bound on the payload bytes of those requests
  */
 public record ZmqSettings(int highWaterMark, int maxMessageSize, String bindHost, String advertisedHost,
-                          int lingerMillis) {
+                          int lingerMillis, String advertisedInterface, int maxQueuedRequests, long maxQueuedBytes,
+                          int maxQueuedRequestsPerClient, long maxQueuedBytesPerClient, int maxInFlight,
+                          long maxInFlightBytes) {
 
     public static final String PID = "io.labhub.transport.zmq";
     public static final int DEFAULT_HIGH_WATER_MARK = 1000;
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 16 << 20;
     public static final String DEFAULT_BIND_HOST = "*";
     public static final int DEFAULT_LINGER_MILLIS = 100;
+    public static final int DEFAULT_MAX_QUEUED_REQUESTS = 1000;
+    public static final long DEFAULT_MAX_QUEUED_BYTES = 64L << 20;
+    public static final int DEFAULT_MAX_QUEUED_REQUESTS_PER_CLIENT = 256;
+    public static final long DEFAULT_MAX_QUEUED_BYTES_PER_CLIENT = 32L << 20;
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
+    public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 64L << 20;
+    /** The property a warning names when only loopback can be advertised. */
+    static final String ADVERTISED_HOST_PROPERTY = PID + " advertisedHost (or advertisedInterface)";
 
     public static final ZmqSettings DEFAULTS = new ZmqSettings(DEFAULT_HIGH_WATER_MARK, DEFAULT_MAX_MESSAGE_SIZE,
             DEFAULT_BIND_HOST, "", DEFAULT_LINGER_MILLIS);
@@ -29,6 +47,7 @@ public record ZmqSettings(int highWaterMark, int maxMessageSize, String bindHost
     public ZmqSettings {
         bindHost = bindHost == null || bindHost.isBlank() ? DEFAULT_BIND_HOST : bindHost.trim();
         advertisedHost = advertisedHost == null ? "" : advertisedHost.trim();
+        advertisedInterface = advertisedInterface == null ? "" : advertisedInterface.trim();
         if (highWaterMark <= 0) {
             highWaterMark = DEFAULT_HIGH_WATER_MARK;
         }
@@ -36,10 +55,31 @@ public record ZmqSettings(int highWaterMark, int maxMessageSize, String bindHost
             maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
         }
         lingerMillis = Math.max(0, lingerMillis);
+        maxQueuedRequests = maxQueuedRequests > 0 ? maxQueuedRequests : DEFAULT_MAX_QUEUED_REQUESTS;
+        maxQueuedBytes = maxQueuedBytes > 0 ? maxQueuedBytes : DEFAULT_MAX_QUEUED_BYTES;
+        maxQueuedRequestsPerClient = maxQueuedRequestsPerClient > 0 ? maxQueuedRequestsPerClient
+                : DEFAULT_MAX_QUEUED_REQUESTS_PER_CLIENT;
+        maxQueuedBytesPerClient = maxQueuedBytesPerClient > 0 ? maxQueuedBytesPerClient : DEFAULT_MAX_QUEUED_BYTES_PER_CLIENT;
+        maxInFlight = maxInFlight > 0 ? maxInFlight : DEFAULT_MAX_IN_FLIGHT;
+        maxInFlightBytes = maxInFlightBytes > 0 ? maxInFlightBytes : DEFAULT_MAX_IN_FLIGHT_BYTES;
+    }
+
+    /** The first five settings; every bound at its default, the advertised interface automatic. */
+    public ZmqSettings(int highWaterMark, int maxMessageSize, String bindHost, String advertisedHost, int lingerMillis) {
+        this(highWaterMark, maxMessageSize, bindHost, advertisedHost, lingerMillis, "", 0, 0, 0, 0, 0, 0);
     }
 
     static ZmqSettings from(ZmqTransportConfig c) {
-        return new ZmqSettings(c.highWaterMark(), c.maxMessageSize(), c.bindHost(), c.advertisedHost(), c.lingerMillis());
+        return new ZmqSettings(c.highWaterMark(), c.maxMessageSize(), c.bindHost(), c.advertisedHost(), c.lingerMillis(),
+                c.advertisedInterface(), c.maxQueuedRequests(), c.maxQueuedBytes(), c.maxQueuedRequestsPerClient(),
+                c.maxQueuedBytesPerClient(), c.maxInFlight(), c.maxInFlightBytes());
+    }
+
+    /** These settings with other request/reply bounds (0 = default). */
+    ZmqSettings withBounds(int queuedRequests, long queuedBytes, int queuedRequestsPerClient, long queuedBytesPerClient,
+                           int inFlight, long inFlightBytes) {
+        return new ZmqSettings(highWaterMark, maxMessageSize, bindHost, advertisedHost, lingerMillis, advertisedInterface,
+                queuedRequests, queuedBytes, queuedRequestsPerClient, queuedBytesPerClient, inFlight, inFlightBytes);
     }
 
     int hwm(int requested) {
@@ -65,33 +105,10 @@ public record ZmqSettings(int highWaterMark, int maxMessageSize, String bindHost
 
     /**
      * What consumers should connect to, given what the socket reports it is bound to ({@code
-     * tcp://0.0.0.0:40123} for all interfaces, which nobody can connect to from another host).
+     * tcp://0.0.0.0:40123} for all interfaces, which nobody can connect to from another host): the
+     * wildcard host replaced by {@link AdvertisedAddress}'s choice (one rule for every LabHub socket).
      */
     String advertise(String boundEndpoint) {
-        String prefix = "tcp://";
-        if (!boundEndpoint.startsWith(prefix)) {
-            return boundEndpoint;
-        }
-        int colon = boundEndpoint.lastIndexOf(':');
-        String host = boundEndpoint.substring(prefix.length(), colon);
-        String port = boundEndpoint.substring(colon + 1);
-        boolean wildcard = host.equals("0.0.0.0") || host.equals("*") || host.equals("[::]") || host.equals("::")
-                || host.equals("[0:0:0:0:0:0:0:0]");
-        if (!wildcard) {
-            return boundEndpoint;
-        }
-        String advertised = advertisedHost.isEmpty() ? localAddress() : advertisedHost;
-        if (advertised.contains(":") && !advertised.startsWith("[")) {
-            advertised = "[" + advertised + "]";
-        }
-        return prefix + advertised + ":" + port;
-    }
-
-    private static String localAddress() {
-        try {
-            return InetAddress.getLocalHost().getHostAddress();
-        } catch (UnknownHostException e) {
-            return "127.0.0.1";
-        }
+        return AdvertisedAddress.advertise(boundEndpoint, advertisedHost, advertisedInterface, ADVERTISED_HOST_PROPERTY);
     }
 }

@@ -70,6 +70,7 @@ final class ZmqSubscriber extends ZmqConsumerChannel implements Subscriber {
         // where a refusal is counted and the connection survives.
         int publisherMax = Metadata.maxMessageSize(info.metadata(), maxMessageSize);
         sub.setMaxMsgSize(WireFormat.frameLimit(Math.max(maxMessageSize, publisherMax)));
+        monitor(sub, 0);
         sub.connect(info.endpoint());
         sub.subscribe(new byte[0]);
         loop.watch(sub, () -> readAll(sub), () -> true);
@@ -88,33 +89,29 @@ final class ZmqSubscriber extends ZmqConsumerChannel implements Subscriber {
 
     private void readAll(ZMQ.Socket sub) {
         for (int i = 0; i < BATCH; i++) {
-            byte[] first = sub.recv(ZMQ.DONTWAIT);
-            if (first == null) {
+            byte[] frame = sub.recv(ZMQ.DONTWAIT);
+            if (frame == null) {
                 return;
             }
-            byte[] payload = null;
-            int extra = 0;
+            int frames = 1;
             while (sub.hasReceiveMore()) {
-                byte[] part = sub.recv(0);
-                if (payload == null) {
-                    payload = part;
-                } else {
-                    extra++;
-                }
+                sub.recv(0); // a version-1 (or foreign) multipart message: read to its end and refuse it
+                frames++;
             }
-            WireFormat.Header h = WireFormat.decode(first);
-            if (h == null || h.version() != WireFormat.VERSION || h.type() != WireFormat.PUBLISH || payload == null
-                    || extra > 0) {
-                counters.errors.increment();
-                LOG.debug("{}: malformed message ignored (header {}, {} frames)", name(), h, 1 + (payload == null ? 0 : 1) + extra);
+            WireFormat.Header h = WireFormat.decode(frame);
+            WireFormat.Check check = WireFormat.check(h, frame, frames);
+            if (check != WireFormat.Check.OK || h.type() != WireFormat.PUBLISH) {
+                refused(check == WireFormat.Check.OK ? WireFormat.Check.MALFORMED : check, h, frames);
                 continue;
             }
-            if (payload.length > maxMessageSize) {
+            int length = WireFormat.payloadLength(frame, h);
+            if (length > maxMessageSize) {
                 counters.errors.increment();
                 LOG.debug("{}: message #{} of {} bytes exceeds this subscriber's maximum of {} bytes; ignored",
-                        name(), h.id(), payload.length, maxMessageSize);
+                        name(), h.id(), length, maxMessageSize);
                 continue;
             }
+            byte[] payload = WireFormat.payload(frame, h);
             counters.received(payload.length);
             if (queue.size() >= highWaterMark) {
                 counters.dropped.increment();

@@ -20,9 +20,35 @@ public @interface ZmqTransportConfig {
     String bindHost() default ZmqSettings.DEFAULT_BIND_HOST;
 
     @AttributeDefinition(description = "Host published to the broker when bound to all interfaces; "
-            + "empty means this machine's address")
+            + "empty means the address of the primary non-loopback interface (or advertisedInterface's)")
     String advertisedHost() default "";
+
+    @AttributeDefinition(description = "Network interface (e.g. eth0) whose address is published when bound to all "
+            + "interfaces and advertisedHost is empty; empty means the primary non-loopback interface")
+    String advertisedInterface() default "";
 
     @AttributeDefinition(description = "Milliseconds a closing socket may spend flushing queued messages")
     int lingerMillis() default ZmqSettings.DEFAULT_LINGER_MILLIS;
+
+    @AttributeDefinition(description = "Request server: requests received and not yet answered, beyond which "
+            + "a request is refused at once with BUSY")
+    int maxQueuedRequests() default ZmqSettings.DEFAULT_MAX_QUEUED_REQUESTS;
+
+    @AttributeDefinition(description = "Request server: payload bytes of requests received and not yet answered, "
+            + "beyond which a request is refused at once with BUSY")
+    long maxQueuedBytes() default ZmqSettings.DEFAULT_MAX_QUEUED_BYTES;
+
+    @AttributeDefinition(description = "Request server: the request bound per client connection")
+    int maxQueuedRequestsPerClient() default ZmqSettings.DEFAULT_MAX_QUEUED_REQUESTS_PER_CLIENT;
+
+    @AttributeDefinition(description = "Request server: the byte bound per client connection")
+    long maxQueuedBytesPerClient() default ZmqSettings.DEFAULT_MAX_QUEUED_BYTES_PER_CLIENT;
+
+    @AttributeDefinition(description = "Request client: requests not yet answered, beyond which request() fails "
+            + "at once with BUSY")
+    int maxInFlight() default ZmqSettings.DEFAULT_MAX_IN_FLIGHT;
+
+    @AttributeDefinition(description = "Request client: payload bytes of requests not yet answered, beyond which "
+            + "request() fails at once with BUSY")
+    long maxInFlightBytes() default ZmqSettings.DEFAULT_MAX_IN_FLIGHT_BYTES;
 }

@@ -15,7 +15,7 @@ public class PendingRequestsTest {
     private final PendingRequests pending = new PendingRequests();
 
     private static PendingRequests.Pending request(long id, long deadline) {
-        return new PendingRequests.Pending(id, deadline, 100, new byte[0], new byte[0], new CompletableFuture<>());
+        return new PendingRequests.Pending(id, deadline, 100, new byte[WireFormat.HEADER_LENGTH], new CompletableFuture<>());
     }
 
     @Test

@@ -22,10 +22,11 @@ import org.junit.rules.RuleChain;
 import org.junit.rules.TemporaryFolder;
 
 /**
- * An independent subscriber written with another ZeroMQ implementation (libzmq through pyzmq), taken
- * from docs/zmq-channels.md section 5 as printed there (only its placeholders are filled in), reads a
- * LabHub publisher over CURVE. Skipped where python3 with pyzmq is not installed
- * (Debian: {@code apt-get install python3-zmq}).
+ * An independent subscriber and client written with another ZeroMQ implementation (libzmq through
+ * pyzmq), taken from docs/zmq-channels.md section 5 as printed there (only their placeholders are filled
+ * in), read a LabHub publisher and call a LabHub server over CURVE, in wire format 2. Skipped where
+ * python3 with pyzmq is not installed (Debian: {@code apt-get install python3-zmq}; {@code .ci/run}
+ * installs it, and /usr/bin/python3 has it on this kind of machine).
  */
 public class PyzmqSubscriberTest {
 
@@ -43,7 +44,7 @@ public class PyzmqSubscriberTest {
         Assume.assumeTrue("python3 with pyzmq (CURVE) is not installed", python != null);
         Assume.assumeTrue("docs/zmq-channels.md not found", Files.exists(DOC));
         Path script = tmp.getRoot().toPath().resolve("sub.py");
-        Files.writeString(script, scriptFromDoc());
+        Files.writeString(script, scriptFromDoc(0));
 
         CurveKeyPair keys = CurveKeys.generate();
         f.producerSide.allow(keys.publicKey());
@@ -82,11 +83,41 @@ public class PyzmqSubscriberTest {
         }
     }
 
-    /** The doc's example, with its placeholders filled from argv and its endless loop bounded. */
-    private static String scriptFromDoc() throws Exception {
+    @Test
+    public void documentedPyzmqClientCallsALabHubServer() throws Exception {
+        String python = pythonWithPyzmq();
+        Assume.assumeTrue("python3 with pyzmq (CURVE) is not installed", python != null);
+        Assume.assumeTrue("docs/zmq-channels.md not found", Files.exists(DOC));
+        Path script = tmp.getRoot().toPath().resolve("client.py");
+        Files.writeString(script, scriptFromDoc(1));
+
+        CurveKeyPair keys = CurveKeys.generate();
+        f.producerSide.allow(keys.publicKey());
+        f.producerReqRep.createServer(f.registry.context("doc.pyrep", ChannelKind.REQREP),
+                r -> ("re:" + new String(r, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8), ZmqOptions.DEFAULTS);
+        ChannelInfo info = f.registry.find("doc.pyrep");
+        Process p = new ProcessBuilder(python, script.toString(), info.endpoint(), info.serverKey(),
+                keys.publicKey(), keys.secretKey()).redirectErrorStream(true).start();
+        try {
+            assertTrue("the Python client did not finish", p.waitFor(60, TimeUnit.SECONDS));
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(out, 0, p.exitValue());
+            assertEquals(out, "1 ok b're:home'", out.strip().lines().reduce((a, b) -> b).orElse(""));
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
+    /**
+     * The doc's {@code n}-th python example of section 5, with its placeholders filled from argv, its
+     * endless loop bounded and a receive timeout added.
+     */
+    private static String scriptFromDoc(int n) throws Exception {
         String doc = Files.readString(DOC);
-        int section = doc.indexOf("An independent subscriber (pyzmq)");
-        int start = doc.indexOf("```python", section) + "```python".length();
+        int start = doc.indexOf("## 5. ");
+        for (int i = 0; i <= n; i++) {
+            start = doc.indexOf("```python", start) + "```python".length();
+        }
         String code = doc.substring(start, doc.indexOf("```", start));
         StringBuilder out = new StringBuilder("import sys\n");
         for (String line : code.lines().toList()) {
@@ -96,6 +127,8 @@ public class PyzmqSubscriberTest {
                 line = "public, secret = sys.argv[3].encode(), sys.argv[4].encode()";
             } else if (line.startsWith("sub = ctx.socket(zmq.SUB)")) {
                 line = line + "\nsub.setsockopt(zmq.RCVTIMEO, 30000)";
+            } else if (line.startsWith("dealer = ctx.socket(zmq.DEALER)")) {
+                line = line + "\ndealer.setsockopt(zmq.RCVTIMEO, 30000)";
             } else if (line.startsWith("while True:")) {
                 line = "for _ in range(int(sys.argv[5])):";
             }

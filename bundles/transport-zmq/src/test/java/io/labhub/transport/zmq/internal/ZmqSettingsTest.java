@@ -43,4 +43,26 @@ public class ZmqSettingsTest {
         String auto = ZmqSettings.DEFAULTS.advertise("tcp://0.0.0.0:40123");
         assertTrue(auto, auto.startsWith("tcp://") && auto.endsWith(":40123") && !auto.contains("0.0.0.0"));
     }
+
+    @Test
+    public void advertisedInterfaceNamesTheInterfaceToPublish() {
+        ZmqSettings byInterface = new ZmqSettings(0, 0, "*", "", 0, "lo", 0, 0, 0, 0, 0, 0);
+        assertEquals("advertisedInterface names the interface to publish", "tcp://127.0.0.1:40123",
+                byInterface.advertise("tcp://0.0.0.0:40123"));
+    }
+
+    @Test
+    public void requestReplyBoundsHaveDefaultsThatFitASmallHeap() {
+        ZmqSettings d = ZmqSettings.DEFAULTS;
+        assertEquals(ZmqSettings.DEFAULT_MAX_QUEUED_REQUESTS, d.maxQueuedRequests());
+        assertEquals(64L << 20, d.maxQueuedBytes());
+        assertEquals(RequestFloodTest.PER_CLIENT_BOUND, d.maxQueuedRequestsPerClient());
+        assertTrue(d.maxQueuedBytesPerClient() <= d.maxQueuedBytes());
+        assertTrue(d.maxQueuedRequestsPerClient() <= d.maxQueuedRequests());
+        ZmqSettings small = d.withBounds(5, 1000, 2, 500, 3, 700);
+        assertEquals(5, small.maxQueuedRequests());
+        assertEquals(500, small.maxQueuedBytesPerClient());
+        assertEquals(700, small.maxInFlightBytes());
+        assertEquals("zero means the default", d, small.withBounds(0, 0, 0, 0, 0, 0));
+    }
 }
