@@ -126,7 +126,9 @@ public final class AdvertisedAddress {
                     }
                 }
             }
-            LOG.warn("advertisedInterface {} does not exist or has no usable address; choosing automatically", wanted);
+            if (WARNED.add("interface " + wanted)) {
+                LOG.warn("advertisedInterface {} does not exist or has no usable address; choosing automatically", wanted);
+            }
         }
         List<Interface> candidates = new ArrayList<>();
         for (Interface i : interfaces) {
