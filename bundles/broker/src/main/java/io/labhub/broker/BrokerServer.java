@@ -68,6 +68,16 @@ public final class BrokerServer implements Broker, AutoCloseable {
         return loop.status();
     }
 
+    /** Test hook (package-private): the broker loop's next iteration stalls this long. */
+    void stallOnceForTest(java.time.Duration stall) {
+        loop.stallOnceForTest(stall);
+    }
+
+    /** Test hook (package-private): whether the loop is inside such a stall. */
+    boolean stallingForTest() {
+        return loop.stallingForTest();
+    }
+
     /** Stops the socket thread (waits for it) and unbinds both endpoints. Idempotent. */
     @Override
     public void close() {

@@ -38,7 +38,7 @@ public class BrokerBadInputTest {
     public void brokerStillServes() throws IOException {
         TestBed.Raw other = bed.raw();
         assertOk(other.request("hello", ""));
-        assertOk(other.request("register", "\"name\":\"still.alive\",\"kind\":\"shm\",\"endpoint\":\"seg\""));
+        assertOk(other.request("register", TestBed.shmFields("still.alive")));
         JsonNode found = other.request("discover", "\"name\":\"still.alive\"");
         assertOk(found);
         assertEquals(other.key(), found.path("channel").path("producer").asText());
@@ -205,8 +205,7 @@ public class BrokerBadInputTest {
     @Test
     public void heartbeatWithoutSessionIsUnknownClient() throws IOException {
         assertError(raw.request("heartbeat", ""), ErrorCode.UNKNOWN_CLIENT);
-        assertError(raw.request("register", "\"name\":\"a.b\",\"kind\":\"shm\",\"endpoint\":\"s\""),
-                ErrorCode.UNKNOWN_CLIENT);
+        assertError(raw.request("register", TestBed.shmFields("a.b")), ErrorCode.UNKNOWN_CLIENT);
         assertTrue(bed.broker().channels().isEmpty());
     }
 }

@@ -84,8 +84,8 @@ public class BrokerLifecycleTest {
             await("connected", Duration.ofSeconds(10), () -> client.status().connected());
             ChannelEvent seen = null;
             for (int i = 0; i < 50 && seen == null; i++) {
-                client.register(new ChannelInfo(new ChannelName("wild.c" + i), ChannelKind.SHM, null, "seg" + i, null,
-                        Map.of(), 0, ChannelState.ACTIVE));
+                client.register(new ChannelInfo(new ChannelName("wild.c" + i), ChannelKind.SHM, null, TestBed.segment(),
+                        null, TestBed.SHM_SIZES, 0, ChannelState.ACTIVE));
                 seen = events.poll(200, TimeUnit.MILLISECONDS);
             }
             assertTrue("an event arrived through the wildcard-bound PUB socket", seen != null);

@@ -33,7 +33,7 @@ public class BrokerValidationTest {
     }
 
     private static String shm(String name) {
-        return "\"name\":\"" + name + "\",\"kind\":\"shm\",\"endpoint\":\"seg\"";
+        return "\"name\":\"" + name + "\",\"kind\":\"shm\",\"endpoint\":\"" + TestBed.segment() + "\"";
     }
 
     @Test
@@ -72,5 +72,25 @@ public class BrokerValidationTest {
     public void invalidEndpointsAreRefused() throws IOException {
         assertRefused("\"name\":\"a.b\",\"kind\":\"shm\",\"endpoint\":\"\"", "endpoint.length");
         assertRefused("\"name\":\"a.b\",\"kind\":\"shm\",\"endpoint\":\"seg\\nment\"", "endpoint.charset");
+    }
+
+    /** Issue 12, finding 4: endpoints nobody else can reach, or that point at any file, were accepted. */
+    @Test
+    public void unreachableOrForeignEndpointsAreRefused() throws IOException {
+        String key = ",\"serverKey\":\"" + bed.brokerSecurity().publicKey() + "\"";
+        assertRefused("\"name\":\"lab.thermometer\",\"kind\":\"pubsub\",\"endpoint\":\"inproc://lab.thermometer\"" + key,
+                "endpoint.scheme");
+        assertRefused("\"name\":\"lab.stage\",\"kind\":\"reqrep\",\"endpoint\":\"ipc:///etc/passwd\"" + key,
+                "endpoint.scheme");
+        assertRefused("\"name\":\"lab.stage\",\"kind\":\"reqrep\",\"endpoint\":\"tcp://*:5000\"" + key, "endpoint.host");
+        assertRefused("\"name\":\"lab.stage\",\"kind\":\"pubsub\",\"endpoint\":\"tcp://lab-pc:0\"" + key, "endpoint.port");
+        assertRefused("\"name\":\"cam.frames\",\"kind\":\"shm\",\"endpoint\":\"ipc:///etc/passwd\",\"metadata\":"
+                + "{\"shm.slotSize\":\"4096\",\"shm.slotCount\":\"8\"}", "endpoint.segment");
+        assertRefused("\"name\":\"cam.frames\",\"kind\":\"shm\",\"endpoint\":\"" + TestBed.segment() + "\"",
+                "endpoint.shmSize");
+        JsonNode ok = raw.request("register", TestBed.shmFields("cam.frames"));
+        assertEquals(ok.toString(), "ok", ok.path("status").asText());
+        ok = raw.request("register", "\"name\":\"lab.thermometer\",\"kind\":\"pubsub\",\"endpoint\":\"tcp://lab-pc:40200\"" + key);
+        assertEquals(ok.toString(), "ok", ok.path("status").asText());
     }
 }

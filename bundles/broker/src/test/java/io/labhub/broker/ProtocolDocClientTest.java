@@ -75,8 +75,8 @@ public class ProtocolDocClientTest {
         assertEquals(pythonKeys.publicKey(), broker.channels().stream()
                 .filter(c -> c.name().value().equals("py.temperature")).findFirst().orElseThrow().producer());
         for (int i = 0; process.isAlive() && i < 200; i++) {
-            java.register(new ChannelInfo(new ChannelName("java.ev" + i), ChannelKind.SHM, null, "seg", null,
-                    Map.of(), 0, ChannelState.ACTIVE));
+            java.register(new ChannelInfo(new ChannelName("java.ev" + i), ChannelKind.SHM, null, TestBed.segment(), null,
+                    TestBed.SHM_SIZES, 0, ChannelState.ACTIVE));
             process.waitFor(100, TimeUnit.MILLISECONDS);
         }
         assertTrue("the python client finished", process.waitFor(20, TimeUnit.SECONDS));

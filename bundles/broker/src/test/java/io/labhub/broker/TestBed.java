@@ -69,9 +69,33 @@ public final class TestBed extends ExternalResource {
         return new BrokerConfig(endpoint, eventsEndpoint, HEARTBEAT, MISSED_BEATS, MAX_MESSAGE_SIZE);
     }
 
+    /** The size metadata a shm registration must carry (what the shm transport publishes). */
+    public static final java.util.Map<String, String> SHM_SIZES = java.util.Map.of("shm.slotSize", "4096", "shm.slotCount", "8");
+
+    /** @return a segment name of the shm transport's form: labhub- and 32 hex digits, random */
+    public static String segment() {
+        byte[] bits = new byte[16];
+        new java.security.SecureRandom().nextBytes(bits);
+        return "labhub-" + java.util.HexFormat.of().formatHex(bits);
+    }
+
+    /** @return the JSON fields of a valid shm register request for {@code name} */
+    public static String shmFields(String name) {
+        return "\"name\":\"" + name + "\",\"kind\":\"shm\",\"endpoint\":\"" + segment()
+                + "\",\"metadata\":{\"shm.slotSize\":\"4096\",\"shm.slotCount\":\"8\"}";
+    }
+
     /** Starts the broker (again: on the endpoints it had before, so clients find it where it was). */
     public BrokerServer startBroker() {
-        broker = BrokerServer.start(config(), brokerSecurity, Validators.defaults());
+        return startBroker(config());
+    }
+
+    /** Starts the broker with {@code config} (its endpoints replaced by this bed's). */
+    public BrokerServer startBroker(BrokerConfig config) {
+        BrokerConfig mine = new BrokerConfig(endpoint, eventsEndpoint, config.heartbeatInterval(), config.missedBeats(),
+                config.maxMessageSize(), config.maxChannelsPerKey(), config.maxMetadataBytesPerKey(),
+                config.maxInFlightPerKey(), config.reservationGrace());
+        broker = BrokerServer.start(mine, brokerSecurity, Validators.defaults());
         endpoint = broker.endpoint();
         eventsEndpoint = broker.eventsEndpoint();
         return broker;
@@ -130,7 +154,11 @@ public final class TestBed extends ExternalResource {
 
     /** A raw CURVE DEALER to the broker, as a client in another language would open it. */
     public Raw raw() throws IOException {
-        CurveSecurityHandle security = newClientSecurity();
+        return raw(newClientSecurity());
+    }
+
+    /** A raw CURVE DEALER with the key pair of {@code security} (two of them: one key, two processes). */
+    public Raw raw(CurveSecurityHandle security) {
         ZMQ.Socket socket = security.context().createSocket(SocketType.DEALER);
         socket.setLinger(0);
         socket.setReceiveTimeOut(5000);

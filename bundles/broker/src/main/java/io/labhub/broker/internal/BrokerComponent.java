@@ -54,6 +54,22 @@ public final class BrokerComponent implements Broker {
 
         @AttributeDefinition(description = "Largest request accepted, in bytes", min = "256")
         int maxMessageSize() default BrokerConfig.DEFAULT_MAX_MESSAGE_SIZE;
+
+        @AttributeDefinition(description = "Most channels one client key may hold (active, or lost and reserved "
+                + "for it); beyond it register gets QUOTA_EXCEEDED", min = "1")
+        int maxChannelsPerKey() default BrokerConfig.DEFAULT_MAX_CHANNELS_PER_KEY;
+
+        @AttributeDefinition(description = "Most metadata bytes (UTF-8 of keys and values) summed over one key's "
+                + "channels; beyond it register gets QUOTA_EXCEEDED", min = "1")
+        long maxMetadataBytesPerKey() default BrokerConfig.DEFAULT_MAX_METADATA_BYTES_PER_KEY;
+
+        @AttributeDefinition(description = "Most requests of one key read and not yet answered in one loop "
+                + "iteration; the rest get QUOTA_EXCEEDED unhandled", min = "1")
+        int maxInFlightPerKey() default BrokerConfig.DEFAULT_MAX_IN_FLIGHT_PER_KEY;
+
+        @AttributeDefinition(description = "How long the names of a lost producer stay reserved for its key, in "
+                + "milliseconds (another key gets CHANNEL_RESERVED meanwhile)", min = "0")
+        long reservationGraceMillis() default 30_000;
     }
 
     private final BrokerServer server;
@@ -65,7 +81,9 @@ public final class BrokerComponent implements Broker {
 
     static BrokerConfig toBrokerConfig(Config config) {
         return new BrokerConfig(config.endpoint(), config.eventsEndpoint(),
-                Duration.ofMillis(config.heartbeatIntervalMs()), config.missedBeats(), config.maxMessageSize());
+                Duration.ofMillis(config.heartbeatIntervalMs()), config.missedBeats(), config.maxMessageSize(),
+                config.maxChannelsPerKey(), config.maxMetadataBytesPerKey(), config.maxInFlightPerKey(),
+                Duration.ofMillis(config.reservationGraceMillis()));
     }
 
     @Deactivate

@@ -20,10 +20,13 @@ import zmq.io.Metadata;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,7 +51,8 @@ public final class BrokerLoop implements Runnable {
     /** Longest a loop iteration waits for a message: bounds how late liveness expiry and close() are. */
     private static final long MAX_POLL_MS = 100;
     private static final int MAX_FRAMES = 16;
-    private static final int BATCH = 256;
+    /** Most messages read (and then handled) in one loop iteration. */
+    private static final int READ_BATCH = 1024;
 
     private final BrokerConfig config;
     private final CurveSecurity security;
@@ -62,9 +66,10 @@ public final class BrokerLoop implements Runnable {
     private volatile boolean running = true;
     private volatile String endpoint;
     private volatile String eventsEndpoint;
-    private volatile List<ChannelInfo> channels = List.of();
-    private volatile List<BrokerClientInfo> clients = List.of();
+    private volatile Registry registry;
     private volatile BrokerStatus status;
+    private volatile Duration stall;
+    private volatile boolean stalling;
     private long eventSequence;
     private boolean warnedNoUserId;
 
@@ -112,11 +117,13 @@ public final class BrokerLoop implements Runnable {
     }
 
     public List<ChannelInfo> channels() {
-        return channels;
+        Registry r = registry;
+        return r == null ? List.of() : r.snapshot();
     }
 
     public List<BrokerClientInfo> clients() {
-        return clients;
+        Registry r = registry;
+        return r == null ? List.of() : r.clients();
     }
 
     public BrokerStatus status() {
@@ -146,6 +153,19 @@ public final class BrokerLoop implements Runnable {
         }
     }
 
+    /**
+     * Test hook: the next loop iteration stalls this long after reading its messages, as a slow handler
+     * would (a stall of the loop itself, not of any client). For tests of the liveness rule only.
+     */
+    public void stallOnceForTest(Duration stall) {
+        this.stall = stall;
+    }
+
+    /** Test hook: whether the loop is inside a stall asked for by {@link #stallOnceForTest}. */
+    public boolean stallingForTest() {
+        return stalling;
+    }
+
     @Override
     public void run() {
         ZContext context = security.context();
@@ -169,41 +189,72 @@ public final class BrokerLoop implements Runnable {
             bound.completeExceptionally(e);
             return;
         }
-        Registry registry = new Registry(config.heartbeatInterval(), config.missedBeats());
+        registry = new Registry(config.heartbeatInterval(), config.missedBeats(), Registry.Limits.of(config));
         Dispatcher dispatcher = new Dispatcher(registry, validator, wire, config.maxMessageSize(),
                 new Dispatcher.SessionInfo(security.publicKey(), eventsEndpoint,
                         config.heartbeatInterval().toMillis(), config.missedBeats(), config.maxMessageSize()));
-        publishSnapshot(registry, dispatcher);
-        LOG.info("broker listening on {} (events on {}), heartbeat {} ms x {} beats, key {}", endpoint,
-                eventsEndpoint, config.heartbeatInterval().toMillis(), config.missedBeats(), security.publicKey());
+        publishStatus(dispatcher);
+        LOG.info("broker listening on {} (events on {}), heartbeat {} ms x {} beats, quotas per key: {} channels, "
+                        + "{} metadata bytes, {} in flight; names of a lost producer reserved {} ms; key {}", endpoint,
+                eventsEndpoint, config.heartbeatInterval().toMillis(), config.missedBeats(), config.maxChannelsPerKey(),
+                config.maxMetadataBytesPerKey(), config.maxInFlightPerKey(), config.reservationGrace().toMillis(),
+                security.publicKey());
         bound.complete(null);
 
         long pollMs = Math.max(1, Math.min(MAX_POLL_MS, config.heartbeatInterval().toMillis() / 4));
+        LoopClock loopClock = new LoopClock(clock.instant(), TimeUnit.MILLISECONDS.toNanos(pollMs)
+                + Math.max(TimeUnit.MILLISECONDS.toNanos(50), config.heartbeatInterval().toNanos() / 2));
+        List<Received> batch = new ArrayList<>();
+        Map<String, Integer> inFlight = new HashMap<>();
         try {
             while (running && !Thread.currentThread().isInterrupted()) {
                 int ready = poller.poll(pollMs);
-                List<Dispatcher.Reply> replies = new ArrayList<>();
+                loopClock.tick();
+                batch.clear();
+                inFlight.clear();
                 if (ready > 0 && poller.pollin(0)) {
-                    for (int i = 0; i < BATCH; i++) {
-                        Dispatcher.Reply reply = receiveOne(router, dispatcher);
-                        if (reply == RECEIVED_NOTHING) {
+                    // Read what is there (bounded), then handle it: a key's messages beyond its in-flight
+                    // quota are refused unhandled, so no key can make one iteration long for everyone.
+                    for (int i = 0; i < READ_BATCH; i++) {
+                        Received r = receiveOne(router);
+                        if (r == null) {
                             break;
                         }
-                        if (reply != null) {
-                            replies.add(reply);
-                        }
+                        batch.add(r);
                     }
                 }
-                registry.expire(clock.instant());
-                // Snapshot before replying, so a caller that got its reply sees its change in channels().
-                publishSnapshot(registry, dispatcher);
-                for (ChannelEvent event : registry.drainEvents()) {
+                Duration stalled = stall;
+                if (stalled != null) {
+                    stall = null;
+                    LOG.warn("test hook: stalling the broker loop for {} ms", stalled.toMillis());
+                    stalling = true;
+                    try {
+                        Thread.sleep(stalled.toMillis()); // the stall under test, not a synchronisation
+                    } finally {
+                        stalling = false;
+                    }
+                }
+                List<Dispatcher.Reply> replies = new ArrayList<>(batch.size());
+                int limit = config.maxInFlightPerKey();
+                for (Received r : batch) {
+                    int n = inFlight.merge(r.client(), 1, Integer::sum);
+                    Dispatcher.Reply reply = n > limit ? dispatcher.refuseInFlight(r.client(), r.frames(), limit)
+                            : dispatcher.handle(r.client(), r.frames(), loopClock.tick());
+                    if (reply != null) {
+                        replies.add(reply);
+                    }
+                }
+                registry.expire(loopClock.tick());
+                publishStatus(dispatcher);
+                for (Registry.Event event : registry.drain()) {
                     publish(pub, event);
                 }
                 for (Dispatcher.Reply reply : replies) {
                     send(router, reply);
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (ZMQException e) {
             if (running) {
                 LOG.error("broker socket loop failed", e);
@@ -213,18 +264,46 @@ public final class BrokerLoop implements Runnable {
         } finally {
             running = false;
             close(context, router, pub, poller);
-            publishSnapshot(registry, dispatcher);
+            publishStatus(dispatcher);
             LOG.info("broker on {} stopped", endpoint);
         }
     }
 
-    private static final Dispatcher.Reply RECEIVED_NOTHING = new Dispatcher.Reply(List.of(), new byte[0]);
+    /**
+     * The clock liveness is judged by: wall time, except that one step of the loop counts for at most
+     * {@code maxStepNanos}. When the loop itself was late (a stall, a long iteration), the clients it
+     * could not read meanwhile are not blamed for it: their silence is measured in the loop's own
+     * progress, and their queued heartbeats are read before anyone is declared lost.
+     */
+    static final class LoopClock {
+        private final Instant base;
+        private final long maxStepNanos;
+        private long lastReal = System.nanoTime();
+        private long elapsed;
 
-    /** Reads one whole message (all its frames) and hands it to the dispatcher. */
-    private Dispatcher.Reply receiveOne(ZMQ.Socket router, Dispatcher dispatcher) {
+        LoopClock(Instant base, long maxStepNanos) {
+            this.base = base;
+            this.maxStepNanos = maxStepNanos;
+        }
+
+        Instant tick() {
+            long real = System.nanoTime();
+            long step = real - lastReal;
+            lastReal = real;
+            elapsed += Math.max(0, Math.min(step, maxStepNanos));
+            return base.plusNanos(elapsed);
+        }
+    }
+
+    /** One message as read: the client key (ZAP User-Id) and its frames, routing id first. */
+    private record Received(String client, List<byte[]> frames) {
+    }
+
+    /** Reads one whole message (all its frames), or returns {@code null} when none is waiting. */
+    private Received receiveOne(ZMQ.Socket router) {
         Msg first = router.recvMsg(ZMQ.DONTWAIT);
         if (first == null) {
-            return RECEIVED_NOTHING;
+            return null;
         }
         List<byte[]> frames = new ArrayList<>();
         frames.add(first.data());
@@ -257,7 +336,7 @@ public final class BrokerLoop implements Runnable {
             }
             client = "peer:" + HexFormat.of().formatHex(frames.get(0));
         }
-        return dispatcher.handle(client, frames, clock.instant());
+        return new Received(client, frames);
     }
 
     private static String userId(Msg msg) {
@@ -274,22 +353,27 @@ public final class BrokerLoop implements Runnable {
         router.send(reply.body(), ZMQ.DONTWAIT);
     }
 
-    private void publish(ZMQ.Socket pub, ChannelEvent event) {
+    private void publish(ZMQ.Socket pub, Registry.Event brokerEvent) {
+        ChannelEvent event = brokerEvent.event();
         long sequence = ++eventSequence;
         pub.send(Wire.topic(event).getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE | ZMQ.DONTWAIT);
-        pub.send(wire.write(wire.event(sequence, event)), ZMQ.DONTWAIT);
-        LOG.info("event {} {} (producer {})", Wire.eventType(event.type()), event.info().name(),
-                Registry.abbreviate(event.info().producer()));
+        pub.send(wire.write(wire.event(sequence, event, brokerEvent.previousProducer())), ZMQ.DONTWAIT);
+        if (brokerEvent.previousProducer() != null) {
+            LOG.warn("event {} {} (producer {}, previously {}: the producer key changed)", Wire.eventType(event.type()),
+                    event.info().name(), Registry.abbreviate(event.info().producer()),
+                    Registry.abbreviate(brokerEvent.previousProducer()));
+        } else {
+            LOG.info("event {} {} (producer {})", Wire.eventType(event.type()), event.info().name(),
+                    Registry.abbreviate(event.info().producer()));
+        }
     }
 
-    private void publishSnapshot(Registry registry, Dispatcher dispatcher) {
-        List<ChannelInfo> list = List.copyOf(registry.list());
-        List<BrokerClientInfo> clientList = List.copyOf(registry.clients());
-        channels = list;
-        clients = clientList;
-        int live = (int) clientList.stream().filter(BrokerClientInfo::alive).count();
-        status = new BrokerStatus(running, endpoint, eventsEndpoint, security.publicKey(), started, list.size(),
-                live, dispatcher.okCount(), dispatcher.refusedCount(), eventSequence);
+    /** Counters only: O(1). The channel and client lists are read from the registry by the caller's thread. */
+    private void publishStatus(Dispatcher dispatcher) {
+        Registry r = registry;
+        status = new BrokerStatus(running, endpoint, eventsEndpoint, security.publicKey(), started,
+                r == null ? 0 : r.size(), r == null ? 0 : r.liveClients(), dispatcher.okCount(),
+                dispatcher.refusedCount(), eventSequence);
     }
 
     private static String bind(ZMQ.Socket socket, String endpoint, String what) {

@@ -13,9 +13,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Turns one request into one reply (docs/protocol.md, "Requests"), touching the {@link Registry} only
@@ -30,6 +32,13 @@ public final class Dispatcher {
 
     /** Longest correlation id accepted, in characters. */
     public static final int MAX_ID_LENGTH = 128;
+    /** {@code list} without {@code limit}: this many channels per page. */
+    public static final int DEFAULT_LIST_LIMIT = 100;
+    /** Largest {@code limit} of a {@code list}. */
+    public static final int MAX_LIST_LIMIT = 1000;
+    /** A {@code list} page stops before its channels exceed this many bytes of JSON (it holds at least one). */
+    public static final long LIST_MAX_BYTES = 256 * 1024;
+    private static final Pattern SESSION_ID = Pattern.compile("[0-9a-f]{32}");
 
     private final Registry registry;
     private final Validator validator;
@@ -87,11 +96,33 @@ public final class Dispatcher {
             envelope = frames.subList(0, 1);
             body = frames.subList(1, frames.size());
         }
-        ObjectNode reply = handleBody(client, body, now);
+        String connection = HexFormat.of().formatHex(frames.get(0));
+        ObjectNode reply = handleBody(client, connection, body, now);
         return new Reply(envelope, wire.write(reply));
     }
 
-    private ObjectNode handleBody(String client, List<byte[]> body, Instant now) {
+    /**
+     * The reply to a message that came beyond its key's in-flight quota: refused without being handled
+     * (its id is read only when the frame is small, so that refusing costs little).
+     */
+    public Reply refuseInFlight(String client, List<byte[]> frames, int limit) {
+        refused++;
+        if (frames.size() < 2) {
+            return null;
+        }
+        boolean req = frames.size() == 3 && frames.get(1).length == 0;
+        List<byte[]> envelope = req ? frames.subList(0, 2) : frames.subList(0, 1);
+        byte[] body = frames.get(req ? 2 : 1);
+        JsonNode id = body.length <= 1024 ? bestEffortId(body) : null;
+        refusals.warn("refused a message from {}: QUOTA_EXCEEDED (more than {} requests in flight)", shortKey(client), limit);
+        ObjectNode error = wire.error(id, null, ErrorCode.QUOTA_EXCEEDED, "[maxInFlightPerKey=" + limit
+                + "] more than " + limit + " requests of this key are waiting for the broker; wait for replies");
+        error.put(Wire.QUOTA, "maxInFlightPerKey");
+        error.put(Wire.LIMIT, limit);
+        return new Reply(envelope, wire.write(error));
+    }
+
+    private ObjectNode handleBody(String client, String connection, List<byte[]> body, Instant now) {
         JsonNode id = null;
         String type = null;
         try {
@@ -109,7 +140,7 @@ public final class Dispatcher {
             id = readId(request);
             type = readType(request);
             readVersion(request);
-            ObjectNode reply = dispatch(client, type, id, request, now);
+            ObjectNode reply = dispatch(client, connection, type, id, request, now);
             ok++;
             return reply;
         } catch (LabHubException e) {
@@ -122,9 +153,13 @@ public final class Dispatcher {
             if (e.code() == ErrorCode.UNSUPPORTED_VERSION) {
                 error.putArray(Wire.SUPPORTED).add(Wire.VERSION);
             }
+            if (e instanceof QuotaExceededException q) {
+                error.put(Wire.QUOTA, q.quota());
+                error.put(Wire.LIMIT, q.limit());
+            }
             if (e.code() != ErrorCode.UNKNOWN_CLIENT && e.code() != ErrorCode.CHANNEL_NOT_FOUND) {
-                refusals.warn("refused a {} message from {}: {} {}", known == null ? "malformed" : known,
-                        shortKey(client), e.code(), e.getMessage());
+                refusals.warn("refused a {} message from {} (connection {}): {} {}", known == null ? "malformed" : known,
+                        shortKey(client), connection, e.code(), e.getMessage());
             }
             return error;
         } catch (RuntimeException e) {
@@ -192,15 +227,20 @@ public final class Dispatcher {
         };
     }
 
-    private ObjectNode dispatch(String client, String type, JsonNode id, ObjectNode request, Instant now) {
+    private ObjectNode dispatch(String client, String connection, String type, JsonNode id, ObjectNode request,
+                                Instant now) {
         if (!isKnownType(type)) {
             throw new LabHubException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + printable(type) + "'");
         }
-        registry.touch(client, now);
+        if (!Wire.HELLO.equals(type)) {
+            // Another process with the same key is refused before it can touch anything of the first one.
+            registry.checkConnection(client, connection);
+            registry.touch(client, now);
+        }
         ObjectNode reply = wire.ok(id, type);
         switch (type) {
             case Wire.HELLO -> {
-                registry.hello(client, now);
+                registry.hello(client, session(request), connection, now);
                 reply.put(Wire.CLIENT, client);
                 reply.put(Wire.BROKER, sessionInfo.brokerKey());
                 putSession(reply);
@@ -217,10 +257,41 @@ public final class Dispatcher {
             case Wire.DISCOVER -> reply.set(Wire.CHANNEL, wire.channel(registry.discover(name(request))));
             case Wire.ATTACH -> reply.set(Wire.CHANNEL, wire.channel(registry.attach(client, name(request))));
             case Wire.DETACH -> reply.set(Wire.CHANNEL, wire.channel(registry.detach(client, name(request))));
-            case Wire.LIST -> reply.set(Wire.CHANNELS, wire.channels(registry.list()));
+            case Wire.LIST -> list(request, reply);
             default -> throw new IllegalStateException(type);
         }
         return reply;
+    }
+
+    private static String session(ObjectNode request) {
+        String session = Wire.optionalString(request, Wire.SESSION);
+        if (session != null && !SESSION_ID.matcher(session).matches()) {
+            throw new InvalidInputException("field.session", printable(session),
+                    "the field 'session' must be 32 lowercase hex digits (random per client process start)");
+        }
+        return session;
+    }
+
+    /** One bounded page: {@code limit} (default {@value #DEFAULT_LIST_LIMIT}) channels after {@code after}. */
+    private void list(ObjectNode request, ObjectNode reply) {
+        int limit = DEFAULT_LIST_LIMIT;
+        JsonNode limitNode = request.get(Wire.LIMIT);
+        if (limitNode != null && !limitNode.isNull()) {
+            if (!limitNode.isIntegralNumber() || !limitNode.canConvertToInt() || limitNode.intValue() < 1
+                    || limitNode.intValue() > MAX_LIST_LIMIT) {
+                throw new InvalidInputException("field.limit", printable(limitNode.toString()),
+                        "the field 'limit' must be an integer in 1-" + MAX_LIST_LIMIT);
+            }
+            limit = limitNode.intValue();
+        }
+        String after = Wire.optionalString(request, Wire.AFTER);
+        Registry.Page page = registry.page(after == null ? null : validator.channelName(after), limit, LIST_MAX_BYTES);
+        reply.set(Wire.CHANNELS, wire.channels(page.channels()));
+        if (page.next() == null) {
+            reply.putNull(Wire.NEXT);
+        } else {
+            reply.put(Wire.NEXT, page.next());
+        }
     }
 
     private void putSession(ObjectNode reply) {
@@ -238,7 +309,7 @@ public final class Dispatcher {
         String kindText = Wire.requireString(request, Wire.KIND);
         ChannelKind kind = ChannelKind.fromWireName(kindText).orElseThrow(() -> new InvalidInputException(
                 "field.kind", printable(kindText), "the field 'kind' must be one of shm, pubsub, reqrep"));
-        String endpoint = endpoint(Wire.requireString(request, Wire.ENDPOINT));
+        String endpoint = Wire.requireString(request, Wire.ENDPOINT);
         String serverKey = Wire.optionalString(request, Wire.SERVER_KEY);
         if (serverKey != null) {
             serverKey = validator.publicKey(serverKey);
@@ -247,26 +318,9 @@ public final class Dispatcher {
                     + " channel (the producer socket's CURVE public key)");
         }
         Map<String, String> metadata = metadata(request.get(Wire.METADATA));
+        // tcp://host:port for zmq kinds; a labhub-<hex> segment with its size metadata for shm (one rule, in the Validator)
+        validator.endpoint(kind, endpoint, metadata);
         return registry.register(client, name, kind, endpoint, serverKey, metadata, now);
-    }
-
-    /**
-     * An endpoint is opaque to the broker (a ZeroMQ endpoint or a shm segment name); it only has to be
-     * printable ASCII of bounded length, so that it is safe to log and to hand to consumers.
-     */
-    private static String endpoint(String endpoint) {
-        if (endpoint.isEmpty() || endpoint.length() > Wire.MAX_ENDPOINT_LENGTH) {
-            throw new InvalidInputException("endpoint.length", printable(endpoint),
-                    "the field 'endpoint' must have 1-" + Wire.MAX_ENDPOINT_LENGTH + " characters");
-        }
-        for (int i = 0; i < endpoint.length(); i++) {
-            char c = endpoint.charAt(i);
-            if (c <= 0x20 || c >= 0x7f) {
-                throw new InvalidInputException("endpoint.charset", printable(endpoint),
-                        "the field 'endpoint' must be printable ASCII without spaces");
-            }
-        }
-        return endpoint;
     }
 
     private Map<String, String> metadata(JsonNode node) {

@@ -88,6 +88,20 @@ public final class Wire {
     public static final String MAX_MESSAGE_SIZE = "maxMessageSize";
     public static final String SUPPORTED = "supported";
     public static final String ATTACHMENTS = "attachments";
+    /** {@code hello}: the client process's session id, 32 lowercase hex digits, random per process start. */
+    public static final String SESSION = "session";
+    /** {@code list}: most channels in the reply; a {@code QUOTA_EXCEEDED} reply: the quota's value. */
+    public static final String LIMIT = "limit";
+    /** {@code list}: start after this channel name (exclusive). */
+    public static final String AFTER = "after";
+    /** {@code list} reply: the name to pass as {@code after} for the next page, {@code null} on the last. */
+    public static final String NEXT = "next";
+    /** A {@code QUOTA_EXCEEDED} reply: the quota's name (its configuration property). */
+    public static final String QUOTA = "quota";
+    /** A {@code channel_registered} event that moved the name to another key: the key that had it. */
+    public static final String PREVIOUS_PRODUCER = "previousProducer";
+    /** A {@code channel_registered} event: {@code true} when the name moved to another key. */
+    public static final String PRODUCER_CHANGED = "producerChanged";
 
     /** Longest endpoint string accepted, in characters. */
     public static final int MAX_ENDPOINT_LENGTH = 1024;
@@ -318,11 +332,26 @@ public final class Wire {
 
     /** An event message: {@code {"v":1,"id":seq,"type":"producer_lost","channel":{...}}}. */
     public ObjectNode event(long sequence, ChannelEvent event) {
+        return event(sequence, event, null);
+    }
+
+    /**
+     * An event message; a {@code channel_registered} also says whether the name moved to another key:
+     * {@code "producerChanged":true,"previousProducer":"<key>"} when it did, {@code "producerChanged":false}
+     * otherwise.
+     */
+    public ObjectNode event(long sequence, ChannelEvent event, String previousProducer) {
         ObjectNode node = object();
         node.put(V, VERSION);
         node.put(ID, sequence);
         node.put(TYPE, eventType(event.type()));
         node.set(CHANNEL, channel(event.info()));
+        if (event.type() == ChannelEvent.Type.REGISTERED) {
+            node.put(PRODUCER_CHANGED, previousProducer != null);
+            if (previousProducer != null) {
+                node.put(PREVIOUS_PRODUCER, previousProducer);
+            }
+        }
         return node;
     }
 

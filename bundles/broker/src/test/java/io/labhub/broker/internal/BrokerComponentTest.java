@@ -50,14 +50,34 @@ public class BrokerComponentTest {
             public int maxMessageSize() {
                 return 1000;
             }
+
+            @Override
+            public int maxChannelsPerKey() {
+                return 7;
+            }
+
+            @Override
+            public long maxMetadataBytesPerKey() {
+                return 5000;
+            }
+
+            @Override
+            public int maxInFlightPerKey() {
+                return 9;
+            }
+
+            @Override
+            public long reservationGraceMillis() {
+                return 1234;
+            }
         };
     }
 
     @Test
     public void configurationMapsOntoBrokerConfig() {
         BrokerConfig mapped = BrokerComponent.toBrokerConfig(config("tcp://127.0.0.1:6000"));
-        assertEquals(new BrokerConfig("tcp://127.0.0.1:6000", "tcp://127.0.0.1:*", Duration.ofMillis(250), 4, 1000),
-                mapped);
+        assertEquals(new BrokerConfig("tcp://127.0.0.1:6000", "tcp://127.0.0.1:*", Duration.ofMillis(250), 4, 1000,
+                7, 5000, 9, Duration.ofMillis(1234)), mapped);
     }
 
     @Test

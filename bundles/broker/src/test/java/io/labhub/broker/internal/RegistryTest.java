@@ -9,6 +9,7 @@ import io.labhub.api.ChannelState;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
 import io.labhub.api.spi.ChannelEvent;
+import io.labhub.broker.BrokerConfig;
 import org.junit.Test;
 
 import java.time.Duration;
@@ -111,7 +112,7 @@ public class RegistryTest {
     }
 
     @Test
-    public void lostChannelCanBeTakenOverAndKeepsItsConsumers() {
+    public void lostChannelIsReservedForItsKeyThenCanBeTakenOverAndKeepsItsConsumers() {
         registry.hello(A, now);
         registry.hello(B, now);
         register(A, "seg-1");
@@ -121,10 +122,89 @@ public class RegistryTest {
         registry.expire(now);
         registry.drainEvents();
 
+        LabHubException reserved = assertThrows(LabHubException.class, () -> register(B, "seg-2"));
+        assertEquals(ErrorCode.CHANNEL_RESERVED, reserved.code());
+        now = now.plus(BrokerConfig.DEFAULT_RESERVATION_GRACE).plusMillis(1);
+        registry.touch(B, now);
         ChannelInfo taken = register(B, "seg-2");
         assertEquals(B, taken.producer());
         assertEquals(ChannelState.ACTIVE, taken.state());
         assertEquals(1, taken.consumers());
+        List<Registry.Event> events = registry.drain();
+        assertEquals(1, events.size());
+        assertEquals(A, events.get(0).previousProducer());
+    }
+
+    @Test
+    public void theLostProducersKeyGetsItsNameBackDuringTheGrace() {
+        registry.hello(A, now);
+        register(A, "seg-1");
+        now = now.plusMillis(400);
+        registry.expire(now);
+        assertEquals(ChannelState.PRODUCER_LOST, registry.list().get(0).state());
+        registry.drain();
+        registry.hello(A, now);
+        ChannelInfo back = register(A, "seg-3");
+        assertEquals(A, back.producer());
+        assertEquals(null, registry.drain().get(0).previousProducer());
+    }
+
+    @Test
+    public void quotasCountActiveAndReservedChannelsAndMetadataBytes() {
+        Registry small = new Registry(Duration.ofMillis(100), 3, new Registry.Limits(2, 10, Duration.ofSeconds(30)));
+        small.hello(A, now);
+        small.register(A, new ChannelName("a.one"), ChannelKind.SHM, "s", null, Map.of("k", "1234"), now); // 5 bytes
+        QuotaExceededException bytes = assertThrows(QuotaExceededException.class, () -> small.register(A,
+                new ChannelName("a.two"), ChannelKind.SHM, "s", null, Map.of("k", "123456"), now)); // 5 + 7 > 10
+        assertEquals("maxMetadataBytesPerKey", bytes.quota());
+        assertEquals(10, bytes.limit());
+        small.register(A, new ChannelName("a.two"), ChannelKind.SHM, "s", null, Map.of("k", "1"), now);
+        QuotaExceededException count = assertThrows(QuotaExceededException.class, () -> small.register(A,
+                new ChannelName("a.three"), ChannelKind.SHM, "s", null, Map.of(), now));
+        assertEquals("maxChannelsPerKey", count.quota());
+        now = now.plusMillis(400);
+        small.expire(now);
+        small.hello(A, now);
+        assertThrows("lost but reserved channels still count", QuotaExceededException.class, () -> small.register(A,
+                new ChannelName("a.three"), ChannelKind.SHM, "s", null, Map.of(), now));
+        small.unregister(A, new ChannelName("a.one"));
+        small.register(A, new ChannelName("a.three"), ChannelKind.SHM, "s", null, Map.of(), now);
+    }
+
+    @Test
+    public void secondSessionOfALiveKeyIsKeyInUse() {
+        registry.hello(A, "0".repeat(32), "c1", now);
+        LabHubException e = assertThrows(LabHubException.class, () -> registry.hello(A, "1".repeat(32), "c2", now));
+        assertEquals(ErrorCode.KEY_IN_USE, e.code());
+        assertEquals(ErrorCode.KEY_IN_USE, assertThrows(LabHubException.class,
+                () -> registry.checkConnection(A, "c2")).code());
+        registry.checkConnection(A, "c1");
+        registry.hello(A, "0".repeat(32), "c3", now); // same session, new connection: same client
+        registry.checkConnection(A, "c3");
+        now = now.plusMillis(400); // silent: lost, then the new session is accepted
+        registry.hello(A, "1".repeat(32), "c2", now);
+        registry.checkConnection(A, "c2");
+        assertEquals(ErrorCode.KEY_IN_USE, assertThrows(LabHubException.class,
+                () -> registry.checkConnection(A, "c1")).code());
+    }
+
+    @Test
+    public void pagesAreBoundedAndContinueAfterTheLastName() {
+        registry.hello(A, now);
+        for (int i = 0; i < 25; i++) {
+            registry.register(A, new ChannelName(String.format("p.c%02d", i)), ChannelKind.SHM, "s", null, Map.of(), now);
+        }
+        Registry.Page first = registry.page(null, 10, Long.MAX_VALUE);
+        assertEquals(10, first.channels().size());
+        assertEquals("p.c09", first.next());
+        Registry.Page second = registry.page(new ChannelName(first.next()), 10, Long.MAX_VALUE);
+        assertEquals("p.c10", second.channels().get(0).name().value());
+        Registry.Page last = registry.page(new ChannelName("p.c19"), 10, Long.MAX_VALUE);
+        assertEquals(5, last.channels().size());
+        assertEquals(null, last.next());
+        Registry.Page tiny = registry.page(null, 10, 1);
+        assertEquals("at least one channel per page", 1, tiny.channels().size());
+        assertEquals("p.c00", tiny.next());
     }
 
     @Test
