@@ -53,7 +53,8 @@ public class BrokerClientTest {
     }
 
     private static ChannelInfo shm(String name) {
-        return new ChannelInfo(new ChannelName(name), ChannelKind.SHM, null, "labhub-" + name, null, Map.of(), 0,
+        return new ChannelInfo(new ChannelName(name), ChannelKind.SHM, null,
+                String.format("labhub-%032x", name.hashCode() & 0xffffffffL), null, TestBed.SHM_SIZES, 0,
                 ChannelState.ACTIVE);
     }
 
@@ -211,7 +212,7 @@ public class BrokerClientTest {
 
     @Test
     public void lostChannelIsTakenOverByANewProducer() throws IOException {
-        bed.startBroker();
+        bed.startBroker(bed.config().withReservationGrace(Duration.ZERO)); // another key may take it at once
         BrokerClient first = client();
         first.register(pubsub("lab.pump", "tcp://127.0.0.1:40020"));
         await("registered", WAIT, () -> atBroker("lab.pump").isPresent());
