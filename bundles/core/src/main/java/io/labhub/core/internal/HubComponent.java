@@ -55,6 +55,11 @@ public class HubComponent {
 
         @AttributeDefinition(description = "How long one broker request may take, in milliseconds", min = "10")
         long requestTimeoutMs() default 2000;
+
+        @AttributeDefinition(description = "Whether a consumer follows a new producer of its channel whose CURVE key "
+                + "differs from the one it first discovered. false (default): it logs a WARN and does not reconnect, "
+                + "so another client cannot take over a channel's consumers; true: it follows any producer")
+        boolean followProducerKeyChange() default false;
     }
 
     private final HubEngine engine;
@@ -73,7 +78,7 @@ public class HubComponent {
             default -> throw new InvalidInputException("core.directory", config.directory(),
                     "io.labhub.core: directory must be 'broker' or 'local', not '" + config.directory() + "'");
         };
-        this.engine = new HubEngine(validator, directory);
+        this.engine = new HubEngine(validator, directory, config.followProducerKeyChange());
         LOG.info("Hub started: {}", config.directory().equals("local") ? directory.statusMessage()
                 : "broker at " + config.broker_endpoint() + " (connecting in the background)");
     }

@@ -6,6 +6,7 @@ import io.labhub.api.ChannelCounters;
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
+import io.labhub.api.ChannelNotFoundException;
 import io.labhub.api.ChannelState;
 import io.labhub.api.ConsumerOptions;
 import io.labhub.api.HubStatus;
@@ -50,9 +51,21 @@ public class HubEngine {
     /** Local producers by name: two drivers of one runtime share one broker identity, so the Hub refuses the second. */
     private final Map<ChannelName, Context> producers = new ConcurrentHashMap<>();
 
+    /**
+     * Whether a consumer follows a producer with another key than the one it first discovered for its
+     * channel name (issue 12: an allowed client re-registered a lost producer's name and subscribers
+     * followed it to fake readings). {@code false} by default: the channel stays lost and a WARN says why.
+     */
+    private final boolean followProducerKeyChange;
+
     HubEngine(Validator validator, Directory directory) {
+        this(validator, directory, false);
+    }
+
+    HubEngine(Validator validator, Directory directory, boolean followProducerKeyChange) {
         this.validator = validator;
         this.directory = directory;
+        this.followProducerKeyChange = followProducerKeyChange;
         for (ChannelKind k : ChannelKind.values()) {
             transports.put(k, new CopyOnWriteArrayList<>());
         }
@@ -182,6 +195,10 @@ public class HubEngine {
         directory.close();
     }
 
+    private static String abbreviate(String key) {
+        return key == null || key.length() <= 12 ? String.valueOf(key) : key.substring(0, 8) + "...";
+    }
+
     /** The Hub's side of one channel, handed to its transport. */
     final class Context implements ChannelContext {
         final BundleHub owner;
@@ -191,6 +208,9 @@ public class HubEngine {
         private volatile boolean offered;
         private volatile boolean attached;
         private final List<AutoCloseable> subscriptions = new CopyOnWriteArrayList<>();
+        /** Consumer side: the key of the producer first discovered (guarded by this). */
+        private volatile String producerKey;
+        private String warnedKey;
 
         Context(BundleHub owner, ChannelName name, ChannelKind kind) {
             this.owner = owner;
@@ -225,7 +245,41 @@ public class HubEngine {
 
         @Override
         public ChannelInfo discover(Duration wait) {
-            return directory.discover(name, wait);
+            ChannelInfo info = directory.discover(name, wait);
+            if (!acceptsProducer(info)) {
+                throw new ChannelNotFoundException("channel '" + name + "' is now offered by another key ("
+                        + abbreviate(info.producer()) + ") than the producer this consumer follows ("
+                        + abbreviate(producerKey) + "); not following it (io.labhub.core followProducerKeyChange)");
+            }
+            return info;
+        }
+
+        /**
+         * Consumer side: the first producer key seen for this channel is the one followed; another key is
+         * refused (logged at WARN once per key) unless {@code followProducerKeyChange} is set.
+         */
+        private boolean acceptsProducer(ChannelInfo info) {
+            String key = info.producer();
+            if (key == null || followProducerKeyChange) {
+                return true;
+            }
+            synchronized (this) {
+                if (producerKey == null) {
+                    producerKey = key;
+                    return true;
+                }
+                if (producerKey.equals(key)) {
+                    return true;
+                }
+                if (!key.equals(warnedKey)) {
+                    warnedKey = key;
+                    LOG.warn("channel {}: a producer with another key ({}) offers it; this consumer follows only the "
+                                    + "key it first discovered ({}) and does not reconnect: the channel stays lost "
+                                    + "(set followProducerKeyChange=true in io.labhub.core to follow key changes)",
+                            name, abbreviate(key), abbreviate(producerKey));
+                }
+                return false;
+            }
         }
 
         @Override
@@ -247,7 +301,7 @@ public class HubEngine {
         @Override
         public AutoCloseable onEvent(Consumer<ChannelEvent> listener) {
             AutoCloseable s = directory.subscribe(e -> {
-                if (e.info().name().equals(name)) {
+                if (e.info().name().equals(name) && (producerKey == null || acceptsProducer(e.info()))) {
                     listener.accept(e);
                 }
             });
