@@ -38,6 +38,8 @@ public final class Bench {
         CASES.put("zmq", List.of("pubsub.64.plain", "pubsub.1048576.plain", "reqrep.plain",
                 "pubsub.64.curve", "pubsub.1048576.curve", "reqrep.curve", "pubsub.64.ipc", "ow.ipc", "ow.tcp"));
         CASES.put("aeron", List.of("rtt", "ow", "rate"));
+        CASES.put("crypto", List.of("box.64.libsodium", "box.1048576.libsodium", "box.64.bouncycastle",
+                "box.1048576.bouncycastle"));
         CASES.put("labhub", List.of("shm.rtt.spin", "shm.rtt.block", "shm.ow.spin", "shm.ow.block", "shm.rate", "shm.tp.1048576", "shm.tp.4194304",
                 "shm.tp.16777216", "pubsub.64", "pubsub.1048576", "reqrep"));
     }
@@ -65,7 +67,7 @@ public final class Bench {
                 case "--features" -> features = Path.of(args[++i]);
                 case "--groups" -> groups = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,aeron,labhub])");
+                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,aeron,crypto,labhub])");
             }
         }
         if (!Files.isDirectory(features.resolve("core"))) {

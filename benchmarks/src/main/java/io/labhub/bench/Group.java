@@ -28,6 +28,7 @@ interface Group {
             case "zmq" -> new ZmqGroup();
             case "aeron" -> new AeronGroup();
             case "labhub" -> new LabHubGroup();
+            case "crypto" -> new CryptoGroup();
             default -> throw new IllegalArgumentException("unknown group " + name);
         };
     }

@@ -29,7 +29,14 @@ public final class Backends {
             synchronized (Backends.class) {
                 b = current;
                 if (b == null) {
-                    b = choose(System.getProperty(PROPERTY));
+                    try {
+                        b = choose(System.getProperty(PROPERTY));
+                    } catch (RuntimeException e) {
+                        // Said once; every NaCl call then fails with -1 (so CURVE fails) instead of retrying.
+                        LOG.error("NaCl for CURVE: no backend ({}={}): {}", PROPERTY, System.getProperty(PROPERTY),
+                                e.getMessage());
+                        b = new Unavailable(e.getMessage());
+                    }
                     current = b;
                 }
             }
@@ -80,5 +87,38 @@ public final class Backends {
         }
         LOG.info("NaCl for CURVE: {} ({}={})", b.name(), PROPERTY, s);
         return b;
+    }
+
+    /** What is in use when the backend set by the system property cannot load: every call fails. */
+    private record Unavailable(String reason) implements Backend {
+        @Override
+        public String name() {
+            return "none (" + reason + ")";
+        }
+
+        @Override
+        public int scalarmultBase(byte[] pk, byte[] sk) {
+            return -1;
+        }
+
+        @Override
+        public int keypair(byte[] pk, byte[] sk) {
+            return -1;
+        }
+
+        @Override
+        public int beforenm(byte[] k, byte[] pk, byte[] sk) {
+            return -1;
+        }
+
+        @Override
+        public int secretbox(byte[] c, byte[] m, int mlen, byte[] n, byte[] k) {
+            return -1;
+        }
+
+        @Override
+        public int secretboxOpen(byte[] m, byte[] c, int clen, byte[] n, byte[] k) {
+            return -1;
+        }
     }
 }

@@ -63,8 +63,13 @@ public final class Libsodium implements Backend {
      * @throws IllegalStateException naming every library name tried and why each failed
      */
     public static Libsodium load() {
-        Set<String> names = new LinkedHashSet<>(List.of("libsodium.so.23", System.mapLibraryName("sodium"),
-                "libsodium.so", "libsodium.dylib", "sodium"));
+        return load(List.of("libsodium.so.23", System.mapLibraryName("sodium"), "libsodium.so", "libsodium.dylib",
+                "sodium"));
+    }
+
+    /** Loads libsodium from the first of {@code libraryNames} that loads (tests try missing ones). */
+    public static Libsodium load(List<String> libraryNames) {
+        Set<String> names = new LinkedHashSet<>(libraryNames);
         List<String> failures = new ArrayList<>();
         Linker linker = Linker.nativeLinker();
         for (String n : names) {
