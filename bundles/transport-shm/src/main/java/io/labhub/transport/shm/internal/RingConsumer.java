@@ -9,10 +9,10 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
-import java.util.zip.CRC32C;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,7 +62,12 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     private final Runnable onClose;
     private final Supplier<Endpoint> rediscover;
     private final ReentrantLock lock = new ReentrantLock();
-    private final CRC32C crc32c = new CRC32C();
+    private final SafeCrc crc32c = new SafeCrc();
+    private final AtomicBoolean closeRan = new AtomicBoolean();
+    /** Why the segment became unusable (the consumer is then closed), or null. */
+    private volatile String failure;
+    /** Whether the current mapping was given up after a failure; guarded by {@link #lock}. */
+    private boolean released;
 
     private final AtomicLong received = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
@@ -146,10 +151,108 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         if (!open || m == null) {
             return;
         }
+        long size = m.handle.currentSize();
+        long needed = m.header.geometry().totalSize();
+        if (size >= 0 && size < needed) {
+            fail("the file has " + size + " bytes, the layout needs " + needed + " (truncated under its mapping)");
+            return;
+        }
         LONG.setRelease(m.table, m.entry + ShmLayout.ENTRY_HEARTBEAT,
                 (long) LONG.getOpaque(m.table, m.entry + ShmLayout.ENTRY_HEARTBEAT) + 1);
         producerBeatFresh = m.producerBeat.heartbeatFresh(
                 (long) LONG.getAcquire(m.head, ShmLayout.PRODUCER_HEARTBEAT_OFFSET), System.nanoTime());
+    }
+
+    @Override
+    public void segmentFailed(Throwable cause) {
+        fail("an access to the mapping faulted (" + cause.getMessage() + "): the file shrank under it");
+    }
+
+    /**
+     * The segment is unusable: closes this consumer with SEGMENT_INVALID from any thread without blocking
+     * (detached and forgotten by the Hub through {@code onClose}); a blocked reader returns within its block
+     * slice with the error. The mapping is given up now, or by the reader when it returns.
+     */
+    void fail(String why) {
+        synchronized (this) {
+            if (failure != null || !open) {
+                return;
+            }
+            failure = why;
+        }
+        open = false;
+        if (heartbeat != null) {
+            heartbeat.remove(this);
+        }
+        Mapping m = mapping;
+        LOG.warn("shm consumer {}: segment {} is unusable, closing: {}", name, m.handle.name(), why);
+        try {
+            platform.wake(m.handle, m.notifyWord);
+        } catch (RuntimeException e) {
+            LOG.trace("wake after failure failed", e);
+        }
+        if (lock.tryLock()) {
+            try {
+                releaseFailed();
+            } finally {
+                lock.unlock();
+            }
+        }
+        runOnClose();
+    }
+
+    private LabHubException failed(InternalError e) {
+        fail("an access to the mapping faulted (" + e.getMessage() + "): the file shrank under it");
+        return invalidNow();
+    }
+
+    private LabHubException invalidNow() {
+        return ShmLayout.invalid(mapping.handle.name(), failure + "; consumer of " + name + " was closed");
+    }
+
+    /**
+     * After a failure, by the lock holder: unmaps without touching the pages (our entry may be gone) and removes
+     * the file when its producer is dead (a live producer removes its own unusable segment).
+     */
+    private void releaseFailed() {
+        if (released) {
+            return;
+        }
+        released = true;
+        Mapping m = mapping;
+        try {
+            if (!Liveness.processAlive(m.header.producerPid(), m.header.producerStartMillis())) {
+                platform.unlink(m.handle.name());
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("cannot remove segment {}", m.handle.name(), e);
+        } finally {
+            m.handle.close();
+        }
+    }
+
+    /** Runs a read under the lock; a fault in the mapping becomes SEGMENT_INVALID and closes the consumer. */
+    private <T> T locked(Supplier<T> read) {
+        lock.lock();
+        try {
+            return read.get();
+        } catch (InternalError e) {
+            throw failed(e);
+        } finally {
+            try {
+                if (failure != null && lock.getHoldCount() == 1) {
+                    releaseFailed();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void runOnClose() {
+        if (closeRan.compareAndSet(false, true)) {
+            onClose.run();
+        }
     }
 
     @Override
@@ -185,26 +288,25 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             }
         } catch (IllegalStateException e) {
             return false;
+        } catch (InternalError e) {
+            failed(e);
+            return false;
         }
         return producerBeatFresh && Liveness.processAlive(m.header.producerPid(), m.header.producerStartMillis());
     }
 
     @Override
     public Optional<ShmFrame> poll() {
-        lock.lock();
-        try {
+        return locked(() -> {
             ensureOpen();
             maintain(false);
             return Optional.ofNullable(tryNext());
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public Optional<ShmFrame> latest() {
-        lock.lock();
-        try {
+        return locked(() -> {
             ensureOpen();
             maintain(false);
             Mapping m = mapping;
@@ -215,15 +317,12 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 nextSequence = written;
             }
             return Optional.ofNullable(tryNext());
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     @Override
     public ShmFrame next(Duration timeout) {
-        lock.lock();
-        try {
+        return locked(() -> {
             ensureOpen();
             maintain(false);
             RingFrame frame = tryNext();
@@ -252,9 +351,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 now = System.nanoTime();
             }
             return block(deadline);
-        } finally {
-            lock.unlock();
-        }
+        });
     }
 
     private RingFrame block(long deadline) {
@@ -280,7 +377,15 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 if (!open) {
                     continue;
                 }
-                platform.await(m.handle, m.notifyWord, word, Math.min(left, slice));
+                try {
+                    platform.await(m.handle, m.notifyWord, word, Math.min(left, slice));
+                } catch (LabHubException e) {
+                    if (e.code() == ErrorCode.SEGMENT_INVALID) {
+                        fail(e.getMessage()); // the futex word lost its page
+                        throw invalidNow();
+                    }
+                    throw e;
+                }
             } finally {
                 INT.setRelease(m.table, m.entry + ShmLayout.ENTRY_WAITING, 0);
             }
@@ -297,7 +402,12 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         long lost = 0;
         while (true) {
             ShmFrame frame = next(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            byte[] copy = frame.segment().toArray(ValueLayout.JAVA_BYTE);
+            byte[] copy;
+            try {
+                copy = frame.segment().toArray(ValueLayout.JAVA_BYTE);
+            } catch (InternalError e) {
+                throw failed(e);
+            }
             if (frame.release()) {
                 return new Message(frame.sequence(), frame.timestampNanos(), frame.skipped() + lost, copy);
             }
@@ -308,6 +418,9 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
 
     private void ensureOpen() {
         if (!open) {
+            if (failure != null) {
+                throw invalidNow();
+            }
             throw new ChannelClosedException("shm consumer " + name + " is closed");
         }
     }
@@ -473,9 +586,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         boolean crcOk = true;
         if (sane && m.crc32c) {
             int crc = slots.get(ValueLayout.JAVA_INT, off + ShmLayout.SLOT_CRC);
-            crc32c.reset();
-            crc32c.update(slots.asSlice(off + ShmLayout.SLOT_HEADER_LENGTH, length).asByteBuffer());
-            crcOk = (int) crc32c.getValue() == crc;
+            crcOk = crc32c.of(slots, off + ShmLayout.SLOT_HEADER_LENGTH, length) == crc;
         }
         VarHandle.acquireFence();
         if ((long) LONG.getAcquire(slots, off + ShmLayout.SLOT_SEQUENCE) != want) {
@@ -592,6 +703,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             if (producerGone && !m.anyLiveConsumer()) {
                 platform.unlink(m.handle.name());
             }
+        } catch (InternalError e) {
+            LOG.warn("shm consumer {}: segment {} was truncated under its mapping", name, m.handle.name());
         } catch (RuntimeException e) {
             LOG.warn("shm consumer {}: error while leaving segment {}", name, m.handle.name(), e);
         } finally {
@@ -629,7 +742,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         } else {
             LOG.warn("shm consumer {}: reader did not return; segment {} stays mapped", name, m.handle.name());
         }
-        onClose.run();
+        runOnClose();
     }
 
     /** One mapped segment and this consumer's entry in it. */
@@ -846,6 +959,9 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 }
             } catch (IllegalStateException e) {
                 valid = false; // the segment was unmapped (consumer closed or remapped)
+            } catch (InternalError e) {
+                valid = false;
+                failed(e);
             }
             return valid;
         }

@@ -8,11 +8,11 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.zip.CRC32C;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,7 +21,9 @@ import io.labhub.api.ChannelClosedException;
 import io.labhub.api.ChannelCounters;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
+import io.labhub.api.ErrorCode;
 import io.labhub.api.InvalidInputException;
+import io.labhub.api.LabHubException;
 import io.labhub.api.MessageTooLargeException;
 import io.labhub.api.ShmClaim;
 import io.labhub.api.ShmOptions;
@@ -61,7 +63,12 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     private final Runnable onClose;
     private final ReentrantLock lock = new ReentrantLock();
     private final RingClaim claim = new RingClaim();
-    private final CRC32C crc32c = new CRC32C();
+    private final SafeCrc crc32c = new SafeCrc();
+    private final AtomicBoolean closeRan = new AtomicBoolean();
+    /** Why the segment became unusable (the channel is then closed), or null. */
+    private volatile String failure;
+    /** Whether the mapping was released; guarded by {@link #lock}. */
+    private boolean unmapped;
     private final long epochBaseNanos = System.currentTimeMillis() * 1_000_000L;
     private final long nanoBase = System.nanoTime();
     private final Liveness[] consumerLiveness;
@@ -153,6 +160,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     @Override
     public void beat() {
         if (open) {
+            long size = handle.currentSize();
+            if (size >= 0 && size < g.totalSize()) {
+                fail("the file has " + size + " bytes, the layout needs " + g.totalSize() + " (truncated under its mapping)");
+                return;
+            }
             LONG.setRelease(seg, ShmLayout.PRODUCER_HEARTBEAT_OFFSET,
                     (long) LONG.getOpaque(seg, ShmLayout.PRODUCER_HEARTBEAT_OFFSET) + 1);
             surveyTable();
@@ -180,6 +192,74 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             }
         }
         raiseKnownEntries(used);
+    }
+
+    @Override
+    public void segmentFailed(Throwable cause) {
+        fail("an access to the mapping faulted (" + cause.getMessage() + "): the file shrank under it");
+    }
+
+    /**
+     * The segment is unusable (truncated under the mapping, a futex word without a page): closes the channel
+     * with SEGMENT_INVALID from any thread without blocking: no more frames, the file is removed (nobody can
+     * use it), the channel is unregistered ({@code onClose}); the mapping is released now if no claim is open,
+     * else by the claim's thread when it lets go. Later calls throw SEGMENT_INVALID.
+     */
+    void fail(String why) {
+        synchronized (this) {
+            if (failure != null) {
+                return;
+            }
+            failure = why;
+        }
+        open = false;
+        if (heartbeat != null) {
+            heartbeat.remove(this);
+        }
+        LOG.warn("shm producer {}: segment {} is unusable, closing the channel: {}", name, handle.name(), why);
+        try {
+            platform.unlink(handle.name());
+        } catch (RuntimeException e) {
+            LOG.debug("shm producer {}: cannot remove segment {}", name, handle.name(), e);
+        }
+        if (lock.tryLock()) {
+            try {
+                releaseMapping();
+            } finally {
+                lock.unlock();
+            }
+        }
+        runOnClose();
+    }
+
+    private LabHubException failed(InternalError e) {
+        fail("an access to the mapping faulted (" + e.getMessage() + "): the file shrank under it");
+        return ShmLayout.invalid(handle.name(), failure);
+    }
+
+    /** Caller holds the lock. */
+    private void releaseMapping() {
+        if (!unmapped) {
+            unmapped = true;
+            handle.close();
+        }
+    }
+
+    /** Unlocks; the last unlock after a failure releases the mapping (no claim can use it any more). */
+    private void unlock() {
+        try {
+            if (failure != null && lock.getHoldCount() == 1) {
+                releaseMapping();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void runOnClose() {
+        if (closeRan.compareAndSet(false, true)) {
+            onClose.run();
+        }
     }
 
     private void raiseKnownEntries(int n) {
@@ -239,8 +319,12 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             VarHandle.storeStoreFence();
             claim.start(s, off, length);
             return claim;
+        } catch (InternalError e) {
+            LabHubException invalid = failed(e);
+            unlock();
+            throw invalid;
         } catch (RuntimeException e) {
-            lock.unlock();
+            unlock();
             throw e;
         }
     }
@@ -250,7 +334,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         int length = payload.length;
         claim(length);
         // straight into the slot: no payload view is made for a claim the caller never sees
-        MemorySegment.copy(payload, 0, seg, ValueLayout.JAVA_BYTE, claim.offset + ShmLayout.SLOT_HEADER_LENGTH, length);
+        try {
+            MemorySegment.copy(payload, 0, seg, ValueLayout.JAVA_BYTE, claim.offset + ShmLayout.SLOT_HEADER_LENGTH, length);
+        } catch (InternalError e) {
+            throw claim.faulted(e);
+        }
         return claim.publishCommit(length);
     }
 
@@ -269,6 +357,8 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         claim(length);
         try {
             MemorySegment.copy(payload, 0, seg, claim.offset + ShmLayout.SLOT_HEADER_LENGTH, length);
+        } catch (InternalError e) {
+            throw claim.faulted(e);
         } catch (RuntimeException e) {
             claim.abort(); // e.g. the caller's segment was closed: publish nothing, keep the producer usable
             throw e;
@@ -278,6 +368,10 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
 
     private void ensureOpen() {
         if (!open) {
+            String why = failure;
+            if (why != null) {
+                throw ShmLayout.invalid(handle.name(), why + "; channel " + name + " was closed");
+            }
             throw new ChannelClosedException("shm producer " + name + " is closed");
         }
     }
@@ -445,17 +539,28 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             if (!anyLiveConsumer()) {
                 platform.unlink(handle.name());
             }
+        } catch (InternalError e) {
+            LOG.warn("shm producer {}: segment {} was truncated under its mapping; removing it", name, handle.name());
+            unlinkQuietly();
         } catch (RuntimeException e) {
             LOG.warn("shm producer {}: error while closing segment {}", name, handle.name(), e);
         } finally {
             if (locked) {
-                handle.close();
+                releaseMapping();
                 lock.unlock();
             } else {
                 LOG.warn("shm producer {}: a claim was never committed; the mapping stays until the JVM exits", name);
             }
         }
-        onClose.run();
+        runOnClose();
+    }
+
+    private void unlinkQuietly() {
+        try {
+            platform.unlink(handle.name());
+        } catch (RuntimeException e) {
+            LOG.debug("cannot remove segment {}", handle.name(), e);
+        }
     }
 
     /** The one claim of this producer (a producer has at most one open claim: it holds the lock). */
@@ -516,9 +621,8 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 seg.set(ValueLayout.JAVA_INT, offset + ShmLayout.SLOT_LENGTH, len);
                 seg.set(ValueLayout.JAVA_LONG, offset + ShmLayout.SLOT_TIMESTAMP, nowEpochNanos());
                 if (crc) {
-                    crc32c.reset();
-                    crc32c.update(seg.asSlice(offset + ShmLayout.SLOT_HEADER_LENGTH, len).asByteBuffer());
-                    seg.set(ValueLayout.JAVA_INT, offset + ShmLayout.SLOT_CRC, (int) crc32c.getValue());
+                    seg.set(ValueLayout.JAVA_INT, offset + ShmLayout.SLOT_CRC,
+                            crc32c.of(seg, offset + ShmLayout.SLOT_HEADER_LENGTH, len));
                 }
                 LONG.setRelease(seg, offset + ShmLayout.SLOT_SEQUENCE, sequence);
                 LONG.setVolatile(seg, ShmLayout.WRITE_SEQUENCE_OFFSET, sequence);
@@ -534,17 +638,32 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                     platform.wake(handle, notifyWord);
                 }
                 return sequence;
+            } catch (InternalError e) {
+                throw failed(e);
+            } catch (LabHubException e) {
+                if (e.code() == ErrorCode.SEGMENT_INVALID) {
+                    fail(e.getMessage()); // e.g. the futex word lost its page
+                }
+                throw e;
             } finally {
                 active = false;
-                lock.unlock();
+                unlock();
             }
+        }
+
+        /** A mapped access of this claim faulted: ends it, closes the producer; @return the error to throw */
+        LabHubException faulted(InternalError e) {
+            LabHubException invalid = failed(e);
+            active = false;
+            unlock();
+            return invalid;
         }
 
         @Override
         public void abort() {
             ensureActive();
             active = false;
-            lock.unlock();
+            unlock();
         }
 
         @Override

@@ -39,9 +39,15 @@ public final class ShmChild {
                 RingProducer p = ShmTestSupport.producer(platform, segment, options(ShmPolicy.LATEST), heartbeat);
                 System.out.println("READY");
                 System.out.flush();
-                for (int i = 1; ; i++) {
-                    p.publish(pattern(i, 48));
-                    Thread.sleep(2);
+                try {
+                    for (int i = 1; ; i++) {
+                        p.publish(pattern(i, 48));
+                        Thread.sleep(2);
+                    }
+                } catch (io.labhub.api.LabHubException e) {
+                    System.out.println("FAILED " + e.code() + " " + e.getMessage()); // e.g. the segment was truncated
+                    System.out.flush();
+                    heartbeat.close();
                 }
             }
             case "consumer" -> {

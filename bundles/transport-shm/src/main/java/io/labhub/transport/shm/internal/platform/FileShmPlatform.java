@@ -148,6 +148,62 @@ public class FileShmPlatform implements ShmPlatform {
         return names;
     }
 
+    /**
+     * Linux: whether any process this user can inspect has the file open ({@code /proc/PID/fd}) or mapped
+     * ({@code /proc/PID/maps}). Per process the descriptors are read before the mappings: a creator or
+     * opener holds the descriptor until it has mapped, so neither moment is missed. Only a regular file
+     * owned by this user and closed to others (rw-------) can be "not in use": processes of other users
+     * cannot be inspected, and only an owner-only file is certain to be out of their reach.
+     */
+    @Override
+    public boolean inUse(String name) {
+        Path proc = Path.of("/proc");
+        Path file = path(name);
+        try {
+            if (!Files.isDirectory(proc.resolve("self/fd")) || !Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                return true;
+            }
+            var attributes = Files.readAttributes(file, java.nio.file.attribute.PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attributes.owner().equals(Files.getOwner(proc.resolve("self"))) 
+                    || !attributes.permissions().equals(PosixFilePermissions.fromString("rw-------"))) {
+                return true;
+            }
+            String target = file.toRealPath(LinkOption.NOFOLLOW_LINKS).toString();
+            try (DirectoryStream<Path> processes = Files.newDirectoryStream(proc, entry -> entry.getFileName().toString().chars()
+                    .allMatch(Character::isDigit))) {
+                for (Path process : processes) {
+                    if (usesFile(process, target)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        } catch (IOException | RuntimeException e) {
+            return true; // cannot tell
+        }
+    }
+
+    private static boolean usesFile(Path process, String target) {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(process.resolve("fd"))) {
+            for (Path fd : fds) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().equals(target)) {
+                        return true;
+                    }
+                } catch (IOException gone) {
+                    // closed meanwhile
+                }
+            }
+        } catch (IOException notOursOrGone) {
+            return false; // another user's process (cannot open an owner-only file) or one that exited
+        }
+        try (var lines = Files.lines(process.resolve("maps"))) {
+            return lines.anyMatch(line -> line.endsWith(" " + target) || line.endsWith(" " + target + " (deleted)"));
+        } catch (IOException | java.io.UncheckedIOException gone) {
+            return false;
+        }
+    }
+
     @Override
     public WaitResult await(ShmHandle handle, MemorySegment word, int expected, long timeoutNanos) {
         long deadline = System.nanoTime() + timeoutNanos;
@@ -223,6 +279,16 @@ public class FileShmPlatform implements ShmPlatform {
         @Override
         public long size() {
             return size;
+        }
+
+        @Override
+        public long currentSize() {
+            try {
+                return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                        LinkOption.NOFOLLOW_LINKS).size();
+            } catch (IOException e) {
+                return -1; // unlinked (closed producer) or unreadable: cannot tell
+            }
         }
 
         @Override

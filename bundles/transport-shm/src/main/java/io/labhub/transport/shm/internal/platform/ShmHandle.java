@@ -11,8 +11,16 @@ public interface ShmHandle extends AutoCloseable {
     /** The segment's name (as created or opened). */
     String name();
 
-    /** The segment's size in bytes as the OS reports it. */
+    /** The segment's size in bytes as the OS reported it when it was created or opened. */
     long size();
+
+    /**
+     * The size now, where the platform can tell cheaply (one stat), or -1. A file that shrank under its
+     * mappings makes accesses to the lost pages fault: this is how a segment's users find out first.
+     */
+    default long currentSize() {
+        return -1;
+    }
 
     /**
      * Maps {@code length} bytes at {@code offset}. A read-only mapping is protected by the OS where

@@ -44,6 +44,14 @@ public interface ShmPlatform {
     List<String> list();
 
     /**
+     * Whether some process may still use the segment (has it open or mapped). The janitor removes a file
+     * that does not validate only when this is false, so the default, "cannot tell", is {@code true}.
+     */
+    default boolean inUse(String name) {
+        return true;
+    }
+
+    /**
      * Blocks while the 32-bit word at {@code word} (4 bytes, 4-aligned, inside {@code handle}'s
      * mapping) holds {@code expected}, at most {@code timeoutNanos}.
      */

@@ -29,6 +29,8 @@ public final class Futex {
     public static final int EAGAIN = 11;
     public static final int EINTR = 4;
     public static final int ETIMEDOUT = 110;
+    /** The word's page is not backed (e.g. the segment file was truncated under the mapping). */
+    public static final int EFAULT = 14;
 
     /** What one FUTEX_WAIT call returned. */
     public enum Outcome { WOKEN, VALUE_CHANGED, TIMED_OUT, INTERRUPTED }
@@ -90,6 +92,8 @@ public final class Futex {
                 case EAGAIN -> Outcome.VALUE_CHANGED;
                 case ETIMEDOUT -> Outcome.TIMED_OUT;
                 case EINTR -> Outcome.INTERRUPTED;
+                case EFAULT -> throw new LabHubException(ErrorCode.SEGMENT_INVALID,
+                        "futex word is not backed by the segment any more (truncated?): EFAULT");
                 default -> throw new LabHubException(ErrorCode.INTERNAL, "futex wait failed, errno " + err);
             };
         } catch (LabHubException e) {
@@ -105,7 +109,9 @@ public final class Futex {
             MemorySegment state = scratch.get().asSlice(stateOffset, captureLayout.byteSize());
             long result = (long) syscall.invokeExact(state, sysFutex, address, (long) FUTEX_WAKE, (long) count, 0L, 0L, 0L);
             if (result < 0) {
-                throw new LabHubException(ErrorCode.INTERNAL, "futex wake failed, errno " + (int) errno.get(state, 0L));
+                int err = (int) errno.get(state, 0L);
+                throw new LabHubException(err == EFAULT ? ErrorCode.SEGMENT_INVALID : ErrorCode.INTERNAL,
+                        "futex wake failed, errno " + err);
             }
             return (int) result;
         } catch (LabHubException e) {
