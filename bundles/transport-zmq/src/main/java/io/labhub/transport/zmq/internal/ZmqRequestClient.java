@@ -155,10 +155,18 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
         // The one copy of the payload: into the request's frame (wire format 2), which ZeroMQ sends as is.
         byte[] frame = WireFormat.encode(WireFormat.REQUEST, timeoutMillis, id, WireFormat.nowEpochNanos(), maxMessageSize,
                 payload);
+        // The capacity is given back before the caller sees the outcome (so a caller that waits for one
+        // request and sends the next is never refused for the one it has finished waiting for).
+        CompletableFuture<byte[]> result = new CompletableFuture<>();
         CompletableFuture<byte[]> future = new CompletableFuture<>();
         future.whenComplete((r, t) -> {
             inFlight.decrementAndGet();
             inFlightBytes.addAndGet(-length);
+            if (t != null) {
+                result.completeExceptionally(t);
+            } else {
+                result.complete(r);
+            }
         });
         PendingRequests.Pending p = new PendingRequests.Pending(id, System.nanoTime() + timeout.toNanos(), timeoutMillis,
                 frame, future);
@@ -168,7 +176,7 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
         if (!(loop.tryRun(() -> submitHere(p)) || loop.execute(() -> submit(p))) || !isOpen()) {
             future.completeExceptionally(new ChannelClosedException("channel " + name() + " is closed"));
         }
-        return future;
+        return result;
     }
 
     /** Owner of the socket, on the caller's thread: as {@link #submit}, and the loop learns of the deadline. */

@@ -151,4 +151,18 @@ public class RequestBoundsTest {
         assertEquals("capacity is given back when requests complete", 0,
                 bytes.request(new byte[3 * MIB / 2], Duration.ofSeconds(10)).length);
     }
+
+    @Test
+    public void aCallerWaitingForEachReplyIsNeverRefusedForTheOneItHasFinished() {
+        ZmqReqRepTransport clients = new ZmqReqRepTransport(f.consumerSide,
+                TransportFixture.SETTINGS.withBounds(0, 0, 0, 0, 1, 0));
+        f.closeLater(clients::close);
+        f.producerReqRep.createServer(f.registry.context("bounds.one", ChannelKind.REQREP), r -> r, ZmqOptions.DEFAULTS);
+        ZmqRequestClient client = (ZmqRequestClient) clients.openClient(
+                f.registry.context("bounds.one", ChannelKind.REQREP), ConsumerOptions.DEFAULTS);
+        for (int i = 0; i < 200; i++) {
+            assertEquals(1, client.request(new byte[] {(byte) i}, Duration.ofSeconds(10)).length);
+        }
+        assertEquals(0, client.busyRefusals());
+    }
 }
