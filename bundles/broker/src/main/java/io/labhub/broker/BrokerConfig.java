@@ -51,11 +51,13 @@ public record BrokerConfig(String endpoint, String eventsEndpoint, Duration hear
      */
     public static final long DEFAULT_MAX_METADATA_BYTES_PER_KEY = 1L << 20;
     /**
-     * Default requests in flight per key: 64. A well-behaved client has one or two outstanding (the Java
-     * client replays its offers in a burst after a reconnection: one per channel, hence above the
-     * handful); 64 bounds what one key makes the loop do, and hold, per iteration.
+     * Default requests in flight per key: 512. A well-behaved client has one or two outstanding, but the
+     * Java client replays all its offers and attachments in one burst after a reconnection (up to
+     * {@link #DEFAULT_MAX_CHANNELS_PER_KEY} registers plus its attaches), which must never be refused;
+     * 512 covers that and still bounds what one key makes one loop iteration do (of the 1024 messages an
+     * iteration reads at most).
      */
-    public static final int DEFAULT_MAX_IN_FLIGHT_PER_KEY = 64;
+    public static final int DEFAULT_MAX_IN_FLIGHT_PER_KEY = 512;
     /**
      * Default reservation grace: 30 s. Long enough for a crashed runtime to be restarted by hand or by a
      * service manager and re-register (seconds), so that nobody else can take its names meanwhile; short

@@ -27,6 +27,7 @@ import static org.junit.Assert.assertTrue;
 public class BrokerLoopStallTest {
 
     private static final Duration STALL = Duration.ofMillis(2000);
+    private static final int IN_FLIGHT = 64;
 
     @Rule
     public final TestBed bed = new TestBed();
@@ -94,7 +95,8 @@ public class BrokerLoopStallTest {
 
     @Test
     public void aFloodBeyondTheInFlightQuotaIsRefusedWhileOthersAreAnswered() throws Exception {
-        bed.startBroker();
+        bed.startBroker(bed.config().withQuotas(BrokerConfig.DEFAULT_MAX_CHANNELS_PER_KEY,
+                BrokerConfig.DEFAULT_MAX_METADATA_BYTES_PER_KEY, IN_FLIGHT));
         TestBed.Raw flooder = bed.raw();
         TestBed.Raw good = bed.raw();
         good.request("hello", "");
@@ -115,7 +117,7 @@ public class BrokerLoopStallTest {
             } else {
                 assertEquals(reply.toString(), ErrorCode.QUOTA_EXCEEDED.name(), reply.path("code").asText());
                 assertEquals("maxInFlightPerKey", reply.path("quota").asText());
-                assertEquals(BrokerConfig.DEFAULT_MAX_IN_FLIGHT_PER_KEY, reply.path("limit").asInt());
+                assertEquals(IN_FLIGHT, reply.path("limit").asInt());
                 assertTrue("the id is echoed: " + reply, reply.path("id").asText().startsWith("f"));
                 refused++;
             }
@@ -123,6 +125,6 @@ public class BrokerLoopStallTest {
         System.out.println("in-flight flood: " + sent + " sent during a stall, " + served + " served, " + refused
                 + " refused QUOTA_EXCEEDED; the other key answered");
         assertTrue("some of the burst was refused: served " + served, refused > 0);
-        assertTrue("the quota's worth was served: " + served, served >= BrokerConfig.DEFAULT_MAX_IN_FLIGHT_PER_KEY);
+        assertTrue("the quota's worth was served: " + served, served >= IN_FLIGHT);
     }
 }
