@@ -8,8 +8,9 @@ import java.util.List;
  * A running broker. Implemented by LabHub ({@link BrokerServer}, registered as a service by the broker
  * bundle); read by the shell and by tests.
  *
- * <p>Threading: every method is thread-safe and returns a snapshot taken by the broker's socket thread
- * (at most one loop iteration old); none blocks on the network.
+ * <p>Threading: every method is thread-safe and returns a snapshot of what the broker's socket thread
+ * has done so far (copied on the caller's thread, so that a large registry never slows the broker
+ * loop); none blocks on the network.
  */
 @org.osgi.annotation.versioning.ProviderType
 public interface Broker {
