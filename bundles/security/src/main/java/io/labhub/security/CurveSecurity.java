@@ -23,7 +23,13 @@ public interface CurveSecurity {
     /** This runtime's public key (Z85), what peers put in their allow-list and use as server key. */
     String publicKey();
 
-    /** Makes {@code socket} a CURVE server with this runtime's key pair; call before {@code bind}. */
+    /**
+     * Makes {@code socket} a CURVE server with this runtime's key pair; call before {@code bind}, on the
+     * socket's thread. It also installs an event hook that logs and counts the connections refused during
+     * the handshake, which never reach ZAP (NULL and PLAIN clients, clients with a wrong server key).
+     * JeroMQ allows one monitor or hook per socket: to monitor such a socket yourself, call
+     * {@code socket.monitor(null, 0)} first (which removes that logging for the socket).
+     */
     void secureServer(ZMQ.Socket socket);
 
     /**

@@ -15,6 +15,14 @@ public interface CurveSecurityHandle extends CurveSecurity, AutoCloseable {
     /** @return connections the ZAP handler refused so far (unknown keys, NULL/PLAIN ZAP requests) */
     long refusals();
 
+    /**
+     * @return connections to server sockets of this handle refused during the ZMTP handshake, before
+     *         ZAP is asked: clients with a wrong server key, NULL and PLAIN clients (1.1)
+     */
+    default long handshakeFailures() {
+        return 0;
+    }
+
     /** @return connections the ZAP handler admitted so far */
     long admissions();
 

@@ -26,6 +26,7 @@ public final class CurveSecurityRuntime implements CurveSecurityHandle {
     private final AllowList allowList;
     private final ZContext context;
     private final ZapHandler zap;
+    private final HandshakeMonitor handshakes;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private CurveSecurityRuntime(CurveKeyPair keys, AllowList allowList, ZContext context, ZapHandler zap) {
@@ -35,6 +36,7 @@ public final class CurveSecurityRuntime implements CurveSecurityHandle {
         this.allowList = allowList;
         this.context = context;
         this.zap = zap;
+        this.handshakes = new HandshakeMonitor();
     }
 
     /** See {@link CurveSecurityFactory#start}. */
@@ -46,6 +48,12 @@ public final class CurveSecurityRuntime implements CurveSecurityHandle {
             LOG.info("Added this runtime's public key {} to allow-list {}", keys.publicKey(), allowList.file());
         }
         ZContext context = new ZContext();
+        // Before the first socket (JeroMQ refuses later): an error that kills a JeroMQ thread (an I/O
+        // thread, the reaper) is logged, and reaches the JVM's default handler (bin/labhub's stops the
+        // runtime on an Error) instead of only being printed on stderr.
+        context.setUncaughtExceptionHandler(CurveSecurityRuntime::uncaught);
+        context.setNotificationExceptionHandler((thread, e) ->
+                LOG.warn("JeroMQ thread {} reported {}", thread.getName(), e.toString(), e));
         ZapHandler zap;
         try {
             zap = ZapHandler.start(context, allowList);
@@ -56,6 +64,19 @@ public final class CurveSecurityRuntime implements CurveSecurityHandle {
         LOG.info("CURVE security running: public key {}, allow-list {} ({} keys), ZAP handler {}",
                 keys.publicKey(), allowList.file(), allowList.keys().size(), zap.threadName());
         return new CurveSecurityRuntime(keys, allowList, context, zap);
+    }
+
+    private static void uncaught(Thread thread, Throwable e) {
+        Thread.UncaughtExceptionHandler fallback = Thread.getDefaultUncaughtExceptionHandler();
+        if (fallback != null) {
+            fallback.uncaughtException(thread, e); // bin/labhub's logs it and stops the runtime on an Error
+            return;
+        }
+        try {
+            LOG.error("JeroMQ thread {} died: {}; ZeroMQ networking of this runtime may be dead", thread.getName(), e.toString(), e);
+        } catch (Throwable logFailed) {
+            e.printStackTrace(); // no memory to log: stderr at least
+        }
     }
 
     @Override
@@ -80,6 +101,8 @@ public final class CurveSecurityRuntime implements CurveSecurityHandle {
         socket.setCurveServer(true);
         socket.setCurvePublicKey(publicKey);
         socket.setCurveSecretKey(secretKey);
+        // Refusals during the ZMTP handshake (wrong server key, NULL/PLAIN clients) never reach ZAP: log them.
+        handshakes.watch(socket);
     }
 
     @Override
@@ -114,6 +137,11 @@ public final class CurveSecurityRuntime implements CurveSecurityHandle {
     @Override
     public long refusals() {
         return zap.refusals();
+    }
+
+    @Override
+    public long handshakeFailures() {
+        return handshakes.failures();
     }
 
     @Override
