@@ -180,12 +180,14 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             }
             failure = why;
         }
-        open = false;
         if (heartbeat != null) {
             heartbeat.remove(this);
         }
         Mapping m = mapping;
         LOG.warn("shm consumer {}: segment {} is unusable, closing: {}", name, m.handle.name(), why);
+        // detached before anyone can see SEGMENT_INVALID from this consumer (open is still true until here)
+        runOnClose();
+        open = false;
         try {
             platform.wake(m.handle, m.notifyWord);
         } catch (RuntimeException e) {
@@ -198,7 +200,6 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 lock.unlock();
             }
         }
-        runOnClose();
     }
 
     private LabHubException failed(InternalError e) {
@@ -417,10 +418,10 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     }
 
     private void ensureOpen() {
+        if (failure != null) {
+            throw invalidNow(); // set before open flips: the mapping may be released already
+        }
         if (!open) {
-            if (failure != null) {
-                throw invalidNow();
-            }
             throw new ChannelClosedException("shm consumer " + name + " is closed");
         }
     }

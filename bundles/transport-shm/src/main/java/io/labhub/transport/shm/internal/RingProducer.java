@@ -212,7 +212,6 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             }
             failure = why;
         }
-        open = false;
         if (heartbeat != null) {
             heartbeat.remove(this);
         }
@@ -222,6 +221,9 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         } catch (RuntimeException e) {
             LOG.debug("shm producer {}: cannot remove segment {}", name, handle.name(), e);
         }
+        // unregistered before anyone can see SEGMENT_INVALID from this producer (open is still true until here)
+        runOnClose();
+        open = false;
         if (lock.tryLock()) {
             try {
                 releaseMapping();
@@ -229,7 +231,6 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 lock.unlock();
             }
         }
-        runOnClose();
     }
 
     private LabHubException failed(InternalError e) {
@@ -367,11 +368,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     }
 
     private void ensureOpen() {
+        String why = failure; // set before open flips: the mapping may be released already
+        if (why != null) {
+            throw ShmLayout.invalid(handle.name(), why + "; channel " + name + " was closed");
+        }
         if (!open) {
-            String why = failure;
-            if (why != null) {
-                throw ShmLayout.invalid(handle.name(), why + "; channel " + name + " was closed");
-            }
             throw new ChannelClosedException("shm producer " + name + " is closed");
         }
     }

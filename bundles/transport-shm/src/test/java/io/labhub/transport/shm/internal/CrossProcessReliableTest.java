@@ -35,6 +35,7 @@ public class CrossProcessReliableTest {
         // liveness well above the pause: a 0.5 s stop is a slow consumer, not a dead one
         RingSettings settings = ShmTestSupport.FAST.withLiveness(Duration.ofMillis(20), Duration.ofSeconds(3));
         Heartbeat heartbeat = new Heartbeat(settings.heartbeatPeriod());
+        List<String> left;
         io.labhub.api.ShmOptions options = new io.labhub.api.ShmOptions(64, 8, io.labhub.api.ShmPolicy.RELIABLE,
                 Duration.ofSeconds(10), WaitStrategy.BLOCKING, false, Map.of());
         try (RingProducer p = RingProducer.create(ShmTestSupport.platform(dir), ShmTestSupport.CHANNEL, segment, options,
@@ -82,8 +83,9 @@ public class CrossProcessReliableTest {
             }
         } finally {
             heartbeat.close();
+            left = ShmTestSupport.removeDirectory(dir); // also when an assertion failed (which then propagates)
         }
-        assertEquals(List.of(), ShmTestSupport.removeDirectory(dir));
+        assertEquals(List.of(), left);
     }
 
     private static Map<String, Long> fields(String line) {
