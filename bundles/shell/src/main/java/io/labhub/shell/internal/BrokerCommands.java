@@ -3,6 +3,7 @@ package io.labhub.shell.internal;
 import io.labhub.broker.Broker;
 import io.labhub.broker.BrokerClientInfo;
 import io.labhub.broker.BrokerStatus;
+import io.labhub.crypto.Nacl;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -59,7 +60,7 @@ public class BrokerCommands {
         return list.isEmpty() ? "no clients" : Format.table(rows);
     }
 
-    @Descriptor("show the broker: endpoints, public key, start time, channels, live clients, requests, refusals, events")
+    @Descriptor("show the broker: endpoints, public key, CURVE crypto backend, start time, channels, live clients, requests, refusals, events")
     public String status() {
         BrokerStatus s = broker().status();
         List<String[]> rows = new ArrayList<>();
@@ -67,6 +68,7 @@ public class BrokerCommands {
         rows.add(new String[] {"endpoint", s.endpoint()});
         rows.add(new String[] {"events", s.eventsEndpoint()});
         rows.add(new String[] {"publicKey", s.publicKey()});
+        rows.add(new String[] {"crypto", Nacl.backend() + " (this runtime's CURVE)"});
         rows.add(new String[] {"started", String.valueOf(s.started())});
         rows.add(new String[] {"channels", Integer.toString(s.channels())});
         rows.add(new String[] {"liveClients", Integer.toString(s.liveClients())});

@@ -16,6 +16,7 @@ import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmFrame;
 import io.labhub.api.Subscriber;
 import io.labhub.api.ZmqOptions;
+import io.labhub.crypto.Nacl;
 import io.labhub.security.CurveKeyPair;
 import io.labhub.security.CurveSecurity;
 import java.io.PrintStream;
@@ -138,7 +139,7 @@ public class HubCommands {
         rows.add(new String[] {"producer", nz(c.producer())});
         rows.add(new String[] {c.kind() == ChannelKind.SHM ? "segment" : "endpoint", nz(c.endpoint())});
         rows.add(new String[] {"serverKey", nz(c.serverKey())});
-        if (c.kind() != ChannelKind.SHM) { rows.add(new String[] {"crypto", io.labhub.crypto.Nacl.backend() + " (this runtime's CURVE)"}); }
+        if (c.kind() != ChannelKind.SHM) { rows.add(new String[] {"crypto", Nacl.backend() + " (this runtime's CURVE)"}); }
         rows.add(new String[] {"consumers", Integer.toString(c.consumers())});
         new TreeMap<>(c.metadata()).forEach((k, v) -> rows.add(new String[] {"metadata." + k, v}));
         Optional<ChannelCounters> counters = hub().producerCounters(c.name().value());
