@@ -13,6 +13,7 @@ import java.util.logging.FileHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -25,6 +26,30 @@ import java.util.logging.Logger;
 public final class JulLogging {
 
     private JulLogging() {
+    }
+
+    /**
+     * The JDK's LogManager closes every handler in its own shutdown hook, which races bin/labhub's hook
+     * that stops the framework: whatever the bundles log while stopping after SIGTERM would be lost.
+     * This manager (installed by {@link Main} through {@code java.util.logging.manager} before anything
+     * logs) ignores that early reset; {@link #closeHandlers()} closes them once the framework has stopped.
+     */
+    public static final class DeferredResetLogManager extends LogManager {
+        @Override
+        public void reset() {
+            // deferred: see closeHandlers()
+        }
+
+        void resetNow() {
+            super.reset();
+        }
+    }
+
+    /** Closes the handlers now when {@link DeferredResetLogManager} deferred the JDK's shutdown reset. */
+    static void closeHandlers() {
+        if (LogManager.getLogManager() instanceof DeferredResetLogManager m) {
+            m.resetNow();
+        }
     }
 
     /** One line per record: time, level, logger, message, then the stack trace if any. */

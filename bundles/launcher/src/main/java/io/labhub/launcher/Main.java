@@ -46,6 +46,10 @@ public final class Main {
             """;
 
     public static void main(String[] args) {
+        if (System.getProperty("java.util.logging.manager") == null) {
+            // before anything touches JUL: keep the log open until the shutdown hook has stopped the framework
+            System.setProperty("java.util.logging.manager", JulLogging.DeferredResetLogManager.class.getName());
+        }
         System.exit(run(args, System.out, System.err));
     }
 
@@ -148,6 +152,7 @@ public final class Main {
             watchdog.start();
             lab.close();
             watchdog.interrupt();
+            JulLogging.closeHandlers();
         }, "labhub-shutdown");
     }
 
