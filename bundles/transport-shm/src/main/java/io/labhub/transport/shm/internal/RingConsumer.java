@@ -232,21 +232,14 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         }
     }
 
-    /** Runs a read under the lock; a fault in the mapping becomes SEGMENT_INVALID and closes the consumer. */
-    private <T> T locked(Supplier<T> read) {
-        lock.lock();
+    /** Ends a read: after a failure the last lock holder gives up the mapping. */
+    private void unlockRead() {
         try {
-            return read.get();
-        } catch (InternalError e) {
-            throw failed(e);
-        } finally {
-            try {
-                if (failure != null && lock.getHoldCount() == 1) {
-                    releaseFailed();
-                }
-            } finally {
-                lock.unlock();
+            if (failure != null && lock.getHoldCount() == 1) {
+                releaseFailed();
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -298,16 +291,22 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
 
     @Override
     public Optional<ShmFrame> poll() {
-        return locked(() -> {
+        lock.lock();
+        try {
             ensureOpen();
             maintain(false);
             return Optional.ofNullable(tryNext());
-        });
+        } catch (InternalError e) {
+            throw failed(e); // a page of the mapping is gone: SEGMENT_INVALID, consumer closed
+        } finally {
+            unlockRead();
+        }
     }
 
     @Override
     public Optional<ShmFrame> latest() {
-        return locked(() -> {
+        lock.lock();
+        try {
             ensureOpen();
             maintain(false);
             Mapping m = mapping;
@@ -318,12 +317,17 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 nextSequence = written;
             }
             return Optional.ofNullable(tryNext());
-        });
+        } catch (InternalError e) {
+            throw failed(e);
+        } finally {
+            unlockRead();
+        }
     }
 
     @Override
     public ShmFrame next(Duration timeout) {
-        return locked(() -> {
+        lock.lock();
+        try {
             ensureOpen();
             maintain(false);
             RingFrame frame = tryNext();
@@ -352,7 +356,11 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 now = System.nanoTime();
             }
             return block(deadline);
-        });
+        } catch (InternalError e) {
+            throw failed(e);
+        } finally {
+            unlockRead();
+        }
     }
 
     private RingFrame block(long deadline) {
