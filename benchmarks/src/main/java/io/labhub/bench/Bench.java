@@ -35,13 +35,19 @@ public final class Bench {
 
     static {
         CASES.put("phys", List.of("pingpong", "futex", "memcpy.1048576", "memcpy.4194304", "memcpy.16777216"));
-        CASES.put("zmq", List.of("pubsub.64.plain", "pubsub.1048576.plain", "reqrep.plain",
-                "pubsub.64.curve", "pubsub.1048576.curve", "reqrep.curve", "pubsub.64.ipc", "ow.ipc", "ow.tcp"));
+        // Plain and CURVE twins run one after the other, so each same-launch ratio compares neighbours in time.
+        CASES.put("zmq", List.of("pubsub.64.plain", "pubsub.64.curve", "pubsub.1048576.plain", "pubsub.1048576.curve",
+                "reqrep.plain", "reqrep.curve", "pubsub.64.ipc", "ow.ipc", "ow.tcp"));
+        // Raw JeroMQ CURVE on jnacl 1.0.0, the pure-Java NaCl LabHub used before the crypto bundle (the old
+        // baseline): the same ZmqGroup in JVMs whose class path has jnacl's jar in place of labhub-crypto's.
+        CASES.put("jnacl", List.of("pubsub.64.curve", "pubsub.1048576.curve", "reqrep.curve"));
         CASES.put("aeron", List.of("rtt", "ow", "rate"));
         CASES.put("crypto", List.of("box.64.libsodium", "box.1048576.libsodium", "box.64.bouncycastle",
                 "box.1048576.bouncycastle"));
         CASES.put("labhub", List.of("shm.rtt.spin", "shm.rtt.block", "shm.ow.spin", "shm.ow.block", "shm.rate", "shm.tp.1048576", "shm.tp.4194304",
-                "shm.tp.16777216", "pubsub.64", "pubsub.1048576", "reqrep"));
+                "shm.tp.16777216", "pubsub.64", "pubsub.1048576", "reqrep", "handshake.300"));
+        // The same LabHub CURVE cases with the crypto bundle's Bouncy Castle backend forced (for the record).
+        CASES.put("labhubbc", List.of("pubsub.64", "pubsub.1048576", "reqrep", "handshake.300"));
     }
 
     private Bench() {
@@ -67,7 +73,7 @@ public final class Bench {
                 case "--features" -> features = Path.of(args[++i]);
                 case "--groups" -> groups = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,aeron,crypto,labhub])");
+                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,labhubbc])");
             }
         }
         if (!Files.isDirectory(features.resolve("core"))) {
@@ -84,7 +90,13 @@ public final class Bench {
         Results results = new Results(launches, warmMs, measureMs, quick);
         long t0 = System.nanoTime();
         for (int launch = 1; launch <= launches; launch++) {
-            for (Map.Entry<String, List<String>> g : CASES.entrySet()) {
+            List<Map.Entry<String, List<String>>> order = new ArrayList<>(CASES.entrySet());
+            if (launch % 2 == 0) {
+                // Every other launch runs the groups in reverse order, so that a drift of the machine within
+                // a launch does not always favour the groups that run first.
+                java.util.Collections.reverse(order);
+            }
+            for (Map.Entry<String, List<String>> g : order) {
                 if (!groups.contains(g.getKey())) {
                     continue; // a partial run (while developing): the report shows the rest as missing
                 }
@@ -219,8 +231,9 @@ public final class Bench {
             cmd.add("-Dbench.warmExchanges=" + warmExchanges);
             cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
             cmd.add("-Daeron.print.configuration=false");
+            cmd.addAll(jvmOptions(group));
             cmd.add("-cp");
-            cmd.add(System.getProperty("java.class.path"));
+            cmd.add(classPath(group));
             cmd.add(Child.class.getName());
             cmd.add(group);
             cmd.add(side);
@@ -228,6 +241,44 @@ public final class Bench {
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.redirectError(ProcessBuilder.Redirect.appendTo(log.resolveSibling(log.getFileName() + ".err").toFile()));
             return new Proc(group + "-" + side, pb.start(), log);
+        }
+
+        /** What a group's JVMs get beyond the common options. */
+        static List<String> jvmOptions(String group) {
+            return group.equals("labhubbc") ? List.of("-Dlabhub.crypto.backend=bouncycastle") : List.of();
+        }
+
+        /**
+         * The child's class path: this JVM's, except for the {@code jnacl} group, whose JVMs get jnacl 1.0.0's jar
+         * (copied to target/jnacl by the build; {@code labhub.bench.jnacl} overrides) in place of labhub-crypto,
+         * since both provide the package com.neilalexander.jnacl.crypto that JeroMQ's CURVE calls.
+         */
+        static String classPath(String group) {
+            String cp = System.getProperty("java.class.path");
+            if (!group.equals("jnacl")) {
+                return cp;
+            }
+            Path jnacl = Path.of(System.getProperty("labhub.bench.jnacl", "target/jnacl/jnacl-1.0.0.jar")).toAbsolutePath();
+            if (!Files.isRegularFile(jnacl)) {
+                throw new IllegalStateException("jnacl's jar not found at " + jnacl
+                        + " (the build copies it there: mvn -B -f benchmarks/pom.xml package -DskipTests)");
+            }
+            List<String> out = new ArrayList<>();
+            boolean replaced = false;
+            for (String e : cp.split(java.io.File.pathSeparator)) {
+                if (e.contains("labhub-crypto") || e.replace('\\', '/').contains("bundles/crypto/")) {
+                    if (!replaced) {
+                        out.add(jnacl.toString());
+                        replaced = true;
+                    }
+                } else {
+                    out.add(e);
+                }
+            }
+            if (!replaced) {
+                throw new IllegalStateException("labhub-crypto is not on the class path " + cp);
+            }
+            return String.join(java.io.File.pathSeparator, out);
         }
 
         /** Sends {@code command} (or nothing: waits for the start answer); returns the answer's text. */

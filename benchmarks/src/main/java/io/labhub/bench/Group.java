@@ -25,9 +25,9 @@ interface Group {
     static Group named(String name) {
         return switch (name) {
             case "phys" -> new PhysGroup();
-            case "zmq" -> new ZmqGroup();
+            case "zmq", "jnacl" -> new ZmqGroup();
             case "aeron" -> new AeronGroup();
-            case "labhub" -> new LabHubGroup();
+            case "labhub", "labhubbc" -> new LabHubGroup();
             case "crypto" -> new CryptoGroup();
             default -> throw new IllegalArgumentException("unknown group " + name);
         };

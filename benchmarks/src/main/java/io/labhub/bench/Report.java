@@ -46,7 +46,7 @@ final class Report {
 
     /** Cases whose figures are {p50, p99, p99.9, samples} in ns (round trips and one-way latencies). */
     static boolean latency(String key) {
-        return key.contains("rtt") || key.contains("reqrep") || key.endsWith("pingpong") || key.endsWith("futex")
+        return key.contains("rtt") || key.contains("reqrep") || key.contains("handshake") || key.endsWith("pingpong") || key.endsWith("futex")
                 || key.endsWith("/ow") || key.contains("/ow.") || key.contains(".ow.");
     }
 
@@ -101,12 +101,47 @@ final class Report {
                     "raw JeroMQ DEALER/ROUTER p50, CURVE", "zmq/reqrep.curve", 0, true),
             new Row("LabHub reqrep 64 B round trip p99 (CURVE)", "us", US, "labhub/reqrep", 1,
                     "raw JeroMQ DEALER/ROUTER p99, CURVE", "zmq/reqrep.curve", 1, true),
+            // Issue 13's goals: LabHub CURVE (libsodium) against raw JeroMQ plain, same launch.
+            new Row("LabHub pubsub 64 B (CURVE)", "M msg/s", M, "labhub/pubsub.64", 0,
+                    "raw JeroMQ pubsub 64 B, plain", "zmq/pubsub.64.plain", 0, false),
+            new Row("LabHub pubsub 1 MiB (CURVE)", "MB/s", M, "labhub/pubsub.1048576", 1,
+                    "raw JeroMQ pubsub 1 MiB, plain", "zmq/pubsub.1048576.plain", 1, false),
+            new Row("LabHub reqrep 64 B round trip p50 (CURVE)", "us", US, "labhub/reqrep", 0,
+                    "raw JeroMQ reqrep round trip p50, plain", "zmq/reqrep.plain", 0, true),
+            new Row("LabHub reqrep 64 B round trip p99 (CURVE)", "us", US, "labhub/reqrep", 1,
+                    "raw JeroMQ reqrep round trip p99, plain", "zmq/reqrep.plain", 1, true),
+            // The old baseline: raw JeroMQ on jnacl, and what LabHub gained over it.
+            new Row("LabHub pubsub 64 B (CURVE)", "M msg/s", M, "labhub/pubsub.64", 0,
+                    "raw JeroMQ + jnacl pubsub 64 B, CURVE", "jnacl/pubsub.64.curve", 0, false),
+            new Row("LabHub pubsub 1 MiB (CURVE)", "MB/s", M, "labhub/pubsub.1048576", 1,
+                    "raw JeroMQ + jnacl pubsub 1 MiB, CURVE", "jnacl/pubsub.1048576.curve", 1, false),
+            new Row("raw JeroMQ + jnacl pubsub 64 B, CURVE", "M msg/s", M, "jnacl/pubsub.64.curve", 0,
+                    "raw JeroMQ pubsub 64 B, plain", "zmq/pubsub.64.plain", 0, false),
+            new Row("raw JeroMQ + jnacl pubsub 1 MiB, CURVE", "MB/s", M, "jnacl/pubsub.1048576.curve", 1,
+                    "raw JeroMQ pubsub 1 MiB, plain", "zmq/pubsub.1048576.plain", 1, false),
+            new Row("raw JeroMQ + jnacl reqrep round trip p50, CURVE", "us", US, "jnacl/reqrep.curve", 0,
+                    "raw JeroMQ reqrep round trip p50, plain", "zmq/reqrep.plain", 0, true),
+            new Row("raw JeroMQ + jnacl reqrep round trip p99, CURVE", "us", US, "jnacl/reqrep.curve", 1,
+                    "raw JeroMQ reqrep round trip p99, plain", "zmq/reqrep.plain", 1, true),
+            // Bouncy Castle forced on the LabHub JVMs (no goal, for the record).
+            new Row("LabHub pubsub 64 B (CURVE, Bouncy Castle)", "M msg/s", M, "labhubbc/pubsub.64", 0,
+                    "raw JeroMQ pubsub 64 B, plain", "zmq/pubsub.64.plain", 0, false),
+            new Row("LabHub pubsub 1 MiB (CURVE, Bouncy Castle)", "MB/s", M, "labhubbc/pubsub.1048576", 1,
+                    "raw JeroMQ pubsub 1 MiB, plain", "zmq/pubsub.1048576.plain", 1, false),
+            new Row("LabHub reqrep 64 B round trip p50 (CURVE, Bouncy Castle)", "us", US, "labhubbc/reqrep", 0,
+                    "raw JeroMQ reqrep round trip p50, plain", "zmq/reqrep.plain", 0, true),
+            new Row("LabHub reqrep 64 B round trip p99 (CURVE, Bouncy Castle)", "us", US, "labhubbc/reqrep", 1,
+                    "raw JeroMQ reqrep round trip p99, plain", "zmq/reqrep.plain", 1, true),
+            new Row("LabHub 300 concurrent CURVE handshakes, p99, Bouncy Castle", "ms", 1e-6, "labhubbc/handshake.300", 1,
+                    "LabHub 300 concurrent CURVE handshakes, p99, libsodium", "labhub/handshake.300", 1, true),
             new Row("raw JeroMQ pubsub 64 B, CURVE", "M msg/s", M, "zmq/pubsub.64.curve", 0,
                     "raw JeroMQ pubsub 64 B, plain", "zmq/pubsub.64.plain", 0, false),
             new Row("raw JeroMQ pubsub 1 MiB, CURVE", "MB/s", M, "zmq/pubsub.1048576.curve", 1,
                     "raw JeroMQ pubsub 1 MiB, plain", "zmq/pubsub.1048576.plain", 1, false),
             new Row("raw JeroMQ reqrep round trip p50, CURVE", "us", US, "zmq/reqrep.curve", 0,
                     "raw JeroMQ reqrep round trip p50, plain", "zmq/reqrep.plain", 0, true),
+            new Row("raw JeroMQ reqrep round trip p99, CURVE", "us", US, "zmq/reqrep.curve", 1,
+                    "raw JeroMQ reqrep round trip p99, plain", "zmq/reqrep.plain", 1, true),
             new Row("crypto box 64 B, libsodium (FFM), one core", "M box/s", M, "crypto/box.64.libsodium", 0,
                     "crypto box 64 B, Bouncy Castle, one core", "crypto/box.64.bouncycastle", 0, false),
             new Row("crypto box 1 MiB, libsodium (FFM), one core", "MB/s", M, "crypto/box.1048576.libsodium", 1,
@@ -121,6 +156,39 @@ final class Report {
                     "half the cache-line ping-pong round trip p50", "phys/pingpong", 0, true, 0.5),
             new Row("raw JeroMQ 64 B one-way p50, plain, ipc://", "us", US, "zmq/ow.ipc", 0,
                     "raw JeroMQ 64 B one-way p50, plain, tcp://", "zmq/ow.tcp", 0, true));
+
+    /**
+     * A goal of issue 13: the median over launches of the same-launch ratio subject/reference (or, with no
+     * reference, the subject's median itself times {@code scale}) against {@code limit}: at least it when
+     * {@code atLeast}, at most (p99 of the handshakes: under) it otherwise.
+     */
+    record Goal(String label, String subject, int subjectIndex, String reference, int referenceIndex,
+                double scale, String unit, boolean atLeast, double limit) {
+
+        double value(Results r) {
+            double[] s = r.series(subject, subjectIndex);
+            if (reference == null) {
+                return Results.median(s) * scale;
+            }
+            return Results.median(Results.ratios(s, r.series(reference, referenceIndex)));
+        }
+
+        String verdict(double v) {
+            return Double.isNaN(v) ? "missing" : (atLeast ? v >= limit : v < limit) ? "yes" : "no";
+        }
+    }
+
+    static final List<Goal> GOALS = List.of(
+            new Goal("LabHub pubsub 1 MiB CURVE >= 0.5x raw JeroMQ plain", "labhub/pubsub.1048576", 1,
+                    "zmq/pubsub.1048576.plain", 1, 1, "x", true, 0.5),
+            new Goal("LabHub pubsub 64 B CURVE >= 0.5x raw JeroMQ plain", "labhub/pubsub.64", 0,
+                    "zmq/pubsub.64.plain", 0, 1, "x", true, 0.5),
+            new Goal("LabHub reqrep 64 B CURVE p50 <= 1.2x raw JeroMQ plain p50", "labhub/reqrep", 0,
+                    "zmq/reqrep.plain", 0, 1, "x", false, 1.2),
+            new Goal("LabHub reqrep 64 B CURVE p99 <= 3x raw JeroMQ plain p99", "labhub/reqrep", 1,
+                    "zmq/reqrep.plain", 1, 1, "x", false, 3.0),
+            new Goal("300 concurrent CURVE handshakes to the broker, p99 < 0.5 s", "labhub/handshake.300", 1,
+                    null, 0, 1e-9, " s", false, 0.5));
 
     private Report() {
     }
@@ -178,6 +246,12 @@ final class Report {
                     .append(' ').append(row.unit()).append(" | ").append(row.referenceLabel())
                     .append(" | ").append(fmt(Results.median(ref) * row.scale())).append(' ').append(row.unit())
                     .append(" | ").append(fmt(ratio)).append("x |\n");
+        }
+        md.append("\n## Goals of issue 13\n\n| goal | this run | met? |\n| --- | ---: | --- |\n");
+        for (Goal g : GOALS) {
+            double v = g.value(r);
+            md.append("| ").append(g.label()).append(" | ").append(fmt(v)).append(g.unit()).append(" | ")
+                    .append(g.verdict(v)).append(" |\n");
         }
         md.append("\n![ratios](report.png)\n\n## Every figure\n\n");
         md.append("Latency cases (round trips; one-way: .ow): p50 / p99 / p99.9 in us; rate cases: messages/s and MB/s."

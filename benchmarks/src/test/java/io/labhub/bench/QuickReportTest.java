@@ -31,9 +31,14 @@ public class QuickReportTest {
         Path md = out.resolve("report.md");
         assertTrue("report.md written", Files.isRegularFile(md));
         String text = Files.readString(md);
-        List<String> rows = text.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| case") && !l.startsWith("| ---")).toList();
+        List<String> rows = text.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| case") && !l.startsWith("| goal") && !l.startsWith("| ---")).toList();
         // The ratio table has one row per comparison; the second table one row per measured case.
-        assertEquals(Report.ROWS.size() + caseCount(), rows.size());
+        // The ratio table has one row per comparison, the goals table one per goal of issue 13, the figures
+        // table one per measured case.
+        assertEquals(Report.ROWS.size() + Report.GOALS.size() + caseCount(), rows.size());
+        for (Report.Goal g : Report.GOALS) {
+            assertTrue("goal " + g.label(), rows.stream().anyMatch(l -> l.startsWith("| " + g.label() + " |")));
+        }
         for (String row : rows) {
             assertFalse("row not filled: " + row + "\n" + text, row.contains("missing"));
         }
@@ -71,7 +76,10 @@ public class QuickReportTest {
     }
 
     private static final List<String> NEW_CASES = List.of("labhub/shm.ow.spin", "labhub/shm.ow.block", "aeron/ow",
-            "zmq/ow.ipc", "zmq/ow.tcp", "zmq/pubsub.64.ipc");
+            "zmq/ow.ipc", "zmq/ow.tcp", "zmq/pubsub.64.ipc",
+            // issue 13: raw JeroMQ on jnacl (its own class path), the handshake burst, Bouncy Castle forced
+            "jnacl/pubsub.64.curve", "jnacl/pubsub.1048576.curve", "jnacl/reqrep.curve", "labhub/handshake.300",
+            "labhubbc/pubsub.64", "labhubbc/pubsub.1048576", "labhubbc/reqrep", "labhubbc/handshake.300");
 
     private static final List<String> NEW_ROWS = List.of(
             "LabHub shm 64 B one-way, spin, p50 vs Aeron IPC 64 B one-way p50",
