@@ -88,6 +88,64 @@ public class CrossProcessReliableTest {
         assertEquals(List.of(), left);
     }
 
+    @Test
+    public void aReliableProducerJvmKilledMidStreamLeavesEveryCommittedFrameReadable() throws Exception {
+        Path dir = ShmTestSupport.newDirectory();
+        String segment = SegmentNames.random();
+        int size = 64;
+        Heartbeat heartbeat = new Heartbeat(ShmTestSupport.FAST.heartbeatPeriod());
+        List<String> left;
+        try (ShmTestSupport.Child producer = new ShmTestSupport.Child("reliable-producer", dir.toString(), segment,
+                Integer.toString(Integer.MAX_VALUE), Integer.toString(size))) {
+            producer.expect("READY", Duration.ofSeconds(30));
+            try (RingConsumer consumer = ShmTestSupport.consumer(ShmTestSupport.platform(dir), segment, heartbeat)) {
+                producer.process.getOutputStream().write("GO\n".getBytes(StandardCharsets.US_ASCII));
+                producer.process.getOutputStream().flush();
+                long expected = 1;
+                for (; expected <= 2000; expected++) {
+                    assertFrame(consumer.read(Duration.ofSeconds(20)), expected, size);
+                }
+                producer.kill(); // SIGKILL in the middle of the stream
+                while (true) {
+                    Message m;
+                    try {
+                        m = consumer.read(Duration.ofMillis(500));
+                    } catch (io.labhub.api.ChannelTimeoutException nothingMore) {
+                        break;
+                    }
+                    assertFrame(m, expected++, size);
+                }
+                long committed = writeSequence(dir.resolve(segment));
+                System.out.println("reliable producer SIGKILLed after >= 2000 frames: " + committed + " committed, "
+                        + consumer.counters().messagesReceived() + " read, gaps " + consumer.counters().gaps());
+                assertEquals("every committed frame was read", committed, expected - 1);
+                assertEquals(0, consumer.counters().gaps());
+                assertTrue("the consumer must see the producer gone",
+                        ShmTestSupport.await(() -> !consumer.producerAlive(), Duration.ofSeconds(10)));
+            }
+        } finally {
+            heartbeat.close();
+            left = ShmTestSupport.removeDirectory(dir);
+        }
+        assertEquals("the last one out (the consumer) removes the dead producer's segment", List.of(), left);
+    }
+
+    private static void assertFrame(Message m, long expected, int size) {
+        MemorySegment p = MemorySegment.ofArray(m.payload());
+        if (m.sequence() != expected || m.skipped() != 0 || m.payload().length != size
+                || p.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != expected || p.get(ValueLayout.JAVA_LONG_UNALIGNED, size - 8) != ~expected) {
+            throw new AssertionError("expected frame " + expected + " intact, got " + m.sequence() + " skipped " + m.skipped());
+        }
+    }
+
+    private static long writeSequence(Path file) throws java.io.IOException {
+        try (java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            var head = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ShmLayout.HEADER_LENGTH, arena);
+            return (long) ShmLayout.LONG.getVolatile(head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+        }
+    }
+
     private static Map<String, Long> fields(String line) {
         Map<String, Long> out = new java.util.HashMap<>();
         for (String part : line.split(" ")) {
