@@ -33,6 +33,29 @@ public class BrokerClientSessionTest {
     @Rule
     public final TestBed bed = new TestBed();
 
+    /** The real broker's rule (docs/protocol.md section 7): a copy with the same key waits for the first to go. */
+    @Test
+    public void aSecondClientWithTheSameKeyWaitsUntilTheFirstIsGoneAndNeverTakesOver() throws Exception {
+        bed.startBroker();
+        CurveSecurityHandle shared = bed.newClientSecurity(); // one key pair, as a copied runtime folder has
+        BrokerClientConfig config = new BrokerClientConfig(bed.endpoint(), bed.brokerSecurity().publicKey(),
+                TestBed.HEARTBEAT, Duration.ofSeconds(1));
+        BrokerClient first = BrokerClient.start(config, shared);
+        BrokerClient copy;
+        try {
+            await("first connected", Duration.ofSeconds(10), () -> first.status().connected());
+            copy = bed.closeLater(BrokerClient.start(config, shared));
+            await("the copy is told KEY_IN_USE", Duration.ofSeconds(10),
+                    () -> copy.status().message().contains("KEY_IN_USE"));
+            assertFalse(copy.status().connected());
+            assertTrue("the first keeps its session", first.status().connected());
+        } finally {
+            first.close(); // the original goes away (stops heartbeating)
+        }
+        await("the copy gets in once the first is declared lost", Duration.ofSeconds(15),
+                () -> copy.status().connected());
+    }
+
     @Test
     public void helloCarriesOneSessionPerClientAndKeyInUseIsRetriedUntilAdmitted() throws Exception {
         CurveSecurityHandle brokerSide = bed.brokerSecurity();
