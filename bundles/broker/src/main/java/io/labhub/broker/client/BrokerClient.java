@@ -29,7 +29,10 @@ import java.util.function.Consumer;
  * <p><b>Never blocks on the broker.</b> {@link #start} returns at once; while the broker is unreachable
  * the client keeps trying with back-off (logged once per change of state, visible in {@link #status()}).
  * What was registered or attached is remembered and sent again whenever a session opens, so that after
- * a broker restart everything is re-registered within a few heartbeats.
+ * a broker restart everything is re-registered within a few heartbeats. A client the broker refused
+ * (its key not in the allow-list yet) recreates its socket with back-off, so it gets in within seconds
+ * of the key being allowed; a client refused with {@code KEY_IN_USE} (another process holds a session
+ * with the same key pair) logs one error with the remedy and keeps retrying, never taking over.
  *
  * <p><b>Threading.</b> All methods are thread-safe. Every socket lives on one client thread; calls hand
  * their work to it through a queue. Event listeners run on a second, single thread, one event at a time

@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZEvent;
-import org.zeromq.ZMonitor;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
