@@ -85,6 +85,79 @@ public class AdmissionProcessIT {
         }
     }
 
+    /**
+     * Issue 12, finding 7: runtime C is a copy of runtime B's folder taken after B's first start, so it
+     * carries B's key pair. The broker refuses C with KEY_IN_USE while B runs (C logs it with the remedy,
+     * B keeps its session), and admits C once B has stopped; C never takes B's identity over while B lives.
+     */
+    @Test
+    public void aCopiedRuntimeWithTheSameKeyIsRefusedWhileTheOriginalRuns() throws Exception {
+        int brokerPort = freePort();
+        int eventsPort = freePort();
+        Path a = It.copyRuntime("identity-a");
+        Path b = It.copyRuntime("identity-b");
+        clearDeploy(a);
+        clearDeploy(b);
+        Files.copy(sample(It.runtimeDir(), "thermometer"), b.resolve("deploy/thermometer.jar"));
+        Files.writeString(a.resolve("conf/io.labhub.broker.cfg"), "endpoint = tcp://127.0.0.1:" + brokerPort
+                + "\neventsEndpoint = tcp://127.0.0.1:" + eventsPort + "\n");
+        Files.writeString(a.resolve("conf/io.labhub.core.cfg"), "broker.endpoint = tcp://127.0.0.1:" + brokerPort + "\n");
+        Files.delete(b.resolve("conf/io.labhub.broker.cfg"));
+        Process pa = start(a);
+        Process pb = null;
+        Process pc = null;
+        try {
+            It.awaitCount(a.resolve("log/labhub.log"), "broker listening on", 1, WAIT);
+            Files.writeString(b.resolve("conf/io.labhub.core.cfg"), "broker.endpoint = tcp://127.0.0.1:" + brokerPort
+                    + "\nbroker.publicKey = " + key(a) + "\n");
+            pb = start(b);
+            String keyB = key(b);
+            Files.writeString(a.resolve("conf/keys/allowed_keys"), keyB + "\n", java.nio.file.StandardOpenOption.APPEND);
+            It.awaitCount(b.resolve("log/labhub.log"), "connected to broker tcp://127.0.0.1:" + brokerPort, 1, WAIT);
+
+            Path c = It.workDir().resolve("identity-c"); // cp -r of B's folder, keys included, without its log
+            It.deleteTree(c);
+            copyTree(b, c);
+            pc = start(c);
+            Path logC = c.resolve("log/labhub.log");
+            It.awaitCount(logC, "refuses this runtime's key " + keyB + ": KEY_IN_USE", 1, WAIT);
+            assertTrue(Files.readString(logC), Files.readString(logC).contains("delete its conf/keys/ directory"));
+            assertTrue("B still runs", pb.isAlive());
+            String logB = Files.readString(b.resolve("log/labhub.log"));
+            assertTrue("B kept its session: " + logB, !logB.contains("does not know this client any more"));
+
+            pb.destroy(); // SIGTERM: the original goes away
+            assertTrue(pb.waitFor(60, TimeUnit.SECONDS));
+            It.awaitCount(logC, "connected to broker tcp://127.0.0.1:" + brokerPort, 1, WAIT);
+        } finally {
+            for (Process p : new Process[] {pc, pb, pa}) {
+                if (p != null) {
+                    p.destroy();
+                    if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                        p.destroyForcibly();
+                    }
+                }
+            }
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (var files = Files.walk(from)) {
+            for (Path p : files.toList()) {
+                Path rel = from.relativize(p);
+                if (rel.startsWith("log") || rel.startsWith("data") || rel.startsWith("run")) {
+                    continue;
+                }
+                Path dest = to.resolve(rel.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(dest);
+                } else {
+                    Files.copy(p, dest, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
     static Process start(Path home) throws IOException {
         return new ProcessBuilder(home.resolve("bin/labhub").toString())
                 .redirectOutput(home.resolve("stdout.txt").toFile())
