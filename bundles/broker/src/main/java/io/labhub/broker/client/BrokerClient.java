@@ -11,10 +11,13 @@ import io.labhub.api.LabHubException;
 import io.labhub.api.spi.ChannelEvent;
 import io.labhub.broker.internal.Wire;
 import io.labhub.security.CurveSecurity;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -45,10 +48,23 @@ import java.util.function.Consumer;
  */
 public final class BrokerClient implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerClient.class);
+
+    /**
+     * Most {@code list} pages {@link #list} reads (at the broker's default page of 100 channels:
+     * 100 000 channels); beyond, it returns what it has and logs a warning.
+     */
+    static final int MAX_LIST_PAGES = 1000;
+
     private final ClientLoop loop;
 
     private BrokerClient(ClientLoop loop) {
         this.loop = loop;
+    }
+
+    /** @return the client's socket loop (tests in this package read its counters) */
+    ClientLoop loop() {
+        return loop;
     }
 
     /**
@@ -76,6 +92,10 @@ public final class BrokerClient implements AutoCloseable {
      * @throws ChannelExistsException when the broker says another live client offers that name (the
      *                                offer is then forgotten)
      * @throws io.labhub.api.InvalidInputException when the broker refuses a field (also forgotten)
+     * @throws LabHubException {@code CHANNEL_RESERVED} when the name is reserved for the key of its lost
+     *                         producer, {@code QUOTA_EXCEEDED} when this key holds as many channels or
+     *                         metadata bytes as the broker allows (or has too many requests in flight);
+     *                         the offer is forgotten, never retried behind the caller's back
      */
     public void register(ChannelInfo offer) {
         Objects.requireNonNull(offer, "offer");
@@ -179,19 +199,59 @@ public final class BrokerClient implements AutoCloseable {
     }
 
     /**
-     * @param timeout how long to wait, including waiting for a session to open
+     * Every channel the broker knows, read page by page ({@code list} with {@code after}, following
+     * {@code next} until the last page). Each channel is listed once; a channel registered or removed
+     * while the pages are read may be seen or missed. At most {@value #MAX_LIST_PAGES} pages are read:
+     * beyond, the channels read so far are returned and a warning says the list was cut.
+     *
+     * @param timeout how long to wait for all pages, including waiting for a session to open
      * @return every channel the broker knows, by name, in any state
      * @throws LabHubException         {@code BROKER_UNAVAILABLE} when no session could be opened in time
-     * @throws ChannelTimeoutException when the request was not answered in time
+     * @throws ChannelTimeoutException when the pages were not all answered in time
      */
     public List<ChannelInfo> list(Duration timeout) {
-        JsonNode reply = await(loop.call(loop.wire.request(Wire.LIST, null), timeout, true), timeout);
-        JsonNode channels = reply.get(Wire.CHANNELS);
-        List<ChannelInfo> list = new ArrayList<>();
-        if (channels != null && channels.isArray()) {
-            channels.forEach(node -> list.add(Wire.readChannel(node)));
+        return list(timeout, MAX_LIST_PAGES);
+    }
+
+    /** {@link #list(Duration)} reading at most {@code maxPages} pages (tests of the bound). */
+    List<ChannelInfo> list(Duration timeout, int maxPages) {
+        Objects.requireNonNull(timeout, "timeout");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<ChannelName, ChannelInfo> seen = new LinkedHashMap<>();
+        String after = null;
+        for (int page = 0; page < maxPages; page++) {
+            ObjectNode request = loop.wire.request(Wire.LIST, null);
+            if (after != null) {
+                request.put(Wire.AFTER, after);
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new ChannelTimeoutException("the broker did not answer all list pages within "
+                        + timeout.toMillis() + " ms (" + seen.size() + " channels in " + page + " pages)");
+            }
+            Duration wait = Duration.ofNanos(left);
+            JsonNode reply = await(loop.call(request, wait, true), wait);
+            JsonNode channels = reply.get(Wire.CHANNELS);
+            if (channels != null && channels.isArray()) {
+                channels.forEach(node -> {
+                    ChannelInfo info = Wire.readChannel(node);
+                    seen.putIfAbsent(info.name(), info);
+                });
+            }
+            JsonNode next = reply.get(Wire.NEXT);
+            if (next == null || !next.isTextual()) {
+                return List.copyOf(seen.values()); // the last page
+            }
+            if (next.textValue().equals(after)) {
+                LOG.warn("the broker at {} answered list page {} with the same next '{}': stopping at {} channels",
+                        loop.status().brokerEndpoint(), page + 1, after, seen.size());
+                return List.copyOf(seen.values());
+            }
+            after = next.textValue();
         }
-        return List.copyOf(list);
+        LOG.warn("list of the broker at {} cut after {} pages ({} channels): the broker holds more; the rest is "
+                + "not shown", loop.status().brokerEndpoint(), maxPages, seen.size());
+        return List.copyOf(seen.values());
     }
 
     /**
@@ -222,7 +282,8 @@ public final class BrokerClient implements AutoCloseable {
 
     private static boolean isRefusal(ErrorCode code) {
         return code == ErrorCode.CHANNEL_EXISTS || code == ErrorCode.INVALID_ARGUMENT
-                || code == ErrorCode.CHANNEL_NOT_FOUND || code == ErrorCode.NOT_OWNER;
+                || code == ErrorCode.CHANNEL_NOT_FOUND || code == ErrorCode.NOT_OWNER
+                || code == ErrorCode.CHANNEL_RESERVED || code == ErrorCode.QUOTA_EXCEEDED;
     }
 
     private static LabHubException rethrow(LabHubException e) {

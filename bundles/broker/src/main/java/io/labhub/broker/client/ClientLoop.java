@@ -39,6 +39,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -64,6 +66,16 @@ import java.util.function.Consumer;
  * using the same key pair (a copied runtime), which it refuses with {@code KEY_IN_USE}. This client
  * then logs one error naming its key and the remedy, and keeps retrying with back-off, so it gets in
  * once the other process is gone; it never takes the key over.
+ *
+ * <p><b>Reconnections.</b> The broker accepts messages only on connections that said {@code hello} with
+ * the live session, and a DEALER that reconnects (ZeroMQ does so by itself after a dropped TCP
+ * connection) is a new connection to it. So whenever the connection the session was opened on drops
+ * (the DEALER's {@code DISCONNECTED} event) or the DEALER is recreated, the session counts as closed
+ * here and the first message on the new connection is {@code hello} with the same session, then the
+ * replay. A {@code KEY_IN_USE} answer to any other message (a message that raced the event) is taken
+ * the same way, once: a second one before any message was accepted again is the "another process has
+ * this key" case and is logged and retried with back-off. Requests whose answer a caller waits for and
+ * that were sent on the dropped connection are sent again after the new {@code hello}.
  */
 final class ClientLoop implements Runnable {
 
@@ -79,6 +91,8 @@ final class ClientLoop implements Runnable {
     static final String SESSION = "session";
     /** ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | _PROTOCOL | _AUTH (libzmq's values; org.zeromq.ZMQ 0.6.0 lacks them). */
     private static final int REFUSAL_EVENTS = 2048 | 8192 | 16384;
+    /** ZMQ_EVENT_DISCONNECTED: an established connection of the DEALER dropped (ZeroMQ will reconnect). */
+    private static final int DISCONNECTED_EVENT = 512;
 
     final Wire wire = new Wire();
     final Map<ChannelName, ChannelInfo> offers = new ConcurrentHashMap<>();
@@ -104,6 +118,12 @@ final class ClientLoop implements Runnable {
     private final String session = newSession();
     /** Set by the DEALER's event hook (a JeroMQ I/O thread) when the broker refused our handshake. */
     private final AtomicReference<Refusal> refusal = new AtomicReference<>();
+    /** Connections of the current DEALER that dropped, counted by its event hook (one counter per DEALER). */
+    private AtomicInteger disconnects = new AtomicInteger();
+    /** Hellos sent, and sessions re-opened after a dropped connection or a stale KEY_IN_USE (tests, logs). */
+    private final AtomicLong hellosSent = new AtomicLong();
+    private final AtomicLong reopened = new AtomicLong();
+    private final AtomicLong keyInUseRefusals = new AtomicLong();
 
     // socket-thread state
     private ZMQ.Socket dealer;
@@ -124,6 +144,10 @@ final class ClientLoop implements Runnable {
     private boolean reportedUnreachable;
     private boolean reportedRefusal;
     private boolean reportedKeyInUse;
+    /** {@link #disconnects} when the last hello was sent: more means that hello's connection is gone. */
+    private int helloDisconnects;
+    /** A KEY_IN_USE to a non-hello message made us say hello again; cleared by the next accepted message. */
+    private boolean rehelloedForKeyInUse;
     private int dealerGeneration;
     private long dealerCreated;
     private boolean dealerHandshaken;
@@ -139,7 +163,8 @@ final class ClientLoop implements Runnable {
                            boolean waitForSession) {
     }
 
-    private record Pending(String type, ChannelName name, CompletableFuture<ObjectNode> future, long deadline) {
+    private record Pending(String type, ChannelName name, CompletableFuture<ObjectNode> future, long deadline,
+                           ObjectNode request) {
     }
 
     /** A handshake failure the DEALER's event hook saw, for the socket of {@code generation}. */
@@ -159,6 +184,21 @@ final class ClientLoop implements Runnable {
     /** @return the session id this client sends in every {@code hello} (tests) */
     String session() {
         return session;
+    }
+
+    /** @return how many {@code hello} messages this client has sent (tests) */
+    long hellosSent() {
+        return hellosSent.get();
+    }
+
+    /** @return how often an open session was re-opened on a new connection (tests) */
+    long sessionsReopened() {
+        return reopened.get();
+    }
+
+    /** @return how many KEY_IN_USE refusals were taken as "another process has this key" (tests) */
+    long keyInUseRefusals() {
+        return keyInUseRefusals.get();
     }
 
     private ClientLoop(BrokerClientConfig config, CurveSecurity security) {
@@ -331,6 +371,11 @@ final class ClientLoop implements Runnable {
                 // (a refusal the hook did not see, a broker that is down). Recreate it, with back-off.
                 scheduleRecreate(now);
             }
+            if (helloId != null && disconnects.get() != helloDisconnects) {
+                pending.remove(helloId); // its connection dropped: say it again on the next one
+                helloId = null;
+                nextAttempt = now;
+            }
             if (helloId != null && now - helloDeadline > 0) {
                 helloId = null;
                 unreachable("broker " + config.endpoint() + " does not answer (down, or our key is not in its allow-list)");
@@ -342,7 +387,11 @@ final class ClientLoop implements Runnable {
                 sendHello(now);
             }
         } else {
-            if (now - lastContactNanos > silenceNanos) {
+            if (disconnects.get() != helloDisconnects) {
+                // The connection our hello went on dropped; ZeroMQ reconnects, as a new connection the
+                // broker has not heard hello on: say hello (same session) before anything else.
+                reopen("the connection to the broker dropped", now);
+            } else if (now - lastContactNanos > silenceNanos) {
                 sessionOpen = false;
                 connected = false;
                 unreachable("broker " + config.endpoint() + " stopped answering");
@@ -403,16 +452,52 @@ final class ClientLoop implements Runnable {
         }
     }
 
+    /**
+     * The session's connection is gone (dropped, or the broker no longer knows it): close the session
+     * here and say hello again at once, with the same session; what callers wait for is sent again
+     * after it, the rest is replayed.
+     */
+    private void reopen(String why, long now) {
+        LOG.info("{} ({}): saying hello again with the same session", why, config.endpoint());
+        reopened.incrementAndGet();
+        sessionOpen = false;
+        connected = false;
+        message = "re-opening the session with " + config.endpoint();
+        requeuePending(now);
+        helloId = null;
+        nextAttempt = now;
+        sendHello(now);
+    }
+
+    /** Requests sent on a connection that is gone: callers' requests wait for the next session, withdrawals are kept. */
+    private void requeuePending(long now) {
+        for (Pending p : List.copyOf(pending.values())) {
+            if (Wire.HELLO.equals(p.type())) {
+                continue;
+            }
+            if (p.future() != null && !p.future().isDone() && now - p.deadline() < 0) {
+                p.request().remove(Wire.ID);
+                waitingForSession.add(new Command(p.request(), p.future(), p.deadline(), true));
+            } else if (p.future() == null) {
+                requeueWithdrawal(p.request());
+            }
+        }
+        pending.clear();
+    }
+
     private void sendHello(long now) {
         ObjectNode hello = wire.request(Wire.HELLO, null);
         String id = nextId();
         hello.put(Wire.ID, id);
         hello.put(SESSION, session);
+        int drops = disconnects.get();
         if (dealer.send(wire.write(hello), ZMQ.DONTWAIT)) {
             dealerHandshaken = true; // ZMQ_IMMEDIATE: a send succeeds only on a connection that completed its handshake
+            hellosSent.incrementAndGet();
+            helloDisconnects = drops;
             helloId = id;
             helloDeadline = now + config.requestTimeout().toNanos();
-            pending.put(id, new Pending(Wire.HELLO, null, null, helloDeadline));
+            pending.put(id, new Pending(Wire.HELLO, null, null, helloDeadline, hello));
         } else if (!reportedUnreachable && now - nextAttempt > silenceNanos) {
             // No connection at all yet (ZMQ_IMMEDIATE): libzmq keeps reconnecting with its own back-off.
             unreachable("broker " + config.endpoint() + " unreachable, retrying");
@@ -518,6 +603,9 @@ final class ClientLoop implements Runnable {
     /** A fire-and-forget withdrawal that could not be sent: keep it for the next session. */
     private void requeueWithdrawal(ObjectNode request) {
         String type = request.path(Wire.TYPE).asText();
+        if (!Wire.UNREGISTER.equals(type) && !Wire.DETACH.equals(type)) {
+            return; // heartbeats and replays are sent again by the next session anyway
+        }
         ChannelName name = new ChannelName(request.path(Wire.NAME).asText());
         if (Wire.UNREGISTER.equals(type) && !offers.containsKey(name)) {
             pendingUnregisters.add(name);
@@ -546,7 +634,7 @@ final class ClientLoop implements Runnable {
         if (!dealer.send(wire.write(request), ZMQ.DONTWAIT)) {
             return false;
         }
-        pending.put(id, new Pending(type, name, future, deadline));
+        pending.put(id, new Pending(type, name, future, deadline, request));
         return true;
     }
 
@@ -669,6 +757,7 @@ final class ClientLoop implements Runnable {
             return;
         }
         if (ok) {
+            rehelloedForKeyInUse = false; // this connection is the session's: a later KEY_IN_USE is news
             if (Wire.REGISTER.equals(p.type()) && p.name() != null) {
                 conflicts.remove(p.name());
             }
@@ -682,8 +771,24 @@ final class ClientLoop implements Runnable {
         }
         ErrorCode code = errorCode(reply.path(Wire.CODE).asText());
         String text = reply.path(Wire.MESSAGE).asText(code.name());
+        if (code == ErrorCode.KEY_IN_USE && !rehelloedForKeyInUse && (sessionOpen || helloId != null)) {
+            // The broker has not heard hello on this connection (it reconnected before we saw the event):
+            // say hello again with our session, once; the request is sent again after it.
+            rehelloedForKeyInUse = true;
+            if (p.future() != null && !p.future().isDone()) {
+                p.request().remove(Wire.ID);
+                waitingForSession.add(new Command(p.request(), p.future(), p.deadline(), true));
+            } else if (p.future() == null) {
+                requeueWithdrawal(p.request());
+            }
+            if (sessionOpen) {
+                reopen("the broker does not know this connection (KEY_IN_USE to " + p.type() + ")", now);
+            }
+            return;
+        }
         if (code == ErrorCode.KEY_IN_USE) {
             // Another process holds a session with our key: leave, and knock again later.
+            keyInUseRefusals.incrementAndGet();
             if (sessionOpen) {
                 sessionOpen = false;
                 connected = false;
@@ -716,12 +821,16 @@ final class ClientLoop implements Runnable {
             return;
         }
         if (Wire.REGISTER.equals(p.type()) && p.name() != null && offers.containsKey(p.name())) {
-            if (code == ErrorCode.CHANNEL_EXISTS) {
+            // A replayed offer: taken again later when the refusal can pass (another live producer, a
+            // reservation, too many requests at once), forgotten when it cannot (a bad field, a full quota).
+            boolean transient_ = code == ErrorCode.CHANNEL_EXISTS || code == ErrorCode.CHANNEL_RESERVED
+                    || (code == ErrorCode.QUOTA_EXCEEDED && "maxInFlightPerKey".equals(reply.path(Wire.QUOTA).asText()));
+            if (transient_) {
                 conflicts.add(p.name());
             }
             LOG.warn("the broker refused to register {} again: {} {}{}", p.name(), code, text,
-                    code == ErrorCode.CHANNEL_EXISTS ? " (retrying every " + RETRY_EVERY_BEATS + " heartbeats)" : "");
-            if (code != ErrorCode.CHANNEL_EXISTS) {
+                    transient_ ? " (retrying every " + RETRY_EVERY_BEATS + " heartbeats)" : " (offer forgotten)");
+            if (!transient_) {
                 offers.remove(p.name());
             }
         } else if (Wire.ATTACH.equals(p.type()) && p.name() != null && attachments.containsKey(p.name())
@@ -829,9 +938,12 @@ final class ClientLoop implements Runnable {
         dealerCreated = System.nanoTime();
         dealerHandshaken = false;
         refusal.set(null);
+        AtomicInteger drops = new AtomicInteger();
+        disconnects = drops;
+        helloDisconnects = 0;
         dealer = context.createSocket(SocketType.DEALER);
         // Runs on a JeroMQ I/O thread: only records what happened and wakes the client thread.
-        dealer.setEventHook(event -> onDealerEvent(generation, event), REFUSAL_EVENTS);
+        dealer.setEventHook(event -> onDealerEvent(generation, drops, event), REFUSAL_EVENTS | DISCONNECTED_EVENT);
         dealer.setLinger(0);
         dealer.setImmediate(true); // no queueing for a broker that is not there: a send fails instead
         dealer.setReconnectIVL(100);
@@ -841,7 +953,12 @@ final class ClientLoop implements Runnable {
         pollerDirty = true;
     }
 
-    private void onDealerEvent(int generation, ZEvent event) {
+    private void onDealerEvent(int generation, AtomicInteger drops, ZEvent event) {
+        if (event.getEvent() == org.zeromq.ZMonitor.Event.DISCONNECTED) {
+            drops.incrementAndGet();
+            wake();
+            return;
+        }
         Object value = event.getValue();
         refusal.set(new Refusal(generation, switch (event.getEvent()) {
             case HANDSHAKE_FAILED_AUTH -> "CURVE handshake refused, ZAP status " + value;
