@@ -1,0 +1,83 @@
+package io.labhub.transport.zmq.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import io.labhub.api.ChannelKind;
+import io.labhub.api.Publisher;
+import io.labhub.api.RequestServer;
+import io.labhub.api.ZmqOptions;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.RuleChain;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Issue 13 (benchmark: 300 concurrent CURVE handshakes): a bound socket listens with a backlog of
+ * {@link ZmqSettings#LISTEN_BACKLOG}, not JeroMQ's default 100, so that a burst of clients connecting at
+ * once is not cut down by the kernel's accept queue (each dropped connection waits 1 s for a TCP
+ * retransmission). Read from the kernel: {@code ss} shows a listening socket's backlog as its Send-Q.
+ * Fails before the fix (100).
+ */
+public class ListenBacklogTest {
+
+    private final TemporaryFolder tmp = new TemporaryFolder();
+    private final TransportFixture f = new TransportFixture(tmp);
+
+    @Rule
+    public RuleChain rules = RuleChain.outerRule(tmp).around(f);
+
+    @Test
+    public void requestServersAndPublishersListenWithTheLargeBacklog() throws Exception {
+        assumeTrue("needs Linux and iproute2's ss to read a listening socket's backlog", ssWorks());
+        RequestServer server = f.producerReqRep.createServer(f.registry.context("backlog.rr", ChannelKind.REQREP),
+                r -> r, ZmqOptions.DEFAULTS);
+        Publisher publisher = f.producerPubSub.createPublisher(f.registry.context("backlog.pub", ChannelKind.PUBSUB),
+                ZmqOptions.DEFAULTS);
+        try {
+            assertEquals("request server's listen backlog", ZmqSettings.LISTEN_BACKLOG,
+                    backlog(((ZmqRequestServer) server).endpoint()));
+            assertEquals("publisher's listen backlog", ZmqSettings.LISTEN_BACKLOG,
+                    backlog(((ZmqPublisher) publisher).endpoint()));
+        } finally {
+            publisher.close();
+            server.close();
+        }
+    }
+
+    private static boolean ssWorks() {
+        try {
+            return System.getProperty("os.name").startsWith("Linux") && ss("-ltnH").exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+
+    /** The Send-Q column of the listening tcp socket on the endpoint's port: its backlog. */
+    private static int backlog(String endpoint) throws Exception {
+        String port = endpoint.substring(endpoint.lastIndexOf(':') + 1);
+        Process p = ss("-ltnH", "sport = :" + port);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        List<String> lines = out.lines().toList();
+        assertEquals("one listening socket on port " + port + ": " + out, 1, lines.size());
+        String[] cols = lines.get(0).trim().split("\\s+");
+        assertTrue("LISTEN line: " + out, cols.length >= 4 && cols[0].equals("LISTEN"));
+        return Integer.parseInt(cols[2]);
+    }
+
+    private static Process ss(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("ss"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("ss did not answer in 10 s");
+        }
+        return p;
+    }
+}
