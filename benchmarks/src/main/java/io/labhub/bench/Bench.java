@@ -37,7 +37,8 @@ public final class Bench {
         CASES.put("phys", List.of("pingpong", "futex", "memcpy.1048576", "memcpy.4194304", "memcpy.16777216"));
         // Plain and CURVE twins run one after the other, so each same-launch ratio compares neighbours in time.
         CASES.put("zmq", List.of("pubsub.64.plain", "pubsub.64.curve", "pubsub.1048576.plain", "pubsub.1048576.curve",
-                "reqrep.plain", "reqrep.curve", "pubsub.64.ipc", "ow.ipc", "ow.tcp"));
+                "reqrep.plain", "reqrep.curve", "pubsub.64.ipc", "ow.ipc", "ow.tcp",
+                "handshake.300.curve", "handshake.300.backlog"));
         // Raw JeroMQ CURVE on jnacl 1.0.0, the pure-Java NaCl LabHub used before the crypto bundle (the old
         // baseline): the same ZmqGroup in JVMs whose class path has jnacl's jar in place of labhub-crypto's.
         CASES.put("jnacl", List.of("pubsub.64.curve", "pubsub.1048576.curve", "reqrep.curve"));
@@ -62,6 +63,7 @@ public final class Bench {
         System.setProperty("java.awt.headless", "true");
         boolean quick = false;
         List<String> groups = List.copyOf(CASES.keySet());
+        List<String> onlyCases = null;
         int launches = -1;
         Path out = Path.of("target/report");
         Path features = Path.of(System.getProperty("labhub.features.dir", "target/features"));
@@ -72,8 +74,9 @@ public final class Bench {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--features" -> features = Path.of(args[++i]);
                 case "--groups" -> groups = List.of(args[++i].split(","));
+                case "--cases" -> onlyCases = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,labhubbc])");
+                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,labhubbc] [--cases CASE,...])");
             }
         }
         if (!Files.isDirectory(features.resolve("core"))) {
@@ -100,7 +103,14 @@ public final class Bench {
                 if (!groups.contains(g.getKey())) {
                     continue; // a partial run (while developing): the report shows the rest as missing
                 }
-                runGroup(g.getKey(), g.getValue(), launch, warmMs, measureMs, features.toAbsolutePath(), logs, work, results);
+                List<String> cases = g.getValue();
+                if (onlyCases != null) {
+                    cases = cases.stream().filter(onlyCases::contains).toList();
+                    if (cases.isEmpty()) {
+                        continue;
+                    }
+                }
+                runGroup(g.getKey(), cases, launch, warmMs, measureMs, features.toAbsolutePath(), logs, work, results);
             }
             LOG.info(() -> String.format("launch done, %.0f s so far", (System.nanoTime() - t0) / 1e9));
         }
@@ -232,6 +242,11 @@ public final class Bench {
             cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
             cmd.add("-Daeron.print.configuration=false");
             cmd.addAll(jvmOptions(group));
+            // For profiling a run (e.g. -XX:StartFlightRecording=...): extra options for every child JVM.
+            String extra = System.getProperty("labhub.bench.jvmArgs", "").trim();
+            if (!extra.isEmpty()) {
+                cmd.addAll(List.of(extra.replace("{side}", group + "-" + side).split("\\s+")));
+            }
             cmd.add("-cp");
             cmd.add(classPath(group));
             cmd.add(Child.class.getName());

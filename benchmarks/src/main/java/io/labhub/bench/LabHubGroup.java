@@ -25,8 +25,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
@@ -52,8 +50,6 @@ final class LabHubGroup implements Group {
 
     /** How many clients the handshake case connects at once (issue 13: 300). */
     static final int HANDSHAKES = 300;
-    /** Measured bursts of the handshake case per launch (after one warm-up burst); their samples are pooled. */
-    private static final int HANDSHAKE_BURSTS = 3;
 
     @Override
     public String init(String side, Map<String, String> params) throws Exception {
@@ -278,10 +274,12 @@ final class LabHubGroup implements Group {
                     ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withHighWaterMark(ZmqGroup.hwm(size)))) {
                 sub.receive(WAIT);
                 Duration t = Duration.ofSeconds(10);
-                return Measure.rate(() -> {
+                double[] r = Measure.rate(() -> {
                     sub.receive(t);
                     return 1;
                 }, size);
+                System.err.println("case " + c + ": subscriber counters " + sub.counters()); // where messages went
+                return r;
             }
         }
         if (c.equals("reqrep")) {
@@ -305,84 +303,18 @@ final class LabHubGroup implements Group {
         throw new IllegalArgumentException("unknown case " + c);
     }
 
-    /**
-     * {@code n} DEALERs, each with a key pair of its own, connect to the broker at once (CURVE) and each sends
-     * one {@code discover}; a sample is the time from the start of the burst (before the first socket is
-     * made) to that client's reply, so it holds the queueing behind the other handshakes. One warm-up burst,
-     * then {@value #HANDSHAKE_BURSTS} measured ones, pooled: returns {p50, p99, p99.9, samples} in ns.
-     */
+    /** The broker handshake case: {@code n} clients with keys of their own each send one discover. */
     private double[] handshakes(int n, String name) throws Exception {
         if (n > clientKeys.size()) {
             throw new IllegalArgumentException("at most " + clientKeys.size() + " handshake clients");
         }
-        try (ZContext ctx = new ZContext()) {
-            // Until the broker has reloaded the allow-list, a client is refused: probe with a fresh socket each time.
-            Measure.await("the broker admitting the handshake clients", WAIT.toMillis(), () -> {
-                long[] one = burst(ctx, 1, name, 2_000);
-                return one != null;
-            });
-            burst(ctx, n, name, 30_000); // warm-up
-            long[] all = new long[n * HANDSHAKE_BURSTS];
-            for (int b = 0; b < HANDSHAKE_BURSTS; b++) {
-                long[] t = burst(ctx, n, name, 30_000);
-                if (t == null) {
-                    throw new IllegalStateException("not every one of " + n + " clients had a reply within 30 s");
-                }
-                System.arraycopy(t, 0, all, b * n, n);
-            }
-            java.util.Arrays.sort(all);
-            return new double[] {Measure.percentile(all, all.length, 0.50), Measure.percentile(all, all.length, 0.99),
-                    Measure.percentile(all, all.length, 0.999), all.length};
-        }
-    }
-
-    /** One burst of {@code n} clients; their times to the first reply in ns, or null if one had none in time. */
-    private long[] burst(ZContext ctx, int n, String name, long timeoutMs) {
-        ZMQ.Socket[] s = new ZMQ.Socket[n];
-        long[] t = new long[n];
-        ZMQ.Poller poller = ctx.createPoller(n);
-        try {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < n; i++) {
-                ZMQ.Curve.KeyPair k = clientKeys.get(i);
-                s[i] = ctx.createSocket(SocketType.DEALER);
-                s[i].setLinger(0);
-                s[i].setCurvePublicKey(ZMQ.Curve.z85Decode(k.publicKey));
-                s[i].setCurveSecretKey(ZMQ.Curve.z85Decode(k.secretKey));
-                s[i].setCurveServerKey(ZMQ.Curve.z85Decode(brokerKey));
-                s[i].connect(brokerEndpoint);
-                s[i].send("{\"v\":1,\"id\":\"" + i + "\",\"type\":\"discover\",\"name\":\"" + name + "\"}");
-                poller.register(s[i], ZMQ.Poller.POLLIN);
-            }
-            int left = n;
-            long deadline = t0 + timeoutMs * 1_000_000L;
-            while (left > 0 && System.nanoTime() < deadline) {
-                if (poller.poll(50) <= 0) {
-                    continue;
-                }
-                long now = System.nanoTime();
-                for (int i = 0; i < n; i++) {
-                    if (t[i] == 0 && poller.pollin(i)) {
-                        String r = s[i].recvStr(ZMQ.DONTWAIT);
-                        if (r != null) {
-                            if (!r.contains("\"status\":\"ok\"")) {
-                                throw new IllegalStateException("client " + i + ": " + r);
-                            }
-                            t[i] = now - t0;
-                            left--;
-                        }
-                    }
-                }
-            }
-            return left == 0 ? t : null;
-        } finally {
-            poller.close();
-            for (ZMQ.Socket x : s) {
-                if (x != null) {
-                    ctx.destroySocket(x);
-                }
-            }
-        }
+        return Handshakes.measure(clientKeys.subList(0, n), brokerEndpoint, brokerKey,
+                i -> ("{\"v\":1,\"id\":\"" + i + "\",\"type\":\"discover\",\"name\":\"" + name + "\"}")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                r -> {
+                    String text = new String(r, java.nio.charset.StandardCharsets.UTF_8);
+                    return text.contains("\"status\":\"ok\"") ? null : text;
+                });
     }
 
     /** One 64 B ping carrying {@code n}; true when the pong carrying {@code n} came back in time. */
@@ -439,6 +371,9 @@ final class LabHubGroup implements Group {
         }
         synchronized (open) {
             for (AutoCloseable a : open) {
+                if (a instanceof io.labhub.api.Channel ch) {
+                    System.err.println("case " + c + ": " + ch.name() + " counters " + ch.counters());
+                }
                 try {
                     a.close();
                 } catch (Exception e) {

@@ -18,6 +18,9 @@ import org.zeromq.ZMQ;
  * nanoTime() on arrival (one clock for all processes on Linux: CLOCK_MONOTONIC).
  * JeroMQ 0.6.0's ipc:// is itself tcp on loopback (a port derived from the name), so ipc and tcp differ
  * only by that; both are measured because ipc:// is what a user of one machine would pick.
+ * {@code handshake.N.curve} / {@code handshake.N.backlog}: N CURVE DEALERs connect at once to a ROUTER echo
+ * with JeroMQ's default listen backlog (100) / a backlog of {@value #BIG_BACKLOG}, each sends one message;
+ * time to the first reply, as LabHub's broker handshake case ({@link Handshakes}).
  */
 final class ZmqGroup implements Group {
 
@@ -25,6 +28,9 @@ final class ZmqGroup implements Group {
     static int hwm(int size) {
         return size >= 65536 ? 16 : 1000;
     }
+
+    /** The listen backlog of the handshake.N.backlog case (JeroMQ's default is 100; Linux caps it at somaxconn). */
+    static final int BIG_BACKLOG = 1024;
 
     private ZContext ctx;
     private ZMQ.Curve.KeyPair server;
@@ -90,7 +96,34 @@ final class ZmqGroup implements Group {
         stop = false;
         CompletableFuture<String> bound = new CompletableFuture<>();
         Runnable loop;
-        if (w[0].equals("pubsub")) {
+        if (w[0].equals("handshake")) {
+            // handshake.N.curve: JeroMQ's default listen backlog (100); handshake.N.backlog: setBacklog(1024).
+            boolean big = w[w.length - 1].equals("backlog");
+            loop = () -> {
+                ZMQ.Socket router = ctx.createSocket(SocketType.ROUTER);
+                try {
+                    secureServer(router, true);
+                    if (big) {
+                        router.setBacklog(BIG_BACKLOG);
+                    }
+                    router.setReceiveTimeOut(100);
+                    bind(router, address);
+                    bound.complete(router.getLastEndpoint());
+                    while (!stop) {
+                        byte[] id = router.recv(0);
+                        if (id != null) {
+                            byte[] body = router.recv(0);
+                            router.send(id, ZMQ.SNDMORE);
+                            router.send(body, 0);
+                        }
+                    }
+                } catch (Throwable t) {
+                    bound.completeExceptionally(t);
+                } finally {
+                    ctx.destroySocket(router);
+                }
+            };
+        } else if (w[0].equals("pubsub")) {
             int size = Integer.parseInt(w[1]);
             loop = () -> {
                 ZMQ.Socket pub = ctx.createSocket(SocketType.PUB);
@@ -149,6 +182,14 @@ final class ZmqGroup implements Group {
     public double[] run(String c, String endpoint) throws Exception {
         String[] w = c.split("\\.");
         boolean curve = w[w.length - 1].equals("curve");
+        if (w[0].equals("handshake")) {
+            int n = Integer.parseInt(w[1]);
+            java.util.List<ZMQ.Curve.KeyPair> keys = new java.util.ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                keys.add(ZMQ.Curve.generateKeyPair());
+            }
+            return Handshakes.measure(keys, endpoint, serverPublic, i -> new byte[] {(byte) i}, r -> null);
+        }
         if (w[0].equals("pubsub")) {
             int size = Integer.parseInt(w[1]);
             ZMQ.Socket sub = ctx.createSocket(SocketType.SUB);
