@@ -23,6 +23,20 @@ public interface Channel extends AutoCloseable {
     /** @return {@code true} until {@link #close()} was called */
     boolean isOpen();
 
+    /**
+     * This end's own view of the producer, which holds when the broker cannot be reached (another host
+     * behind a cut link): {@link ChannelState#ACTIVE} while the producer is reachable,
+     * {@link ChannelState#PRODUCER_LOST} when this consumer's connection to it stopped answering (its
+     * heartbeats timed out) or the broker declared it lost, until data flows again;
+     * {@link ChannelState#CLOSED} once this end is closed. A producer's own end answers
+     * {@link ChannelState#ACTIVE} until it is closed. Cheap, never blocks.
+     *
+     * @since 1.3
+     */
+    default ChannelState producerState() {
+        return isOpen() ? ChannelState.ACTIVE : ChannelState.CLOSED;
+    }
+
     /** Releases the channel. Never throws; never blocks for long (bounded by the transport's linger). */
     @Override
     void close();
