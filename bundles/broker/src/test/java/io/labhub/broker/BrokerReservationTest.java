@@ -49,13 +49,17 @@ public class BrokerReservationTest {
 
     @Test
     public void lostProducersNameIsReservedForItsKey() throws IOException {
-        bed.startBroker(); // default grace: 30 s
+        // Default grace (30 s); a 3 s liveness window (100 ms x 30), so that both raw clients (which do
+        // not heartbeat while the other's CURVE handshake and hello are under way) are surely live while
+        // the attacker's first register is answered, even on a loaded machine.
+        bed.startBroker(new BrokerConfig("tcp://127.0.0.1:*", "tcp://127.0.0.1:*", TestBed.HEARTBEAT, 30,
+                TestBed.MAX_MESSAGE_SIZE));
         TestBed.Raw rightful = bed.raw();
         TestBed.Raw attacker = bed.raw();
+        assertEquals("ok", attacker.request("hello", "").path("status").asText());
         assertEquals("ok", rightful.request("hello", "").path("status").asText());
         assertEquals("ok", rightful.request("register", thermometer("tcp://10.0.0.5:40100", rightful.key()))
                 .path("status").asText());
-        assertEquals("ok", attacker.request("hello", "").path("status").asText());
         JsonNode exists = attacker.request("register", thermometer("tcp://10.0.0.66:40100", attacker.key()));
         assertEquals(ErrorCode.CHANNEL_EXISTS.name(), exists.path("code").asText());
 
@@ -79,7 +83,8 @@ public class BrokerReservationTest {
 
     @Test
     public void afterTheGraceAnotherKeyMayTakeItAndTheEventSaysSo() throws Exception {
-        bed.startBroker(bed.config().withReservationGrace(Duration.ofMillis(600)));
+        // A grace long enough that the first register after the loss surely falls inside it on a loaded machine.
+        bed.startBroker(bed.config().withReservationGrace(Duration.ofSeconds(3)));
         CurveSecurityHandle watcherKeys = bed.newClientSecurity();
         ZMQ.Socket sub = watcherKeys.context().createSocket(SocketType.SUB);
         sub.setLinger(0);
