@@ -24,8 +24,18 @@ public interface CurveSecurity {
     String publicKey();
 
     /**
-     * Makes {@code socket} a CURVE server with this runtime's key pair; call before {@code bind}, on the
-     * socket's thread. It also installs an event hook that logs and counts the connections refused during
+     * The listen backlog {@link #secureServer} gives every server socket (broker, request servers,
+     * publishers). JeroMQ's default is 100: when more clients connect at once than the kernel's accept queue
+     * holds while the I/O thread is busy with CURVE handshakes, Linux drops the excess and each such client
+     * waits for a TCP retransmission (1 s, then 2 s): 300 clients connecting at once saw p99 1.25 s with 100
+     * and 0.44 s with 1024 (benchmarks, zmq/handshake.300.*). Linux caps it at net.core.somaxconn (4096 by
+     * default since 5.4).
+     */
+    int LISTEN_BACKLOG = 1024;
+
+    /**
+     * Makes {@code socket} a CURVE server with this runtime's key pair, listening with a backlog of
+     * {@link #LISTEN_BACKLOG}; call before {@code bind}, on the socket's thread. It also installs an event hook that logs and counts the connections refused during
      * the handshake, which never reach ZAP (NULL and PLAIN clients, clients with a wrong server key).
      * JeroMQ allows one monitor or hook per socket: to monitor such a socket yourself, call
      * {@code socket.monitor(null, 0)} first (which removes that logging for the socket).

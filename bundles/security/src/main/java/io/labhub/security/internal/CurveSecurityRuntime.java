@@ -101,6 +101,7 @@ public final class CurveSecurityRuntime implements CurveSecurityHandle {
         socket.setCurveServer(true);
         socket.setCurvePublicKey(publicKey);
         socket.setCurveSecretKey(secretKey);
+        socket.setBacklog(LISTEN_BACKLOG); // many clients connecting at once: see there
         // Refusals during the ZMTP handshake (wrong server key, NULL/PLAIN clients) never reach ZAP: log them.
         handshakes.watch(socket);
     }

@@ -85,7 +85,6 @@ final class ZmqPublisher extends ZmqChannel implements Publisher {
         // PUB only ever receives subscription messages; refuse anything big from a hostile peer.
         pub.setMaxMsgSize(64 * 1024);
         security.secureServer(pub);
-        pub.setBacklog(ZmqSettings.LISTEN_BACKLOG); // many clients connecting at once: see there
         try {
             pub.bind(bindTo);
         } catch (ZMQException e) {

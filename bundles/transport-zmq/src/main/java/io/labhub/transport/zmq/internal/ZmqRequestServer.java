@@ -121,7 +121,6 @@ final class ZmqRequestServer extends ZmqChannel implements RequestServer {
         router.setRcvHWM(0);
         router.setMaxMsgSize(WireFormat.frameLimit(maxMessageSize));
         security.secureServer(router);
-        router.setBacklog(ZmqSettings.LISTEN_BACKLOG); // many clients connecting at once: see there
         try {
             router.bind(bindTo);
         } catch (ZMQException e) {

@@ -29,14 +29,6 @@ public record ZmqSettings(int highWaterMark, int maxMessageSize, String bindHost
 
     public static final String PID = "io.labhub.transport.zmq";
     public static final int DEFAULT_HIGH_WATER_MARK = 1000;
-    /**
-     * The listen backlog of every bound socket (request servers, publishers). JeroMQ's default is 100: when
-     * more clients connect at once than the kernel's accept queue holds while the I/O thread is busy with
-     * CURVE handshakes, Linux drops the excess and each such client waits for a TCP retransmission (1 s,
-     * then 2 s): 300 clients connecting at once saw p99 1.25 s with 100 and 0.44 s with 1024 (benchmarks,
-     * zmq/handshake.300.*). Linux caps it at net.core.somaxconn (4096 by default since 5.4).
-     */
-    public static final int LISTEN_BACKLOG = 1024;
     public static final int DEFAULT_MAX_MESSAGE_SIZE = 16 << 20;
     public static final String DEFAULT_BIND_HOST = "*";
     public static final int DEFAULT_LINGER_MILLIS = 100;

@@ -8,6 +8,7 @@ import io.labhub.api.ChannelKind;
 import io.labhub.api.Publisher;
 import io.labhub.api.RequestServer;
 import io.labhub.api.ZmqOptions;
+import io.labhub.security.CurveSecurity;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.junit.rules.TemporaryFolder;
 
 /**
  * Issue 13 (benchmark: 300 concurrent CURVE handshakes): a bound socket listens with a backlog of
- * {@link ZmqSettings#LISTEN_BACKLOG}, not JeroMQ's default 100, so that a burst of clients connecting at
+ * {@link CurveSecurity#LISTEN_BACKLOG} (set by {@code secureServer}), not JeroMQ's default 100, so that a burst of clients connecting at
  * once is not cut down by the kernel's accept queue (each dropped connection waits 1 s for a TCP
  * retransmission). Read from the kernel: {@code ss} shows a listening socket's backlog as its Send-Q.
  * Fails before the fix (100).
@@ -40,9 +41,9 @@ public class ListenBacklogTest {
         Publisher publisher = f.producerPubSub.createPublisher(f.registry.context("backlog.pub", ChannelKind.PUBSUB),
                 ZmqOptions.DEFAULTS);
         try {
-            assertEquals("request server's listen backlog", ZmqSettings.LISTEN_BACKLOG,
+            assertEquals("request server's listen backlog", CurveSecurity.LISTEN_BACKLOG,
                     backlog(((ZmqRequestServer) server).endpoint()));
-            assertEquals("publisher's listen backlog", ZmqSettings.LISTEN_BACKLOG,
+            assertEquals("publisher's listen backlog", CurveSecurity.LISTEN_BACKLOG,
                     backlog(((ZmqPublisher) publisher).endpoint()));
         } finally {
             publisher.close();
