@@ -2,6 +2,7 @@ package io.labhub.transport.zmq.internal;
 
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
+import io.labhub.api.ChannelState;
 import io.labhub.api.ConsumerOptions;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.InvalidInputException;
@@ -34,6 +35,16 @@ import org.zeromq.ZMQ;
  * {@value #FIRST_RETRY_MILLIS} ms doubling to {@value #MAX_RETRY_MILLIS} ms (reset by a successful
  * handshake), so a key allowed later (the allow-list is reloaded when it changes) gets in within a few
  * seconds. Refusals are counted ({@link #handshakeRefusals()}); the first of a series is logged at WARN.
+ *
+ * <p>Liveness of its own ({@link #producerState()}), which holds when the broker is out of reach (a cut
+ * link between hosts): every consumer socket sends ZMTP heartbeats (PING every
+ * {@code heartbeatIntervalMillis}, the connection dropped when nothing came back for
+ * {@code heartbeatTimeoutMillis}; JeroMQ 0.6.0 encrypts and checks them like any CURVE command), so a dead
+ * link ends in a {@code DISCONNECTED} event within about interval + timeout, and ZeroMQ then reconnects by
+ * itself (every 100 ms doubling to {@value ZmqSettings#RECONNECT_MAX_MILLIS} ms). A drop of the socket's
+ * established connection (one that had completed its handshake), or the broker's {@code PRODUCER_LOST} event, makes the state {@code PRODUCER_LOST}; the next
+ * handshake (the ZMTP greeting answered), message from the producer or {@code REGISTERED} event makes it {@code ACTIVE}
+ * again, and a connection that came back by itself after a disconnect counts one reconnect.
  */
 abstract class ZmqConsumerChannel extends ZmqChannel {
 
@@ -43,6 +54,12 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
     static final int EVENT_HANDSHAKE_SUCCEEDED = 4096;
     static final int EVENT_HANDSHAKE_FAILED_PROTOCOL = 8192;
     static final int EVENT_HANDSHAKE_FAILED_AUTH = 16384;
+    /**
+     * The ZMTP greeting was exchanged: the peer answers on this connection. JeroMQ 0.6.0 never emits
+     * {@link #EVENT_HANDSHAKE_SUCCEEDED} (nothing calls {@code SocketBase.eventHandshakeSucceeded}; checked
+     * with javap), so this is the event that tells a live connection.
+     */
+    static final int EVENT_HANDSHAKE_PROTOCOL = 32768;
     static final long FIRST_RETRY_MILLIS = 200;
     static final long MAX_RETRY_MILLIS = 2000;
     private static final AtomicLong MONITORS = new AtomicLong();
@@ -62,6 +79,14 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
     private long retryMillis = FIRST_RETRY_MILLIS;
     private boolean retryScheduled;
     private boolean refusedSinceAdmitted;
+    private volatile ChannelState producerState = ChannelState.ACTIVE;
+    /** Loop thread: the socket in use was disconnected and has not come back yet (not through a switch). */
+    private boolean disconnected;
+    /**
+     * Loop thread: the socket in use has a connection that completed its handshake. A connection that drops
+     * before (JeroMQ's connect race, a refusal) is no lost producer: ZeroMQ simply tries again.
+     */
+    private boolean established;
 
     ZmqConsumerChannel(ChannelContext context, CurveSecurity security, ZmqSettings settings, ChannelKind kind,
                        String role) {
@@ -74,6 +99,9 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
         try {
             ChannelInfo info = context.discover(options.waitForChannel());
             check(info);
+            if (info.state() == ChannelState.PRODUCER_LOST) {
+                producerState = ChannelState.PRODUCER_LOST;
+            }
             loop.call(() -> {
                 switchTo(info, false);
                 return null;
@@ -122,6 +150,14 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
     }
 
     private void onEvent(ChannelEvent event) {
+        if (event.type() == ChannelEvent.Type.PRODUCER_LOST) {
+            producerLost("the broker declared it lost");
+            return;
+        }
+        if (event.type() == ChannelEvent.Type.REGISTERED && event.info().kind() == expectedKind && !differs(event.info())) {
+            producerActive("it registered again");
+            return;
+        }
         if (event.type() == ChannelEvent.Type.REGISTERED && event.info().kind() == expectedKind && differs(event.info())) {
             String wire = wireVersionProblem(event.info());
             if (wire != null) {
@@ -151,6 +187,9 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
         }
         ZMQ.Socket old = socket;
         ZMQ.Socket fresh = open(info); // may throw (a bad key in the event): the old socket stays in use
+        // a new socket: neither what the old one still holds nor the new one's first handshake is a reconnect
+        disconnected = false;
+        established = false;
         if (old != null) {
             beforeSwitch(old);
             loop.release(old);
@@ -158,6 +197,7 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
         socket = fresh;
         target = info;
         if (reconnect) {
+            producerActive("it registered at " + info.endpoint());
             counters.reconnects.increment();
             LOG.info("{} {} reconnected to {}", kind().wireName(), name(), info.endpoint());
             afterReconnect(info);
@@ -171,6 +211,11 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
     protected ZMQ.Socket securedSocket(org.zeromq.SocketType type, String serverKey) {
         ZMQ.Socket s = loop.socket(type);
         try {
+            s.setHeartbeatIvl(settings.heartbeatIntervalMillis());
+            s.setHeartbeatTimeout(settings.heartbeatTimeoutMillis());
+            // the producer's side drops a connection that sent nothing (not even a PING) this long
+            s.setHeartbeatTtl(Math.min(655_300, 2 * settings.heartbeatTimeoutMillis()));
+            s.setReconnectIVLMax(ZmqSettings.RECONNECT_MAX_MILLIS);
             security.secureClient(s, serverKey);
             return s;
         } catch (RuntimeException e) {
@@ -189,8 +234,8 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
             monitor = null;
         }
         String endpoint = "inproc://labhub-consumer-monitor-" + MONITORS.incrementAndGet();
-        s.monitor(endpoint, extraEvents | EVENT_HANDSHAKE_FAILED_AUTH | EVENT_HANDSHAKE_FAILED_PROTOCOL
-                | EVENT_HANDSHAKE_FAILED_NO_DETAIL | EVENT_HANDSHAKE_SUCCEEDED);
+        s.monitor(endpoint, extraEvents | ZMQ.EVENT_DISCONNECTED | EVENT_HANDSHAKE_FAILED_AUTH | EVENT_HANDSHAKE_FAILED_PROTOCOL
+                | EVENT_HANDSHAKE_FAILED_NO_DETAIL | EVENT_HANDSHAKE_SUCCEEDED | EVENT_HANDSHAKE_PROTOCOL);
         ZMQ.Socket events = loop.socket(org.zeromq.SocketType.PAIR);
         events.connect(endpoint);
         monitor = events;
@@ -203,6 +248,9 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
             int type = e.getEvent();
             if (type == EVENT_HANDSHAKE_FAILED_AUTH || type == EVENT_HANDSHAKE_FAILED_PROTOCOL
                     || type == EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
+                if (of == socket) {
+                    established = false; // refused: the producer answers, but not to us; no lost connection
+                }
                 counters.handshakeRefusals.increment();
                 if (!refusedSinceAdmitted) {
                     refusedSinceAdmitted = true;
@@ -220,11 +268,56 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
                 }
                 refusedSinceAdmitted = false;
                 retryMillis = FIRST_RETRY_MILLIS;
+            } else if (type == EVENT_HANDSHAKE_PROTOCOL && of == socket) {
+                established = true;
+                connectionAlive();
+            } else if (type == ZMQ.EVENT_DISCONNECTED && of == socket && established) {
+                established = false;
+                disconnected = true;
+                producerLost("the connection to " + e.getAddress() + " dropped (heartbeat timed out or closed)");
             }
             if (of == socket) {
                 onSocketEvent(type);
             }
         }
+    }
+
+    /**
+     * Loop thread: the socket in use handshook, or something came from the producer on it: the producer
+     * is reachable; after a disconnect, ZeroMQ reconnected by itself (one reconnect).
+     */
+    protected final void connectionAlive() {
+        if (disconnected) {
+            disconnected = false;
+            counters.reconnects.increment();
+            afterSelfReconnect();
+        }
+        if (producerState != ChannelState.ACTIVE) {
+            producerActive("its connection answers");
+        }
+    }
+
+    /** Loop thread: ZeroMQ reconnected the socket in use by itself after a disconnect (counted already). */
+    protected void afterSelfReconnect() {
+    }
+
+    private void producerLost(String why) {
+        if (isOpen() && producerState != ChannelState.PRODUCER_LOST) {
+            producerState = ChannelState.PRODUCER_LOST;
+            LOG.info("{} {}: producer lost: {}", kind().wireName(), name(), why);
+        }
+    }
+
+    private void producerActive(String why) {
+        if (isOpen() && producerState != ChannelState.ACTIVE) {
+            producerState = ChannelState.ACTIVE;
+            LOG.info("{} {}: producer reachable again: {}", kind().wireName(), name(), why);
+        }
+    }
+
+    @Override
+    public ChannelState producerState() {
+        return isOpen() ? producerState : ChannelState.CLOSED;
     }
 
     /** Loop thread: a monitored event of the socket in use (other than the handshake ones). */
@@ -262,6 +355,8 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
             scheduleRecreate();
             return;
         }
+        disconnected = false; // a refused connection coming in at last is an admission, not a reconnect
+        established = false;
         if (old != null) {
             beforeSwitch(old);
             loop.release(old);

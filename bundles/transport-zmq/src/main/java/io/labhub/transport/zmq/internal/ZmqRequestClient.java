@@ -283,6 +283,10 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
             }
             WireFormat.Header h = WireFormat.decode(frame);
             WireFormat.Check check = WireFormat.check(h, frame, frames);
+            if (check == WireFormat.Check.OK && dealer == socket()
+                    && (h.type() == WireFormat.PONG || h.type() == WireFormat.REPLY_OK || h.type() == WireFormat.REPLY_ERROR)) {
+                connectionAlive();
+            }
             if (check == WireFormat.Check.OK && h.type() == WireFormat.PONG) {
                 if (!ready && dealer == socket()) {
                     ready = true;

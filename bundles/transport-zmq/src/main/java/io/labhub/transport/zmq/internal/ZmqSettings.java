@@ -21,11 +21,15 @@ import io.labhub.security.AdvertisedAddress;
  * @param maxQueuedBytesPerClient    the same bound in bytes per client connection
  * @param maxInFlight         a request client's bound on requests sent or waiting and not yet answered
  * @param maxInFlightBytes    a request client's bound on the payload bytes of those requests
+ * @param heartbeatIntervalMillis consumers (subscribers, request clients) send a ZMTP PING to their producer
+ *                            this often, so that a dead link is noticed; 0 or less = default
+ * @param heartbeatTimeoutMillis a consumer drops its connection (and reconnects by itself) when nothing came
+ *                            back this long after a PING; 0 or less = default
  */
 public record ZmqSettings(int highWaterMark, int maxMessageSize, String bindHost, String advertisedHost,
                           int lingerMillis, String advertisedInterface, int maxQueuedRequests, long maxQueuedBytes,
                           int maxQueuedRequestsPerClient, long maxQueuedBytesPerClient, int maxInFlight,
-                          long maxInFlightBytes) {
+                          long maxInFlightBytes, int heartbeatIntervalMillis, int heartbeatTimeoutMillis) {
 
     public static final String PID = "io.labhub.transport.zmq";
     public static final int DEFAULT_HIGH_WATER_MARK = 1000;
@@ -38,6 +42,10 @@ public record ZmqSettings(int highWaterMark, int maxMessageSize, String bindHost
     public static final long DEFAULT_MAX_QUEUED_BYTES_PER_CLIENT = 32L << 20;
     public static final int DEFAULT_MAX_IN_FLIGHT = 1000;
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 64L << 20;
+    public static final int DEFAULT_HEARTBEAT_INTERVAL_MILLIS = 500;
+    public static final int DEFAULT_HEARTBEAT_TIMEOUT_MILLIS = 1500;
+    /** Longest wait between two reconnect attempts of a consumer socket (JeroMQ starts at 100 ms and doubles). */
+    static final int RECONNECT_MAX_MILLIS = 1000;
     /** The property a warning names when only loopback can be advertised. */
     static final String ADVERTISED_HOST_PROPERTY = PID + " advertisedHost (or advertisedInterface)";
 
@@ -62,6 +70,17 @@ public record ZmqSettings(int highWaterMark, int maxMessageSize, String bindHost
         maxQueuedBytesPerClient = maxQueuedBytesPerClient > 0 ? maxQueuedBytesPerClient : DEFAULT_MAX_QUEUED_BYTES_PER_CLIENT;
         maxInFlight = maxInFlight > 0 ? maxInFlight : DEFAULT_MAX_IN_FLIGHT;
         maxInFlightBytes = maxInFlightBytes > 0 ? maxInFlightBytes : DEFAULT_MAX_IN_FLIGHT_BYTES;
+        heartbeatIntervalMillis = heartbeatIntervalMillis > 0 ? heartbeatIntervalMillis : DEFAULT_HEARTBEAT_INTERVAL_MILLIS;
+        heartbeatTimeoutMillis = heartbeatTimeoutMillis > 0 ? heartbeatTimeoutMillis : DEFAULT_HEARTBEAT_TIMEOUT_MILLIS;
+    }
+
+    /** Every setting but the heartbeats, which take their defaults. */
+    public ZmqSettings(int highWaterMark, int maxMessageSize, String bindHost, String advertisedHost, int lingerMillis,
+                       String advertisedInterface, int maxQueuedRequests, long maxQueuedBytes,
+                       int maxQueuedRequestsPerClient, long maxQueuedBytesPerClient, int maxInFlight,
+                       long maxInFlightBytes) {
+        this(highWaterMark, maxMessageSize, bindHost, advertisedHost, lingerMillis, advertisedInterface, maxQueuedRequests,
+                maxQueuedBytes, maxQueuedRequestsPerClient, maxQueuedBytesPerClient, maxInFlight, maxInFlightBytes, 0, 0);
     }
 
     /** The first five settings; every bound at its default, the advertised interface automatic. */
@@ -72,14 +91,23 @@ public record ZmqSettings(int highWaterMark, int maxMessageSize, String bindHost
     static ZmqSettings from(ZmqTransportConfig c) {
         return new ZmqSettings(c.highWaterMark(), c.maxMessageSize(), c.bindHost(), c.advertisedHost(), c.lingerMillis(),
                 c.advertisedInterface(), c.maxQueuedRequests(), c.maxQueuedBytes(), c.maxQueuedRequestsPerClient(),
-                c.maxQueuedBytesPerClient(), c.maxInFlight(), c.maxInFlightBytes());
+                c.maxQueuedBytesPerClient(), c.maxInFlight(), c.maxInFlightBytes(), c.heartbeatIntervalMillis(),
+                c.heartbeatTimeoutMillis());
     }
 
     /** These settings with other request/reply bounds (0 = default). */
     ZmqSettings withBounds(int queuedRequests, long queuedBytes, int queuedRequestsPerClient, long queuedBytesPerClient,
                            int inFlight, long inFlightBytes) {
         return new ZmqSettings(highWaterMark, maxMessageSize, bindHost, advertisedHost, lingerMillis, advertisedInterface,
-                queuedRequests, queuedBytes, queuedRequestsPerClient, queuedBytesPerClient, inFlight, inFlightBytes);
+                queuedRequests, queuedBytes, queuedRequestsPerClient, queuedBytesPerClient, inFlight, inFlightBytes,
+                heartbeatIntervalMillis, heartbeatTimeoutMillis);
+    }
+
+    /** These settings with other consumer heartbeats (0 = default). */
+    ZmqSettings withHeartbeat(int intervalMillis, int timeoutMillis) {
+        return new ZmqSettings(highWaterMark, maxMessageSize, bindHost, advertisedHost, lingerMillis, advertisedInterface,
+                maxQueuedRequests, maxQueuedBytes, maxQueuedRequestsPerClient, maxQueuedBytesPerClient, maxInFlight,
+                maxInFlightBytes, intervalMillis, timeoutMillis);
     }
 
     int hwm(int requested) {

@@ -87,7 +87,13 @@ final class ZmqSubscriber extends ZmqConsumerChannel implements Subscriber {
         reconnectedByEvent.set(true);
     }
 
+    @Override
+    protected void afterSelfReconnect() {
+        reconnectedByEvent.set(true); // counted already: a new session behind it is no second reconnect
+    }
+
     private void readAll(ZMQ.Socket sub) {
+        boolean alive = sub != socket(); // a socket being replaced says nothing about the producer in use
         for (int i = 0; i < BATCH; i++) {
             byte[] frame = sub.recv(ZMQ.DONTWAIT);
             if (frame == null) {
@@ -110,6 +116,10 @@ final class ZmqSubscriber extends ZmqConsumerChannel implements Subscriber {
                 LOG.debug("{}: message #{} of {} bytes exceeds this subscriber's maximum of {} bytes; ignored",
                         name(), h.id(), length, maxMessageSize);
                 continue;
+            }
+            if (!alive) {
+                alive = true;
+                connectionAlive(); // before the message is queued, so that deliver() sees a reconnect counted
             }
             byte[] payload = WireFormat.payload(frame, h);
             counters.received(payload.length);

@@ -51,4 +51,12 @@ public @interface ZmqTransportConfig {
     @AttributeDefinition(description = "Request client: payload bytes of requests not yet answered, beyond which "
             + "request() fails at once with BUSY")
     long maxInFlightBytes() default ZmqSettings.DEFAULT_MAX_IN_FLIGHT_BYTES;
+
+    @AttributeDefinition(description = "Subscribers and request clients send a ZMTP heartbeat (PING) to their producer "
+            + "every this many milliseconds, so that a dead link is noticed even while the producer has nothing to send")
+    int heartbeatIntervalMillis() default ZmqSettings.DEFAULT_HEARTBEAT_INTERVAL_MILLIS;
+
+    @AttributeDefinition(description = "A consumer whose producer answered nothing for this many milliseconds after a "
+            + "heartbeat drops the connection, reports producerState() PRODUCER_LOST and reconnects by itself")
+    int heartbeatTimeoutMillis() default ZmqSettings.DEFAULT_HEARTBEAT_TIMEOUT_MILLIS;
 }

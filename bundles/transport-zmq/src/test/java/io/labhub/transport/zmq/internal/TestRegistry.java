@@ -127,7 +127,14 @@ final class TestRegistry implements AutoCloseable {
         channels.remove(name);
     }
 
-    private void fire(ChannelEvent event) {
+    /** Announces that the channel's producer was declared lost (the broker's PRODUCER_LOST event). */
+    void lose(String name) {
+        ChannelInfo info = channels.get(name);
+        fire(new ChannelEvent(ChannelEvent.Type.PRODUCER_LOST, new ChannelInfo(info.name(), info.kind(), info.producer(),
+                info.endpoint(), info.serverKey(), info.metadata(), 0, ChannelState.PRODUCER_LOST)));
+    }
+
+        private void fire(ChannelEvent event) {
         List<Consumer<ChannelEvent>> list = listeners.getOrDefault(event.info().name().value(), List.of());
         for (Consumer<ChannelEvent> l : list) {
             events.execute(() -> l.accept(event));
