@@ -21,6 +21,7 @@ import io.labhub.api.ChannelClosedException;
 import io.labhub.api.ChannelCounters;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
+import io.labhub.api.ChannelState;
 import io.labhub.api.ChannelTimeoutException;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
@@ -268,6 +269,18 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     @Override
     public boolean isOpen() {
         return open;
+    }
+
+    /**
+     * {@link #producerAlive()} as a state: the producer's heartbeat in the segment header, its state word and
+     * process, and the broker's {@code PRODUCER_LOST} event, judged as the consumer already does.
+     */
+    @Override
+    public ChannelState producerState() {
+        if (!open) {
+            return ChannelState.CLOSED;
+        }
+        return producerAlive() ? ChannelState.ACTIVE : ChannelState.PRODUCER_LOST;
     }
 
     @Override

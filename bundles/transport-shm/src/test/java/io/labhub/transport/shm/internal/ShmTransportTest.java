@@ -98,7 +98,9 @@ public class ShmTransportTest {
         p.close();
         assertEquals("a consumer is attached: the segment stays", List.of(segment), listing());
         assertFalse(c.producerAlive());
+        assertEquals("the producer closed: lost to this consumer", io.labhub.api.ChannelState.PRODUCER_LOST, c.producerState());
         c.close();
+        assertEquals(io.labhub.api.ChannelState.CLOSED, c.producerState());
         assertEquals(1, cctx.detaches.get());
         assertEquals(1, cctx.closes.get());
         assertEquals(0, registry.attachCount(ShmTestSupport.CHANNEL));
@@ -125,8 +127,10 @@ public class ShmTransportTest {
         ShmProducer p1 = transport.createProducer(pctx, options);
         ShmConsumer c = transport.openConsumer(registry.context(ShmTestSupport.CHANNEL), ConsumerOptions.DEFAULTS);
         assertTrue(c.producerAlive());
+        assertEquals(io.labhub.api.ChannelState.ACTIVE, c.producerState());
         registry.producerLost(ShmTestSupport.CHANNEL);
         assertFalse("a producer_lost event makes the producer not alive", c.producerAlive());
+        assertEquals(io.labhub.api.ChannelState.PRODUCER_LOST, c.producerState());
         p1.close();
         // a new producer registers: the consumer switches at its next read
         ShmProducer p2 = transport.createProducer(registry.context(ShmTestSupport.CHANNEL), options);
