@@ -28,6 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * broker connected|disconnected message=...      the Hub's broker session changed
  * discovered NAME endpoint=E                     where the broker says NAME's producer is
  * state NAME ACTIVE|PRODUCER_LOST|CLOSED|absent|error CODE   the broker's view of NAME changed (hub.find)
+ * producer NAME ACTIVE|PRODUCER_LOST|CLOSED     this host's own view of NAME's producer changed (producerState())
  * reading seq=S skipped=K gaps=G reconnects=R    one message of lab.thermometer and the subscriber's counters
  * reply ok TEXT | reply error TYPE CODE TEXT     the answer to a "request TEXT" line read from stdin
  * </pre>
@@ -64,6 +65,9 @@ public final class MultiHostConsumer {
                     Optional<ChannelInfo> info = hub.find(name);
                     say("discovered " + name + " endpoint=" + info.map(ChannelInfo::endpoint).orElse("none"));
                 }
+                Thread producers = new Thread(() -> watchProducers(readings, stage, running), "multihost-producers");
+                producers.setDaemon(true);
+                producers.start();
                 Thread reader = new Thread(() -> read(readings, running), "multihost-read");
                 reader.setDaemon(true);
                 reader.start();
@@ -138,6 +142,24 @@ public final class MultiHostConsumer {
             if (connected == null || connected != status.brokerConnected()) {
                 connected = status.brokerConnected();
                 say("broker " + (connected ? "connected" : "disconnected") + " message=" + status.message());
+            }
+        }
+    }
+
+    /** Prints every change of this host's own view of each producer (Channel.producerState(), polled every 100 ms). */
+    private static void watchProducers(Subscriber readings, RequestClient stage, AtomicBoolean running) {
+        String lastReadings = null;
+        String lastStage = null;
+        while (running.get() && pause()) {
+            String r = readings.producerState().name();
+            if (!r.equals(lastReadings)) {
+                lastReadings = r;
+                say("producer " + THERMOMETER + " " + r);
+            }
+            String s = stage.producerState().name();
+            if (!s.equals(lastStage)) {
+                lastStage = s;
+                say("producer " + STAGE + " " + s);
             }
         }
     }

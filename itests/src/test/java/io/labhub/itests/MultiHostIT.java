@@ -29,8 +29,9 @@ import org.junit.Test;
  * {@code advertisedHost} is left empty, so what A advertises is the default rule's choice. Host B runs
  * {@link MultiHostConsumer}, an embedded LabHub configured only with the broker's address and key (its
  * own key allowed in A's allow-list). B discovers, subscribes and requests across the link; then the
- * link is cut for {@link #CUT} ({@code ip link set ... down}) and restored, and B must see
- * {@code producer_lost} and resume by itself, with the readings it missed counted: the thermometer runs at
+ * link is cut for {@link #CUT} ({@code ip link set ... down}) and restored, and B must learn by itself
+ * that the producer is lost (its subscriber's {@code producerState()}: the broker's {@code producer_lost}
+ * cannot cross the cut, and {@code hub.find} answers from the broker) and resume by itself, with the readings it missed counted: the thermometer runs at
  * 1000 readings/s, so an outage of seconds overflows its publisher's queue (high-water mark 1000) and a
  * sequence jump must follow the queued readings. Needs root and iproute2; skipped otherwise.
  *
@@ -150,17 +151,25 @@ public class MultiHostIT {
             List<Fact> readWhileDown = duringCut.stream().filter(f -> f.text().startsWith("reading ") && f.t() > cut + 1000).toList();
             assertTrue("B received readings while the link was down: " + readWhileDown, readWhileDown.isEmpty());
             Optional<Fact> disconnected = duringCut.stream().filter(f -> f.text().startsWith("broker disconnected")).findFirst();
+            // B's own view (producerState()): the broker on A cannot tell B across the cut, and hub.find answers
+            // from the broker (an error while it is out of reach), so B must learn the loss by itself
             Optional<Fact> lost = duringCut.stream()
-                    .filter(f -> f.text().equals("state " + MultiHostConsumer.THERMOMETER + " PRODUCER_LOST")).findFirst();
+                    .filter(f -> f.text().equals("producer " + MultiHostConsumer.THERMOMETER + " PRODUCER_LOST")).findFirst();
+            Optional<Fact> stageLost = duringCut.stream()
+                    .filter(f -> f.text().equals("producer " + MultiHostConsumer.STAGE + " PRODUCER_LOST")).findFirst();
+            Fact producerBack = hostB.await("B's own view of lab.thermometer's producer is active again", STEP,
+                    f -> f.t() > up && f.text().equals("producer " + MultiHostConsumer.THERMOMETER + " ACTIVE"));
             // after the link is back: first what was queued during the outage, then the largest jump (the readings lost)
             long[] jump = readings.stream().filter(r -> r[4] > up).max(java.util.Comparator.comparingLong(r -> r[1])).orElseThrow();
             long queued = readings.stream().filter(r -> r[4] > up && r[4] <= jump[4]).count() - 1;
-            System.out.printf("multi-host: link down %d ms. B: broker session lost after %s, producer_lost after %s; "
+            System.out.printf("multi-host: link down %d ms. B: broker session lost after %s, producer_lost after %s "
+                            + "(stage %s), its own view active again %d ms after the link came back; "
                             + "first reading %d ms after the link came back, then %d readings queued during the outage, "
                             + "then the largest jump: %s; gap counted across the outage %d readings; request answered %d ms after the link "
                             + "came back; broker's view active again after %d ms%n",
                     up - cut, disconnected.map(f -> (f.t() - cut) + " ms").orElse("never"),
-                    lost.map(f -> (f.t() - cut) + " ms").orElse("never"), resumed.t() - up, queued,
+                    lost.map(f -> (f.t() - cut) + " ms").orElse("never"),
+                    stageLost.map(f -> (f.t() - cut) + " ms").orElse("never"), producerBack.t() - up, resumed.t() - up, queued,
                     "reading #" + jump[0] + " skipping " + jump[1] + " (" + (jump[4] - up) + " ms after)", gapAcross,
                     answered.t() - up, active.t() - up);
             assertTrue("B's Hub did not notice that the broker became unreachable during the cut: " + duringCut, disconnected.isPresent());
@@ -168,7 +177,7 @@ public class MultiHostIT {
                     + "1000): B must count the readings it lost", gapAcross > 0);
 
             if (lost.isEmpty()) {
-                fail("B never learnt that lab.thermometer's producer was lost while the link was down for " + (up - cut)
+                fail("B's subscriber never reported lab.thermometer's producer lost (producerState()) while the link was down for " + (up - cut)
                         + " ms (hub.find answered " + describe(duringCut) + "); B saw during the cut: "
                         + duringCut.stream().filter(f -> !f.text().startsWith("reading ")).map(Fact::text).toList()
                         + ". The broker on host A still sees the thermometer heartbeating, and its producer_lost events cannot "
