@@ -1,6 +1,10 @@
 package io.labhub.api.spi;
 
+import java.util.Optional;
+
+import io.labhub.api.ChannelCounters;
 import io.labhub.api.ChannelKind;
+import io.labhub.api.ChannelName;
 import io.labhub.api.ConsumerOptions;
 import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmOptions;
@@ -22,4 +26,17 @@ public interface ShmTransport extends Transport {
     ShmProducer createProducer(ChannelContext context, ShmOptions options);
 
     ShmConsumer openConsumer(ChannelContext context, ConsumerOptions options);
+
+    /**
+     * The producer's counters of channel {@code name} as its segment holds them (frames and bytes committed,
+     * consumers dropped, reliable timeouts, frames consumers skipped), read WITHOUT taking part: no entry in
+     * the consumer table, no attach, nothing sent to the broker, so a {@code reliable} producer never waits
+     * for an observer and observing does not change what is observed. Quick: no waiting.
+     *
+     * @return empty when no segment of that channel is on this host (or this transport cannot tell)
+     * @since 1.1
+     */
+    default Optional<ChannelCounters> observe(ChannelName name) {
+        return Optional.empty();
+    }
 }

@@ -136,6 +136,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                     | (options.crc32c() ? ShmLayout.FLAG_CRC32C : 0);
             ShmLayout.writeHeader(seg, g, flags, ProcessHandle.current().pid(), Liveness.currentStartMillis(),
                     settings.heartbeatPeriod().toNanos(), RingSettings.nanos(options.reliableTimeout()));
+            ShmLayout.writeChannelName(seg, name.value());
             ShmLayout.publishMagic(seg);
             RingProducer producer = new RingProducer(name, platform, handle, seg, g, options, settings, heartbeat,
                     onClose == null ? () -> { } : onClose);
@@ -287,6 +288,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     @Override
     public boolean isOpen() {
         return open;
+    }
+
+    /** The counters as the segment header holds them (what an observer reads; see {@link SegmentObserver}). */
+    ChannelCounters headerCounters() {
+        return ShmLayout.producerCounters(seg, seg.asSlice(ShmLayout.TABLE_OFFSET, ShmLayout.PAGE));
     }
 
     @Override

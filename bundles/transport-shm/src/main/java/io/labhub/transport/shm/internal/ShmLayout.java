@@ -38,6 +38,9 @@ import io.labhub.api.LabHubException;
  * 328 BYTES               long  payload bytes committed   }
  * 336 UNBLOCKS            long  consumers dropped (reliable) }
  * 344 RELIABLE_TIMEOUTS   long  waits that hit the timeout }
+ * 512 CHANNEL_NAME_LENGTH int   bytes of CHANNEL_NAME, 0 = not written (segments made before it existed)
+ * 516 CHANNEL_NAME        255 bytes, ASCII: the channel this segment carries (lets an observer find it
+ *                         without the broker and without joining; written once, before the magic)
  *
  * Consumer table, offset 4096 (consumers map it read-write; the producer reads it)
  *   0 reserved            int   (layout 1: WAITERS) never read: a shared count any writer could poison
@@ -91,6 +94,9 @@ public final class ShmLayout {
     public static final long BYTES_OFFSET = 328;
     public static final long UNBLOCKS_OFFSET = 336;
     public static final long RELIABLE_TIMEOUTS_OFFSET = 344;
+    public static final long CHANNEL_NAME_LENGTH_OFFSET = 512;
+    public static final long CHANNEL_NAME_OFFSET = 516;
+    public static final int CHANNEL_NAME_MAX = 255;
     public static final int HEADER_LENGTH = PAGE;
 
     public static final int FLAG_RELIABLE = 1;
@@ -202,6 +208,74 @@ public final class ShmLayout {
     /** The last write of segment creation: a consumer trusts nothing before it sees the magic. */
     public static void publishMagic(MemorySegment segment) {
         LONG.setRelease(segment, MAGIC_OFFSET, MAGIC);
+    }
+
+    /** Part of creation, before {@link #publishMagic}: the channel's name, so an observer can find the segment. */
+    public static void writeChannelName(MemorySegment segment, String channelName) {
+        byte[] bytes = channelName.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        int n = Math.min(bytes.length, CHANNEL_NAME_MAX);
+        MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, CHANNEL_NAME_OFFSET, n);
+        segment.set(ValueLayout.JAVA_INT, CHANNEL_NAME_LENGTH_OFFSET, n);
+    }
+
+    /**
+     * Whether the header names {@code channelName} (plain loads: written once before the magic, which the
+     * caller has read with acquire). A length out of range names nothing.
+     */
+    public static boolean carriesChannel(MemorySegment header, String channelName) {
+        int n = header.get(ValueLayout.JAVA_INT, CHANNEL_NAME_LENGTH_OFFSET);
+        byte[] want = channelName.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (n != want.length || n <= 0 || n > CHANNEL_NAME_MAX) {
+            return false;
+        }
+        return MemorySegment.mismatch(header, CHANNEL_NAME_OFFSET, CHANNEL_NAME_OFFSET + n,
+                MemorySegment.ofArray(want), 0, n) < 0;
+    }
+
+    // ---- accessors that name their memory ordering (Aeron LogBufferDescriptor style) ----
+
+    /** WRITE_SEQUENCE with acquire: everything the producer wrote before committing that frame is visible. */
+    public static long writeSequenceAcquire(MemorySegment header) {
+        return (long) LONG.getAcquire(header, WRITE_SEQUENCE_OFFSET);
+    }
+
+    /** WRITE_SEQUENCE with a volatile load: orders against this thread's earlier volatile store (joins, Dekker). */
+    public static long writeSequenceVolatile(MemorySegment header) {
+        return (long) LONG.getVolatile(header, WRITE_SEQUENCE_OFFSET);
+    }
+
+    /** PRODUCER_STATE with acquire. */
+    public static int producerStateAcquire(MemorySegment header) {
+        return (int) INT.getAcquire(header, PRODUCER_STATE_OFFSET);
+    }
+
+    /** PRODUCER_HEARTBEAT with acquire. */
+    public static long producerHeartbeatAcquire(MemorySegment header) {
+        return (long) LONG.getAcquire(header, PRODUCER_HEARTBEAT_OFFSET);
+    }
+
+    /** A producer counter (FRAMES, BYTES, UNBLOCKS, RELIABLE_TIMEOUTS) with an opaque load: a snapshot, no ordering. */
+    public static long counterOpaque(MemorySegment header, long counterOffset) {
+        return (long) LONG.getOpaque(header, counterOffset);
+    }
+
+    /** Adds to a producer counter written by its single writer (opaque load and store: readers never see a torn value). */
+    public static void addCounterOrdered(MemorySegment header, long counterOffset, long delta) {
+        LONG.setOpaque(header, counterOffset, (long) LONG.getOpaque(header, counterOffset) + delta);
+    }
+
+    /**
+     * The producer's counters as the header holds them: frames and bytes committed, consumers dropped
+     * (UNBLOCKS), reliable waits that timed out, and the frames consumers skipped (the table's SKIPS: any
+     * consumer writes it, so it is a hint). Opaque loads; nothing is joined or written.
+     *
+     * @param table the consumer table's first page (read-only is enough), or {@code null}
+     */
+    public static io.labhub.api.ChannelCounters producerCounters(MemorySegment header, MemorySegment table) {
+        long skips = table == null ? 0 : Math.max(0, (long) LONG.getOpaque(table, TABLE_SKIPS));
+        return new io.labhub.api.ChannelCounters(counterOpaque(header, FRAMES_OFFSET),
+                counterOpaque(header, BYTES_OFFSET), 0, 0, counterOpaque(header, UNBLOCKS_OFFSET), skips, 0,
+                counterOpaque(header, RELIABLE_TIMEOUTS_OFFSET), 0);
     }
 
     /** What a consumer expects, from the broker's metadata; a field of 0 means "no expectation". */

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -12,8 +14,10 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.labhub.api.ChannelCounters;
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
+import io.labhub.api.ChannelName;
 import io.labhub.api.ConsumerOptions;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
@@ -52,6 +56,8 @@ public final class ShmTransportImpl implements ShmTransport {
     private final RingSettings settings;
     private final SegmentAccess access;
     private final Heartbeat heartbeat;
+    /** This transport's open producers by channel: observed from their own mapping, no directory scan. */
+    private final Map<ChannelName, RingProducer> producers = new ConcurrentHashMap<>();
 
     @Activate
     public ShmTransportImpl(ShmTransportConfig config) {
@@ -86,8 +92,13 @@ public final class ShmTransportImpl implements ShmTransport {
     public ShmProducer createProducer(ChannelContext context, ShmOptions options) {
         SegmentJanitor.sweep(platform); // a SIGKILLed producer without consumers cannot clean up itself
         String segment = SegmentNames.random();
+        RingProducer[] self = new RingProducer[1];
         RingProducer producer = RingProducer.create(platform, context.name(), segment, options, settings, access,
-                heartbeat, context::closed);
+                heartbeat, () -> {
+                    producers.remove(context.name(), self[0]);
+                    context.closed();
+                });
+        self[0] = producer;
         try {
             Map<String, String> metadata = new HashMap<>(options.metadata());
             metadata.put(META_SLOT_SIZE, Integer.toString(options.slotSize()));
@@ -98,6 +109,7 @@ public final class ShmTransportImpl implements ShmTransport {
             metadata.put(META_SPIN_NANOS, Long.toString(RingSettings.nanos(options.waitStrategy().spin())));
             metadata.put(META_YIELD_NANOS, Long.toString(RingSettings.nanos(options.waitStrategy().yield())));
             context.offer(segment, null, metadata);
+            producers.put(context.name(), producer);
             return producer;
         } catch (RuntimeException e) {
             producer.close();
@@ -139,6 +151,23 @@ public final class ShmTransportImpl implements ShmTransport {
             consumer.close();
             throw e;
         }
+    }
+
+    /**
+     * The producer's counters from the segment header: of this transport's own producer when it has one,
+     * else of the segment on this host that names the channel. Nothing is joined, written or sent.
+     */
+    @Override
+    public Optional<ChannelCounters> observe(ChannelName name) {
+        RingProducer local = producers.get(name);
+        if (local != null && local.isOpen()) {
+            try {
+                return Optional.of(local.headerCounters());
+            } catch (IllegalStateException | InternalError e) {
+                // closed or failed meanwhile: look on the host like for anyone else's
+            }
+        }
+        return SegmentObserver.observe(platform, name);
     }
 
     /** The segment and what to expect of it, from the broker's description of the channel. */
