@@ -4,15 +4,13 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import java.io.BufferedReader;
+import io.labhub.testkit.ChildJvm;
 import java.io.ByteArrayOutputStream;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -40,20 +38,15 @@ public class HomeLockTest {
         }
     }
 
-    private static Process holder(Path home) throws Exception {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Holder.class.getName(),
-                home.toString()).redirectErrorStream(true).start();
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line = r.readLine(); // blocks until the child says it holds the lock (or exits)
-        assertTrue("the holder did not lock: " + line, line != null && line.startsWith("locked "));
-        return p;
+    /** A child JVM holding the lock of {@code home}: started once it says so (the test fails with its output otherwise). */
+    private static ChildJvm holder(Path home) throws Exception {
+        return ChildJvm.main(Holder.class).args(home.toString()).ready("locked ").start();
     }
 
     @Test
     public void secondRuntimeInTheSameHomeIsRefusedWithThePidAndTakesOverAfterTheFirstDies() throws Exception {
         Path home = tmp.newFolder("home").toPath();
-        Process first = holder(home);
+        ChildJvm first = holder(home);
         try {
             HomeLock.HomeInUseException e = assertThrows(HomeLock.HomeInUseException.class, () -> HomeLock.acquire(home));
             assertEquals(first.pid(), e.pid());
@@ -70,8 +63,7 @@ public class HomeLockTest {
             assertTrue("the refused runtime created no log", !Files.exists(home.resolve("log")));
             assertEquals(first.pid() + "\n", Files.readString(home.resolve(HomeLock.FILE)));
         } finally {
-            first.destroyForcibly(); // SIGKILL: the lock file stays behind, the lock goes with the process
-            assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+            first.kill(); // SIGKILL, waits until it is gone: the lock file stays behind, the lock goes with the process
         }
         assertTrue(Files.exists(home.resolve(HomeLock.FILE)));
         try (HomeLock taken = HomeLock.acquire(home)) {

@@ -1,13 +1,13 @@
 package io.labhub.security;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
 
+import io.labhub.testkit.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.Rule;
 import org.junit.Test;
 import org.junit.rules.TemporaryFolder;
@@ -24,27 +24,21 @@ public class ConcurrentFirstStartTest {
     public void processesStartingTogetherShareOnePair() throws Exception {
         Path dir = tmp.getRoot().toPath().resolve("keys");
         Path go = tmp.getRoot().toPath().resolve("go");
-        List<Process> children = new ArrayList<>();
+        List<ChildJvm> children = new ArrayList<>();
         List<Path> results = new ArrayList<>();
         for (int i = 0; i < PROCESSES; i++) {
             Path result = tmp.getRoot().toPath().resolve("result-" + i);
             results.add(result);
-            children.add(new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    KeyDirChild.class.getName(), dir.toString(), go.toString(), result.toString())
-                    .redirectErrorStream(true)
-                    .redirectOutput(tmp.getRoot().toPath().resolve("child-" + i + ".log").toFile())
-                    .start());
+            children.add(ChildJvm.main(KeyDirChild.class).args(dir.toString(), go.toString(), result.toString()).start());
         }
         Files.createFile(go);
         try {
             for (int i = 0; i < PROCESSES; i++) {
-                assertTrue("child " + i + " did not finish", children.get(i).waitFor(60, TimeUnit.SECONDS));
-                assertEquals("child " + i + " failed: " + Files.readString(
-                        tmp.getRoot().toPath().resolve("child-" + i + ".log")), 0, children.get(i).exitValue());
+                int exit = children.get(i).awaitExit(Duration.ofSeconds(60)); // fails with its output if it does not finish
+                assertEquals("child " + i + " failed: " + children.get(i).output(), 0, exit);
             }
         } finally {
-            children.forEach(Process::destroyForcibly);
+            children.forEach(ChildJvm::close);
         }
         CurveKeyPair onDisk = CurveKeys.load(dir.resolve(CurveKeys.PUBLIC_KEY_FILE),
                 dir.resolve(CurveKeys.SECRET_KEY_FILE));
