@@ -77,7 +77,7 @@ public class CoreFeatureIT {
         }
         assertTrue("bundles not active: " + wrong, wrong.isEmpty());
         List<String> names = Arrays.stream(context.getBundles()).map(Bundle::getSymbolicName).toList();
-        for (String expected : List.of("io.labhub.api", "io.labhub.validation", "io.labhub.security", "io.labhub.broker",
+        for (String expected : List.of("io.labhub.api", "io.labhub.validation", "io.labhub.security", "io.labhub.broker", "io.labhub.broker-client",
                 "io.labhub.core", "org.apache.felix.scr")) {
             assertTrue(expected + " missing from " + names, names.contains(expected));
         }

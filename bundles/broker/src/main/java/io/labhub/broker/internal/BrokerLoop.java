@@ -7,6 +7,7 @@ import io.labhub.api.spi.ChannelEvent;
 import io.labhub.broker.BrokerClientInfo;
 import io.labhub.broker.BrokerConfig;
 import io.labhub.broker.BrokerStatus;
+import io.labhub.broker.protocol.Wire;
 import io.labhub.security.CurveSecurity;
 import io.labhub.validation.Validator;
 import org.slf4j.Logger;
@@ -58,7 +59,6 @@ public final class BrokerLoop implements Runnable {
     private final CurveSecurity security;
     private final Validator validator;
     private final Clock clock = Clock.systemUTC();
-    private final Wire wire = new Wire();
     private final CompletableFuture<Void> bound = new CompletableFuture<>();
     private final Thread thread;
     private final Instant started = Instant.now();
@@ -190,7 +190,7 @@ public final class BrokerLoop implements Runnable {
             return;
         }
         registry = new Registry(config.heartbeatInterval(), config.missedBeats(), Registry.Limits.of(config));
-        Dispatcher dispatcher = new Dispatcher(registry, validator, wire, config.maxMessageSize(),
+        Dispatcher dispatcher = new Dispatcher(registry, validator, config.maxMessageSize(),
                 new Dispatcher.SessionInfo(security.publicKey(), eventsEndpoint,
                         config.heartbeatInterval().toMillis(), config.missedBeats(), config.maxMessageSize()));
         publishStatus(dispatcher);
@@ -357,7 +357,7 @@ public final class BrokerLoop implements Runnable {
         ChannelEvent event = brokerEvent.event();
         long sequence = ++eventSequence;
         pub.send(Wire.topic(event).getBytes(StandardCharsets.UTF_8), ZMQ.SNDMORE | ZMQ.DONTWAIT);
-        pub.send(wire.write(wire.event(sequence, event, brokerEvent.previousProducer())), ZMQ.DONTWAIT);
+        pub.send(Wire.write(Wire.event(sequence, event, brokerEvent.previousProducer())), ZMQ.DONTWAIT);
         if (brokerEvent.previousProducer() != null) {
             LOG.warn("event {} {} (producer {}, previously {}: the producer key changed)", Wire.eventType(event.type()),
                     event.info().name(), Registry.abbreviate(event.info().producer()),

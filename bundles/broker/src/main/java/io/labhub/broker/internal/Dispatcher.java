@@ -8,6 +8,7 @@ import io.labhub.api.ChannelName;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
+import io.labhub.broker.protocol.Wire;
 import io.labhub.validation.Validator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +43,6 @@ public final class Dispatcher {
 
     private final Registry registry;
     private final Validator validator;
-    private final Wire wire;
     private final int maxMessageSize;
     private final SessionInfo sessionInfo;
     private final RateLimitedLog refusals = new RateLimitedLog(LOG, 20);
@@ -58,10 +58,9 @@ public final class Dispatcher {
     public record Reply(List<byte[]> envelope, byte[] body) {
     }
 
-    public Dispatcher(Registry registry, Validator validator, Wire wire, int maxMessageSize, SessionInfo sessionInfo) {
+    public Dispatcher(Registry registry, Validator validator, int maxMessageSize, SessionInfo sessionInfo) {
         this.registry = registry;
         this.validator = validator;
-        this.wire = wire;
         this.maxMessageSize = maxMessageSize;
         this.sessionInfo = sessionInfo;
     }
@@ -98,7 +97,7 @@ public final class Dispatcher {
         }
         String connection = HexFormat.of().formatHex(frames.get(0));
         ObjectNode reply = handleBody(client, connection, body, now);
-        return new Reply(envelope, wire.write(reply));
+        return new Reply(envelope, Wire.write(reply));
     }
 
     /**
@@ -115,11 +114,11 @@ public final class Dispatcher {
         byte[] body = frames.get(req ? 2 : 1);
         JsonNode id = body.length <= 1024 ? bestEffortId(body) : null;
         refusals.warn("refused a message from {}: QUOTA_EXCEEDED (more than {} requests in flight)", shortKey(client), limit);
-        ObjectNode error = wire.error(id, null, ErrorCode.QUOTA_EXCEEDED, "[maxInFlightPerKey=" + limit
+        ObjectNode error = Wire.error(id, null, ErrorCode.QUOTA_EXCEEDED, "[maxInFlightPerKey=" + limit
                 + "] more than " + limit + " requests of this key are waiting for the broker; wait for replies");
         error.put(Wire.QUOTA, "maxInFlightPerKey");
         error.put(Wire.LIMIT, limit);
-        return new Reply(envelope, wire.write(error));
+        return new Reply(envelope, Wire.write(error));
     }
 
     private ObjectNode handleBody(String client, String connection, List<byte[]> body, Instant now) {
@@ -136,7 +135,7 @@ public final class Dispatcher {
                 throw new LabHubException(ErrorCode.MESSAGE_TOO_LARGE,
                         "the message has " + frame.length + " bytes, more than the maximum " + maxMessageSize);
             }
-            ObjectNode request = wire.parseObject(frame);
+            ObjectNode request = Wire.parseObject(frame);
             id = readId(request);
             type = readType(request);
             readVersion(request);
@@ -146,7 +145,7 @@ public final class Dispatcher {
         } catch (LabHubException e) {
             refused++;
             String known = type != null && isKnownType(type) ? type : null;
-            ObjectNode error = wire.error(id, known, e.code(), e.getMessage());
+            ObjectNode error = Wire.error(id, known, e.code(), e.getMessage());
             if (e instanceof InvalidInputException iie && iie.rule() != null) {
                 error.put(Wire.RULE, iie.rule());
             }
@@ -165,14 +164,14 @@ public final class Dispatcher {
         } catch (RuntimeException e) {
             refused++;
             LOG.error("internal error while handling a {} message from {}", type, shortKey(client), e);
-            return wire.error(id, type, ErrorCode.INTERNAL, "internal broker error: " + e.getClass().getSimpleName());
+            return Wire.error(id, type, ErrorCode.INTERNAL, "internal broker error: " + e.getClass().getSimpleName());
         }
     }
 
     private JsonNode bestEffortId(byte[] frame) {
         try {
             if (frame.length <= maxMessageSize) {
-                return readId(wire.parseObject(frame));
+                return readId(Wire.parseObject(frame));
             }
         } catch (LabHubException ignored) {
             // the id is a courtesy here; the error reply is what matters
@@ -237,7 +236,7 @@ public final class Dispatcher {
             registry.checkConnection(client, connection);
             registry.touch(client, now);
         }
-        ObjectNode reply = wire.ok(id, type);
+        ObjectNode reply = Wire.ok(id, type);
         switch (type) {
             case Wire.HELLO -> {
                 registry.hello(client, session(request), connection, now);
@@ -252,11 +251,11 @@ public final class Dispatcher {
                 reply.put(Wire.CHANNELS, registry.channelCount(client));
                 reply.put(Wire.ATTACHMENTS, registry.attachmentCount(client));
             }
-            case Wire.REGISTER -> reply.set(Wire.CHANNEL, wire.channel(register(client, request, now)));
-            case Wire.UNREGISTER -> reply.set(Wire.CHANNEL, wire.channel(registry.unregister(client, name(request))));
-            case Wire.DISCOVER -> reply.set(Wire.CHANNEL, wire.channel(registry.discover(name(request))));
-            case Wire.ATTACH -> reply.set(Wire.CHANNEL, wire.channel(registry.attach(client, name(request))));
-            case Wire.DETACH -> reply.set(Wire.CHANNEL, wire.channel(registry.detach(client, name(request))));
+            case Wire.REGISTER -> reply.set(Wire.CHANNEL, Wire.channel(register(client, request, now)));
+            case Wire.UNREGISTER -> reply.set(Wire.CHANNEL, Wire.channel(registry.unregister(client, name(request))));
+            case Wire.DISCOVER -> reply.set(Wire.CHANNEL, Wire.channel(registry.discover(name(request))));
+            case Wire.ATTACH -> reply.set(Wire.CHANNEL, Wire.channel(registry.attach(client, name(request))));
+            case Wire.DETACH -> reply.set(Wire.CHANNEL, Wire.channel(registry.detach(client, name(request))));
             case Wire.LIST -> list(request, reply);
             default -> throw new IllegalStateException(type);
         }
@@ -286,7 +285,7 @@ public final class Dispatcher {
         }
         String after = Wire.optionalString(request, Wire.AFTER);
         Registry.Page page = registry.page(after == null ? null : validator.channelName(after), limit, LIST_MAX_BYTES);
-        reply.set(Wire.CHANNELS, wire.channels(page.channels()));
+        reply.set(Wire.CHANNELS, Wire.channels(page.channels()));
         if (page.next() == null) {
             reply.putNull(Wire.NEXT);
         } else {

@@ -1,4 +1,4 @@
-package io.labhub.broker.internal;
+package io.labhub.broker.protocol;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -32,7 +32,8 @@ import java.util.Map;
 
 /**
  * The broker protocol's wire format (docs/protocol.md is the reference): one UTF-8 JSON object per
- * message. Shared by the broker and the client so that both spell every field the same way.
+ * message. Shared by the broker server and the client so that both spell every field the same way.
+ * Static only: one {@link ObjectMapper} for the whole protocol, configured once (strict parsing).
  *
  * <p>Parsing is strict (valid UTF-8, one object, no trailing tokens, no duplicate keys, bounded
  * nesting) and every failure is a {@link LabHubException} with the protocol's error code; nothing else
@@ -108,19 +109,18 @@ public final class Wire {
 
     private static final int MAX_NESTING = 16;
 
-    private final ObjectMapper mapper;
+    /** The protocol's one mapper (thread-safe once configured). */
+    private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING)
+                            .maxNumberLength(64)
+                            .build())
+                    .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                    .build())
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
-    public Wire() {
-        JsonFactory factory = JsonFactory.builder()
-                .streamReadConstraints(StreamReadConstraints.builder()
-                        .maxNestingDepth(MAX_NESTING)
-                        .maxNumberLength(64)
-                        .build())
-                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-                .build();
-        mapper = JsonMapper.builder(factory)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-                .build();
+    private Wire() {
     }
 
     /**
@@ -128,7 +128,7 @@ public final class Wire {
      *
      * @throws LabHubException {@code INVALID_MESSAGE} when it is not valid UTF-8 or not one JSON object
      */
-    public ObjectNode parseObject(byte[] frame) {
+    public static ObjectNode parseObject(byte[] frame) {
         try {
             // Jackson replaces some malformed UTF-8; decode strictly first so garbage is refused as such.
             StandardCharsets.UTF_8.newDecoder()
@@ -140,7 +140,7 @@ public final class Wire {
         }
         JsonNode node;
         try {
-            node = mapper.readTree(frame);
+            node = MAPPER.readTree(frame);
         } catch (IOException | RuntimeException e) {
             throw new LabHubException(ErrorCode.INVALID_MESSAGE, "the frame is not valid JSON: " + shortReason(e));
         }
@@ -164,20 +164,20 @@ public final class Wire {
     }
 
     /** @return compact UTF-8 JSON */
-    public byte[] write(JsonNode node) {
+    public static byte[] write(JsonNode node) {
         try {
-            return mapper.writeValueAsBytes(node);
+            return MAPPER.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
             throw new LabHubException(ErrorCode.INTERNAL, "cannot write JSON: " + e.getOriginalMessage(), e);
         }
     }
 
-    public ObjectNode object() {
+    public static ObjectNode object() {
         return JsonNodeFactory.instance.objectNode();
     }
 
     /** A request skeleton: {@code {"v":1,"id":id,"type":type}}. */
-    public ObjectNode request(String type, String id) {
+    public static ObjectNode request(String type, String id) {
         ObjectNode node = object();
         node.put(V, VERSION);
         node.put(ID, id);
@@ -186,7 +186,7 @@ public final class Wire {
     }
 
     /** An ok reply skeleton: {@code {"v":1,"id":..,"type":..,"status":"ok"}}. */
-    public ObjectNode ok(JsonNode id, String type) {
+    public static ObjectNode ok(JsonNode id, String type) {
         ObjectNode node = object();
         node.put(V, VERSION);
         node.set(ID, id == null ? JsonNodeFactory.instance.nullNode() : id);
@@ -196,7 +196,7 @@ public final class Wire {
     }
 
     /** An error reply: {@code {"v":1,"id":..,"type":..,"status":"error","code":..,"message":..}}. */
-    public ObjectNode error(JsonNode id, String type, ErrorCode code, String message) {
+    public static ObjectNode error(JsonNode id, String type, ErrorCode code, String message) {
         ObjectNode node = object();
         node.put(V, VERSION);
         node.set(ID, id == null ? JsonNodeFactory.instance.nullNode() : id);
@@ -274,7 +274,7 @@ public final class Wire {
 
     // ---------------------------------------------------------------- channel info
 
-    public ObjectNode channel(ChannelInfo info) {
+    public static ObjectNode channel(ChannelInfo info) {
         ObjectNode node = object();
         node.put(NAME, info.name().value());
         node.put(KIND, info.kind().wireName());
@@ -292,7 +292,7 @@ public final class Wire {
         return node;
     }
 
-    public ArrayNode channels(List<ChannelInfo> infos) {
+    public static ArrayNode channels(List<ChannelInfo> infos) {
         ArrayNode array = JsonNodeFactory.instance.arrayNode();
         infos.forEach(info -> array.add(channel(info)));
         return array;
@@ -331,7 +331,7 @@ public final class Wire {
     }
 
     /** An event message: {@code {"v":1,"id":seq,"type":"producer_lost","channel":{...}}}. */
-    public ObjectNode event(long sequence, ChannelEvent event) {
+    public static ObjectNode event(long sequence, ChannelEvent event) {
         return event(sequence, event, null);
     }
 
@@ -340,7 +340,7 @@ public final class Wire {
      * {@code "producerChanged":true,"previousProducer":"<key>"} when it did, {@code "producerChanged":false}
      * otherwise.
      */
-    public ObjectNode event(long sequence, ChannelEvent event, String previousProducer) {
+    public static ObjectNode event(long sequence, ChannelEvent event, String previousProducer) {
         ObjectNode node = object();
         node.put(V, VERSION);
         node.put(ID, sequence);

@@ -9,7 +9,7 @@ import io.labhub.api.ChannelTimeoutException;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
 import io.labhub.api.spi.ChannelEvent;
-import io.labhub.broker.internal.Wire;
+import io.labhub.broker.protocol.Wire;
 import io.labhub.security.CurveSecurity;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -220,7 +220,7 @@ public final class BrokerClient implements AutoCloseable {
         Map<ChannelName, ChannelInfo> seen = new LinkedHashMap<>();
         String after = null;
         for (int page = 0; page < maxPages; page++) {
-            ObjectNode request = loop.wire.request(Wire.LIST, null);
+            ObjectNode request = Wire.request(Wire.LIST, null);
             if (after != null) {
                 request.put(Wire.AFTER, after);
             }

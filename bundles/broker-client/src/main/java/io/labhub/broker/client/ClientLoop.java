@@ -8,7 +8,7 @@ import io.labhub.api.ChannelTimeoutException;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
 import io.labhub.api.spi.ChannelEvent;
-import io.labhub.broker.internal.Wire;
+import io.labhub.broker.protocol.Wire;
 import io.labhub.security.CurveSecurity;
 import io.labhub.validation.Validators;
 import org.slf4j.Logger;
@@ -94,7 +94,6 @@ final class ClientLoop implements Runnable {
     /** ZMQ_EVENT_DISCONNECTED: an established connection of the DEALER dropped (ZeroMQ will reconnect). */
     private static final int DISCONNECTED_EVENT = 512;
 
-    final Wire wire = new Wire();
     final Map<ChannelName, ChannelInfo> offers = new ConcurrentHashMap<>();
     final Map<ChannelName, Integer> attachments = new ConcurrentHashMap<>();
     final Set<ChannelName> pendingUnregisters = ConcurrentHashMap.newKeySet();
@@ -248,7 +247,7 @@ final class ClientLoop implements Runnable {
     }
 
     ObjectNode registerRequest(ChannelInfo offer) {
-        ObjectNode request = wire.request(Wire.REGISTER, null);
+        ObjectNode request = Wire.request(Wire.REGISTER, null);
         request.put(Wire.NAME, offer.name().value());
         request.put(Wire.KIND, offer.kind().wireName());
         request.put(Wire.ENDPOINT, offer.endpoint());
@@ -261,7 +260,7 @@ final class ClientLoop implements Runnable {
     }
 
     ObjectNode nameRequest(String type, ChannelName name) {
-        ObjectNode request = wire.request(type, null);
+        ObjectNode request = Wire.request(type, null);
         request.put(Wire.NAME, name.value());
         return request;
     }
@@ -401,7 +400,7 @@ final class ClientLoop implements Runnable {
                 backoffNanos = heartbeatNanos;
             } else if (now - nextHeartbeat >= 0) {
                 nextHeartbeat = now + heartbeatNanos;
-                sendTracked(wire.request(Wire.HEARTBEAT, null), null, now + silenceNanos);
+                sendTracked(Wire.request(Wire.HEARTBEAT, null), null, now + silenceNanos);
                 if ((!conflicts.isEmpty() || !unattached.isEmpty()) && ++beatsSinceRetry >= RETRY_EVERY_BEATS) {
                     beatsSinceRetry = 0;
                     retryRefusedReplays(now + config.requestTimeout().toNanos());
@@ -486,12 +485,12 @@ final class ClientLoop implements Runnable {
     }
 
     private void sendHello(long now) {
-        ObjectNode hello = wire.request(Wire.HELLO, null);
+        ObjectNode hello = Wire.request(Wire.HELLO, null);
         String id = nextId();
         hello.put(Wire.ID, id);
         hello.put(SESSION, session);
         int drops = disconnects.get();
-        if (dealer.send(wire.write(hello), ZMQ.DONTWAIT)) {
+        if (dealer.send(Wire.write(hello), ZMQ.DONTWAIT)) {
             dealerHandshaken = true; // ZMQ_IMMEDIATE: a send succeeds only on a connection that completed its handshake
             hellosSent.incrementAndGet();
             helloDisconnects = drops;
@@ -631,7 +630,7 @@ final class ClientLoop implements Runnable {
         String type = request.path(Wire.TYPE).asText();
         JsonNode nameNode = request.get(Wire.NAME);
         ChannelName name = nameNode != null && nameNode.isTextual() ? new ChannelName(nameNode.textValue()) : null;
-        if (!dealer.send(wire.write(request), ZMQ.DONTWAIT)) {
+        if (!dealer.send(Wire.write(request), ZMQ.DONTWAIT)) {
             return false;
         }
         pending.put(id, new Pending(type, name, future, deadline, request));
@@ -723,7 +722,7 @@ final class ClientLoop implements Runnable {
             }
             ObjectNode reply;
             try {
-                reply = wire.parseObject(frame);
+                reply = Wire.parseObject(frame);
             } catch (LabHubException e) {
                 LOG.warn("ignored a malformed reply from the broker: {}", e.getMessage());
                 continue;
@@ -883,7 +882,7 @@ final class ClientLoop implements Runnable {
                 continue;
             }
             try {
-                ObjectNode node = wire.parseObject(body);
+                ObjectNode node = Wire.parseObject(body);
                 ChannelEvent.Type type = Wire.eventType(node.path(Wire.TYPE).asText());
                 if (type == null) {
                     continue; // an event type newer than this client: ignored
