@@ -2,10 +2,11 @@ package io.labhub.sample.framestats;
 
 import io.labhub.api.ChannelClosedException;
 import io.labhub.api.ChannelNotFoundException;
-import io.labhub.api.ChannelTimeoutException;
 import io.labhub.api.ConsumerOptions;
+import io.labhub.api.FrameHandler;
 import io.labhub.api.Hub;
 import io.labhub.api.LabHubException;
+import io.labhub.api.PollResult;
 import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmFrame;
 import java.lang.foreign.MemorySegment;
@@ -115,38 +116,58 @@ public class FrameStats {
     /** Reads until the channel closes or its producer stays dead; returns to reopen. */
     private void consume(ShmConsumer c) {
         long intervalStart = System.nanoTime();
-        long frames = 0;
-        double intensitySum = 0;
         long lastFrameAt = System.nanoTime();
+        Interval interval = new Interval();
         while (running) {
-            try (ShmFrame f = c.next(Duration.ofMillis(500))) {
-                double mean = meanIntensity(f.segment());
-                if (f.release() && !Double.isNaN(mean)) {
-                    frames++;
-                    intensitySum += mean;
-                }
-                lastFrameAt = System.nanoTime();
+            int n;
+            try {
+                // a batch per call; "nothing within 500 ms" and "closed" are results, not exceptions
+                n = c.poll(interval, 64, Duration.ofMillis(500));
             } catch (IllegalStateException e) {
                 // the mapping went away under the read (the consumer was closed or remapped): start over
                 LOG.debug("frame-stats: a frame of '{}' became unreadable, reopening", channel, e);
                 return;
-            } catch (ChannelTimeoutException e) {
-                if (!c.producerAlive() && System.nanoTime() - lastFrameAt > reopenAfterNanos) {
-                    LOG.info("frame-stats: producer of '{}' is gone, reopening", channel);
-                    return;
+            }
+            if (n == PollResult.CLOSED) {
+                if (running) {
+                    LOG.info("frame-stats: '{}' closed, waiting for it to come back", channel);
                 }
+                return;
+            }
+            if (n > 0) {
+                lastFrameAt = System.nanoTime();
+            } else if (!c.producerAlive() && System.nanoTime() - lastFrameAt > reopenAfterNanos) {
+                LOG.info("frame-stats: producer of '{}' is gone, reopening", channel);
+                return;
             }
             long now = System.nanoTime();
             if (now - intervalStart >= logIntervalNanos) {
                 double seconds = (now - intervalStart) / 1e9;
+                long frames = interval.frames;
+                double intensitySum = interval.intensitySum;
                 totalFrames += frames;
                 last = new Snapshot(frames, frames / seconds, frames == 0 ? Double.NaN : intensitySum / frames, reopened, true);
                 LOG.info("frame-stats: '{}' {} frames in {} s = {} Hz, mean intensity {} (total {})", channel, frames,
                         String.format("%.1f", seconds), String.format("%.1f", frames / seconds),
                         frames == 0 ? "-" : String.format("%.1f", intensitySum / frames), totalFrames);
                 intervalStart = now;
-                frames = 0;
-                intensitySum = 0;
+                interval.frames = 0;
+                interval.intensitySum = 0;
+            }
+        }
+    }
+
+    /** The frames of the current interval: a frame counts when it was stable for the whole read. */
+    private static final class Interval implements FrameHandler {
+        long frames;
+        double intensitySum;
+
+        @Override
+        public void onFrame(ShmFrame f) {
+            double mean = meanIntensity(f.segment());
+            if (f.release() && !Double.isNaN(mean)) {
+                frames++;
+                intensitySum += mean;
             }
         }
     }

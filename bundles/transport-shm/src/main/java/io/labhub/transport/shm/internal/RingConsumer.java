@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,8 +25,11 @@ import io.labhub.api.ChannelName;
 import io.labhub.api.ChannelState;
 import io.labhub.api.ChannelTimeoutException;
 import io.labhub.api.ErrorCode;
+import io.labhub.api.FrameHandler;
+import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
 import io.labhub.api.Message;
+import io.labhub.api.PollResult;
 import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmFrame;
 import io.labhub.api.WaitStrategy;
@@ -347,28 +351,12 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             if (frame != null) {
                 return frame; // no clock read when a frame is ready
             }
-            long now = System.nanoTime();
-            long deadline = now + RingSettings.nanos(timeout);
-            long spinEnd = now + spinNanos;
-            while (now - spinEnd < 0 && now - deadline < 0) {
-                // a few polls per clock read: the clock costs more than a poll of a cached line
-                for (int i = 0; i < SPINS_PER_CLOCK_READ; i++) {
-                    Thread.onSpinWait();
-                    if ((frame = pollWritten()) != null) {
-                        return frame;
-                    }
-                }
-                now = System.nanoTime();
+            frame = awaitFrame(System.nanoTime() + RingSettings.nanos(timeout));
+            if (frame == null) {
+                timeouts.incrementAndGet();
+                throw new ChannelTimeoutException("no frame on shm channel " + name + " in time");
             }
-            long yieldEnd = now + yieldNanos;
-            while (now - yieldEnd < 0 && now - deadline < 0) {
-                Thread.yield();
-                if ((frame = tryNext()) != null) {
-                    return frame;
-                }
-                now = System.nanoTime();
-            }
-            return block(deadline);
+            return frame;
         } catch (InternalError e) {
             throw failed(e);
         } finally {
@@ -376,6 +364,94 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         }
     }
 
+    @Override
+    public int poll(FrameHandler handler, int limit) {
+        return poll(handler, limit, Duration.ZERO);
+    }
+
+    /**
+     * The batch read: one lock, one housekeeping check and (while frames are ready) no clock read for the
+     * whole batch; nothing yet and closed are results, not exceptions.
+     */
+    @Override
+    public int poll(FrameHandler handler, int limit, Duration wait) {
+        Objects.requireNonNull(handler, "handler");
+        if (limit < 1) {
+            throw new InvalidInputException("shm.pollLimit", Integer.toString(limit), "a poll limit must be at least 1");
+        }
+        if (!open && failure == null) {
+            return PollResult.CLOSED;
+        }
+        lock.lock();
+        try {
+            ensureReadable();
+            if (!open) {
+                return PollResult.CLOSED;
+            }
+            maintain(false);
+            RingFrame frame = tryNext();
+            if (frame == null) {
+                if (wait.isZero() || wait.isNegative()) {
+                    return PollResult.NOTHING_YET;
+                }
+                try {
+                    frame = awaitFrame(System.nanoTime() + RingSettings.nanos(wait));
+                } catch (ChannelClosedException closed) {
+                    return PollResult.CLOSED;
+                }
+                if (frame == null) {
+                    return PollResult.NOTHING_YET;
+                }
+            }
+            int n = 0;
+            while (true) {
+                n++;
+                try {
+                    handler.onFrame(frame);
+                } finally {
+                    frame.release(); // consumed, even when the handler threw (FrameHandler's contract)
+                }
+                if (n == limit || !open || (frame = tryNext()) == null) {
+                    return n;
+                }
+            }
+        } catch (InternalError e) {
+            throw failed(e);
+        } finally {
+            unlockRead();
+        }
+    }
+
+    /**
+     * Waits for the next frame until {@code deadline} (System.nanoTime): spin, yield, then block (the
+     * consumer's wait strategy). Caller holds the lock. @return the frame, or null when the deadline passed
+     */
+    private RingFrame awaitFrame(long deadline) {
+        long now = System.nanoTime();
+        long spinEnd = now + spinNanos;
+        RingFrame frame;
+        while (now - spinEnd < 0 && now - deadline < 0) {
+            // a few polls per clock read: the clock costs more than a poll of a cached line
+            for (int i = 0; i < SPINS_PER_CLOCK_READ; i++) {
+                Thread.onSpinWait();
+                if ((frame = pollWritten()) != null) {
+                    return frame;
+                }
+            }
+            now = System.nanoTime();
+        }
+        long yieldEnd = now + yieldNanos;
+        while (now - yieldEnd < 0 && now - deadline < 0) {
+            Thread.yield();
+            if ((frame = tryNext()) != null) {
+                return frame;
+            }
+            now = System.nanoTime();
+        }
+        return block(deadline);
+    }
+
+    /** The blocking phase of {@link #awaitFrame}: @return the frame, or null at the deadline */
     private RingFrame block(long deadline) {
         long slice = settings.blockSlice().toNanos();
         while (true) {
@@ -383,8 +459,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             maintain(true);
             long left = deadline - System.nanoTime();
             if (left <= 0) {
-                timeouts.incrementAndGet();
-                throw new ChannelTimeoutException("no frame on shm channel " + name + " in time");
+                return null;
             }
             Mapping m = mapping;
             int word = (int) INT.getAcquire(m.head, ShmLayout.NOTIFY_WORD_OFFSET);
@@ -435,6 +510,13 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             }
             lost += frame.skipped() + 1;
             gaps.incrementAndGet();
+        }
+    }
+
+    /** Throws SEGMENT_INVALID after a failure (not for a plain close). */
+    private void ensureReadable() {
+        if (failure != null) {
+            throw invalidNow();
         }
     }
 
