@@ -11,6 +11,7 @@ import io.labhub.api.Publisher;
 import io.labhub.api.RequestClient;
 import io.labhub.api.Subscriber;
 import io.labhub.api.ZmqOptions;
+import io.labhub.testkit.Await;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.charset.StandardCharsets;
@@ -72,8 +73,8 @@ public class AdvertisedEndpointTest {
         f.closeLater(servers::close);
         Publisher pub = producer.createPublisher(f.registry.context("adv.pub", ChannelKind.PUBSUB), ZmqOptions.DEFAULTS);
         servers.createServer(f.registry.context("adv.rep", ChannelKind.REQREP), r -> r, ZmqOptions.DEFAULTS);
-        ChannelInfo pubInfo = f.registry.find("adv.pub");
-        ChannelInfo repInfo = f.registry.find("adv.rep");
+        ChannelInfo pubInfo = f.registry.info("adv.pub");
+        ChannelInfo repInfo = f.registry.info("adv.rep");
         assertNotLoopback(pubInfo.endpoint());
         assertNotLoopback(repInfo.endpoint());
 

@@ -101,7 +101,7 @@ public class DocumentedWireFormatTest {
     @Test
     public void aForeignSubscriberReadsPublishedMessages() {
         Publisher pub = f.producerPubSub.createPublisher(f.registry.context("doc.pubsub", ChannelKind.PUBSUB), ZmqOptions.DEFAULTS);
-        ZMQ.Socket sub = connect(SocketType.SUB, f.registry.find("doc.pubsub"));
+        ZMQ.Socket sub = connect(SocketType.SUB, f.registry.info("doc.pubsub"));
         sub.subscribe(new byte[0]);
         List<byte[]> frames = null;
         long end = System.nanoTime() + DEADLINE.toNanos();
@@ -147,7 +147,7 @@ public class DocumentedWireFormatTest {
                     }
                     return ("re:" + new String(r, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
                 }, ZmqOptions.DEFAULTS.withMaxMessageSize(100));
-        ChannelInfo info = f.registry.find("doc.reqrep");
+        ChannelInfo info = f.registry.info("doc.reqrep");
         assertEquals("100", info.metadata().get("zmq.maxMessageSize"));
         ZMQ.Socket dealer = connect(SocketType.DEALER, info);
 

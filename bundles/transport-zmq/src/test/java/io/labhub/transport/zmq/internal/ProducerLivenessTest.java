@@ -18,6 +18,7 @@ import io.labhub.api.RequestClient;
 import io.labhub.api.RequestServer;
 import io.labhub.api.Subscriber;
 import io.labhub.api.ZmqOptions;
+import io.labhub.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -54,7 +55,7 @@ public class ProducerLivenessTest {
 
     /** The channel's registration pointed at a relay in front of its producer. */
     private CutRelay relayed(String name) throws Exception {
-        ChannelInfo direct = f.registry.find(name);
+        ChannelInfo direct = f.registry.info(name);
         CutRelay relay = f.closeLater(new CutRelay(direct.endpoint()));
         f.registry.register(new ChannelInfo(direct.name(), direct.kind(), direct.producer(), relay.endpoint(),
                 direct.serverKey(), direct.metadata(), 0, ChannelState.ACTIVE));
@@ -172,7 +173,7 @@ public class ProducerLivenessTest {
                 f.registry.context("lost.by.broker", ChannelKind.PUBSUB), ConsumerOptions.DEFAULTS));
         long[] skipped = {0};
         firstThrough(pub, sub, utf8("before"), skipped);
-        f.registry.lose("lost.by.broker");
+        f.registry.producerLost("lost.by.broker");
         Await.until("the subscriber takes the broker's word", DEADLINE,
                 () -> sub.producerState() == ChannelState.PRODUCER_LOST);
         firstThrough(pub, sub, utf8("still here"), skipped);

@@ -23,6 +23,8 @@ import io.labhub.api.Publisher;
 import io.labhub.api.Subscriber;
 import io.labhub.api.ZmqOptions;
 import io.labhub.security.CurveSecurityHandle;
+import io.labhub.testkit.Await;
+import io.labhub.testkit.FakeHub;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -201,11 +203,11 @@ public class PubSubChannelTest {
         Publisher first = publisher("restart.me", ZmqOptions.DEFAULTS);
         Subscriber sub = subscriber("restart.me", ConsumerOptions.DEFAULTS);
         firstThrough(first, sub, utf8("old"));
-        String oldEndpoint = f.registry.find("restart.me").endpoint();
+        String oldEndpoint = f.registry.info("restart.me").endpoint();
         first.close();
 
         Publisher second = publisher("restart.me", ZmqOptions.DEFAULTS);
-        assertNotEquals(oldEndpoint, f.registry.find("restart.me").endpoint());
+        assertNotEquals(oldEndpoint, f.registry.info("restart.me").endpoint());
         for (int i = 0; i < 5; i++) {
             second.publish(utf8("sent before anyone listened"));
         }
@@ -296,11 +298,11 @@ public class PubSubChannelTest {
         try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = probe.getLocalPort();
         }
-        TestRegistry.Context pubContext = f.registry.context("closing", ChannelKind.PUBSUB);
+        FakeHub.Context pubContext = f.registry.context("closing", ChannelKind.PUBSUB);
         Publisher pub = f.producerPubSub.createPublisher(pubContext,
                 ZmqOptions.DEFAULTS.withEndpoint("tcp://127.0.0.1:" + port));
-        assertEquals("tcp://127.0.0.1:" + port, f.registry.find("closing").endpoint());
-        TestRegistry.Context subContext = f.registry.context("closing", ChannelKind.PUBSUB);
+        assertEquals("tcp://127.0.0.1:" + port, f.registry.info("closing").endpoint());
+        FakeHub.Context subContext = f.registry.context("closing", ChannelKind.PUBSUB);
         Subscriber sub = f.consumerPubSub.openSubscriber(subContext, ConsumerOptions.DEFAULTS);
         firstThrough(pub, sub, utf8("x"));
 
@@ -316,14 +318,14 @@ public class PubSubChannelTest {
         sub.close();
         assertTrue(blocked.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS) instanceof ChannelClosedException);
         assertFalse(sub.isOpen());
-        assertEquals(1, subContext.closedCalls.get());
+        assertEquals(1, subContext.closes.get());
         assertThrows(ChannelClosedException.class, () -> sub.receive(Duration.ZERO));
         assertThrows(ChannelClosedException.class, sub::poll);
 
         pub.close();
         pub.close();
-        assertEquals("closed() once, however often close() is called", 1, pubContext.closedCalls.get());
-        assertNull("unregistered", f.registry.find("closing"));
+        assertEquals("closed() once, however often close() is called", 1, pubContext.closes.get());
+        assertNull("unregistered", f.registry.info("closing"));
         assertThrows(ChannelClosedException.class, () -> pub.publish(utf8("late")));
 
         List<Throwable> failures = new ArrayList<>();
@@ -446,7 +448,7 @@ public class PubSubChannelTest {
                     () -> publisher("cannot.bind", ZmqOptions.DEFAULTS.withEndpoint("tcp://127.0.0.1:" + taken.getLocalPort())));
             assertEquals("zmq.endpoint", e.rule());
         }
-        assertNull(f.registry.find("cannot.bind"));
+        assertNull(f.registry.info("cannot.bind"));
         publisher("taken.name", ZmqOptions.DEFAULTS);
         assertThrows(io.labhub.api.ChannelExistsException.class, () -> publisher("taken.name", ZmqOptions.DEFAULTS));
         assertThrows(InvalidInputException.class, () -> publisher("bad.endpoint", ZmqOptions.DEFAULTS.withEndpoint("udp://x")));

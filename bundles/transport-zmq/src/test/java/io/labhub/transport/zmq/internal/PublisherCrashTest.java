@@ -12,14 +12,12 @@ import io.labhub.api.ChannelState;
 import io.labhub.api.ConsumerOptions;
 import io.labhub.api.Message;
 import io.labhub.api.Subscriber;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import io.labhub.testkit.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
@@ -36,44 +34,37 @@ public class PublisherCrashTest {
 
     private final TemporaryFolder tmp = new TemporaryFolder();
     private final TransportFixture f = new TransportFixture(tmp);
-    private final List<Process> children = new ArrayList<>();
+    private final List<ChildJvm> children = new ArrayList<>();
 
     @Rule
     public RuleChain rules = RuleChain.outerRule(tmp).around(f);
 
     @After
-    public void killChildren() throws InterruptedException {
-        for (Process p : children) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
+    public void killChildren() {
+        children.forEach(ChildJvm::close);
     }
 
-    private Process startPublisher(Path keys, Path announcement) throws Exception {
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), PublisherProcess.class.getName(),
-                keys.toString(), f.producerSide.allowListFile().toString(), announcement.toString(), "crash.test");
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(tmp.newFile().toPath().toFile());
-        Process p = pb.start();
-        children.add(p);
-        return p;
+    /** A publisher JVM, started once it printed where it publishes. */
+    private ChildJvm startPublisher(Path keys) throws Exception {
+        ChildJvm child = ChildJvm.main(PublisherProcess.class)
+                .args(keys.toString(), f.producerSide.allowListFile().toString(), "crash.test")
+                .ready("READY ").readyTimeout(START_DEADLINE).start();
+        children.add(child);
+        return child;
     }
 
-    private ChannelInfo awaitAnnouncement(Path announcement) throws Exception {
-        Await.until("the child publisher announced itself", START_DEADLINE, () -> Files.exists(announcement));
-        List<String> lines = Files.readAllLines(announcement, StandardCharsets.US_ASCII);
-        return new ChannelInfo(new ChannelName("crash.test"), ChannelKind.PUBSUB, lines.get(1), lines.get(0), lines.get(1),
+    /** The registration the child announced ({@code READY endpoint serverKey}). */
+    private static ChannelInfo announced(ChildJvm child) {
+        String[] words = child.ready().split(" ");
+        return new ChannelInfo(new ChannelName("crash.test"), ChannelKind.PUBSUB, words[2], words[1], words[2],
                 Map.of(), 0, ChannelState.ACTIVE);
     }
 
     @Test
     public void subscriberResumesAfterThePublisherIsKilledAndRestartedElsewhere() throws Exception {
         Path keys = tmp.newFolder("child-keys").toPath();
-        Path first = tmp.getRoot().toPath().resolve("first.announce");
-        Process one = startPublisher(keys, first);
-        ChannelInfo before = awaitAnnouncement(first);
+        ChildJvm one = startPublisher(keys);
+        ChannelInfo before = announced(one);
         f.registry.register(before);
 
         Subscriber sub = f.consumerPubSub.openSubscriber(f.registry.context("crash.test", ChannelKind.PUBSUB),
@@ -86,12 +77,9 @@ public class PublisherCrashTest {
             lastOld = m.sequence();
         }
 
-        one.destroyForcibly(); // SIGKILL: no close, no goodbye
-        assertTrue(one.waitFor(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+        one.kill(); // SIGKILL: no close, no goodbye; returns once the process is gone
 
-        Path second = tmp.getRoot().toPath().resolve("second.announce");
-        startPublisher(keys, second);
-        ChannelInfo after = awaitAnnouncement(second);
+        ChannelInfo after = announced(startPublisher(keys));
         assertNotEquals(before.endpoint(), after.endpoint());
         assertEquals("same key pair after the restart", before.serverKey(), after.serverKey());
         f.registry.register(after);

@@ -49,7 +49,7 @@ public class PyzmqSubscriberTest {
         CurveKeyPair keys = CurveKeys.generate();
         f.producerSide.allow(keys.publicKey());
         Publisher pub = f.producerPubSub.createPublisher(f.registry.context("doc.py", ChannelKind.PUBSUB), ZmqOptions.DEFAULTS);
-        ChannelInfo info = f.registry.find("doc.py");
+        ChannelInfo info = f.registry.info("doc.py");
         Process p = new ProcessBuilder(python, script.toString(), info.endpoint().replace("*", "127.0.0.1"), info.serverKey(),
                 keys.publicKey(), keys.secretKey(), "5").redirectErrorStream(true).start();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -95,7 +95,7 @@ public class PyzmqSubscriberTest {
         f.producerSide.allow(keys.publicKey());
         f.producerReqRep.createServer(f.registry.context("doc.pyrep", ChannelKind.REQREP),
                 r -> ("re:" + new String(r, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8), ZmqOptions.DEFAULTS);
-        ChannelInfo info = f.registry.find("doc.pyrep");
+        ChannelInfo info = f.registry.info("doc.pyrep");
         Process p = new ProcessBuilder(python, script.toString(), info.endpoint(), info.serverKey(),
                 keys.publicKey(), keys.secretKey()).redirectErrorStream(true).start();
         try {

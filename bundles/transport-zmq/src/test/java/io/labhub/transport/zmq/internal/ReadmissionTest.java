@@ -14,6 +14,7 @@ import io.labhub.api.RequestClient;
 import io.labhub.api.Subscriber;
 import io.labhub.api.ZmqOptions;
 import io.labhub.security.CurveSecurityHandle;
+import io.labhub.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;

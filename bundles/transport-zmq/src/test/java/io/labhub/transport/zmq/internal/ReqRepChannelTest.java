@@ -23,6 +23,8 @@ import io.labhub.api.RequestHandler;
 import io.labhub.api.RequestServer;
 import io.labhub.api.ZmqOptions;
 import io.labhub.security.CurveSecurityHandle;
+import io.labhub.testkit.Await;
+import io.labhub.testkit.FakeHub;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -271,26 +273,26 @@ public class ReqRepChannelTest {
             port = probe.getLocalPort();
         }
         CountDownLatch never = new CountDownLatch(1);
-        TestRegistry.Context serverContext = f.registry.context("closing.rr", ChannelKind.REQREP);
+        FakeHub.Context serverContext = f.registry.context("closing.rr", ChannelKind.REQREP);
         RequestServer server = f.producerReqRep.createServer(serverContext, r -> {
             never.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
             return r;
         }, ZmqOptions.DEFAULTS.withEndpoint("tcp://127.0.0.1:" + port));
-        TestRegistry.Context clientContext = f.registry.context("closing.rr", ChannelKind.REQREP);
+        FakeHub.Context clientContext = f.registry.context("closing.rr", ChannelKind.REQREP);
         RequestClient client = f.consumerReqRep.openClient(clientContext, ConsumerOptions.DEFAULTS);
         CompletableFuture<byte[]> pending = client.requestAsync(utf8("hang"), DEADLINE);
         client.close();
         ExecutionException e = assertThrows(ExecutionException.class, () -> pending.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
         assertTrue(String.valueOf(e.getCause()), e.getCause() instanceof ChannelClosedException);
-        assertEquals(1, clientContext.closedCalls.get());
+        assertEquals(1, clientContext.closes.get());
         assertFalse(client.isOpen());
         CompletableFuture<byte[]> after = client.requestAsync(utf8("x"), DEADLINE);
         assertTrue(after.isCompletedExceptionally());
 
         never.countDown();
         server.close();
-        assertEquals(1, serverContext.closedCalls.get());
-        assertNull(f.registry.find("closing.rr"));
+        assertEquals(1, serverContext.closes.get());
+        assertNull(f.registry.info("closing.rr"));
         Await.until("port " + port + " can be bound again", DEADLINE, () -> {
             try (ServerSocket again = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
                 return true;
@@ -302,14 +304,14 @@ public class ReqRepChannelTest {
 
     @Test
     public void deactivatingTheTransportClosesItsChannels() {
-        TestRegistry.Context ctx = f.registry.context("owned", ChannelKind.REQREP);
+        FakeHub.Context ctx = f.registry.context("owned", ChannelKind.REQREP);
         ZmqReqRepTransport transport = new ZmqReqRepTransport(f.producerSide, TransportFixture.SETTINGS);
         RequestServer server = transport.createServer(ctx, UPPER, ZmqOptions.DEFAULTS);
         assertTrue(server.isOpen());
         transport.close();
         assertFalse(server.isOpen());
-        assertEquals(1, ctx.closedCalls.get());
-        assertNull(f.registry.find("owned"));
+        assertEquals(1, ctx.closes.get());
+        assertNull(f.registry.info("owned"));
     }
 
     @Test

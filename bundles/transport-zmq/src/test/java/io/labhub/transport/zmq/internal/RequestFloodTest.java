@@ -9,6 +9,7 @@ import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
 import io.labhub.api.RequestClient;
 import io.labhub.api.ZmqOptions;
+import io.labhub.testkit.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,8 @@ package io.labhub.transport.zmq.internal;
 
 import io.labhub.security.CurveSecurityFactory;
 import io.labhub.security.CurveSecurityHandle;
+import io.labhub.testkit.Await;
+import io.labhub.testkit.FakeHub;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,7 +14,7 @@ import org.junit.rules.TemporaryFolder;
 /**
  * Two LabHub "runtimes" in one JVM, as the producer and consumer sides of the tests: each with its own
  * key pair and ZeroMQ context (real CURVE, real ZAP), both reading the same allow-list file. Plus the
- * in-process registry, and the transports of each side.
+ * test kit's FakeHub (the Hub and broker in one object), and the transports of each side.
  */
 final class TransportFixture extends ExternalResource {
 
@@ -23,7 +25,7 @@ final class TransportFixture extends ExternalResource {
     private final List<AutoCloseable> cleanup = new ArrayList<>();
     CurveSecurityHandle producerSide;
     CurveSecurityHandle consumerSide;
-    TestRegistry registry;
+    FakeHub registry;
     ZmqPubSubTransport producerPubSub;
     ZmqPubSubTransport consumerPubSub;
     ZmqReqRepTransport producerReqRep;
@@ -41,7 +43,7 @@ final class TransportFixture extends ExternalResource {
         consumerSide = CurveSecurityFactory.start(root.resolve("consumer"), allowList);
         Await.until("the producer side admits the consumer side's key", DEADLINE,
                 () -> producerSide.isAllowed(consumerSide.publicKey()));
-        registry = new TestRegistry();
+        registry = new FakeHub();
         producerPubSub = new ZmqPubSubTransport(producerSide, SETTINGS);
         consumerPubSub = new ZmqPubSubTransport(consumerSide, SETTINGS);
         producerReqRep = new ZmqReqRepTransport(producerSide, SETTINGS);

@@ -11,6 +11,7 @@ import io.labhub.api.ChannelState;
 import io.labhub.api.ConsumerOptions;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
+import io.labhub.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.junit.Rule;
