@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  *       {@link ChannelExistsException}; {@link ChannelContext#discover} waits at most its time and throws
  *       {@link ChannelNotFoundException};</li>
  *   <li>{@link ChannelContext#attach}/{@link ChannelContext#detach} are counted once per context
- *       (detach is idempotent); {@code closed()} of a producer marks the channel CLOSED and announces it.</li>
+ *       (detach is idempotent); {@code closed()} of a producer marks the channel CLOSED and announces it, and
+ *       the registration goes once no consumer is attached (the broker's {@code unregister}).</li>
  * </ul>
  * Tests play the broker's other part with {@link #register}, {@link #producerLost} and {@link #forget}.
  */
@@ -66,7 +67,10 @@ public final class FakeHub implements AutoCloseable {
         return new Context(name, kind);
     }
 
-    /** The channel as the broker has it now (CLOSED or PRODUCER_LOST included), or {@code null}. */
+    /**
+     * The channel as the broker has it now, PRODUCER_LOST included, or {@code null} when it is not registered.
+     * A closed channel stays (CLOSED) while consumers are attached, as in the broker.
+     */
     public ChannelInfo info(String name) {
         return info(new ChannelName(name));
     }
@@ -135,6 +139,12 @@ public final class FakeHub implements AutoCloseable {
                 });
             }
         }
+    }
+
+    /** As the broker: a closed channel stays registered (state CLOSED) while consumers are attached, then goes. */
+    private void removeIfUnused(ChannelName name) {
+        channels.computeIfPresent(name, (n, info) ->
+                info.state() == ChannelState.CLOSED && counter(n).get() == 0 ? null : info);
     }
 
     private static ChannelInfo with(ChannelInfo info, ChannelState state) {
@@ -212,6 +222,7 @@ public final class FakeHub implements AutoCloseable {
                 attachedNow = false;
                 detaches.incrementAndGet();
                 counter(name).decrementAndGet();
+                removeIfUnused(name);
             }
         }
 
@@ -237,6 +248,7 @@ public final class FakeHub implements AutoCloseable {
                         endpoint.equals(info.endpoint()) && info.state() == ChannelState.ACTIVE ? with(info, ChannelState.CLOSED) : info);
                 if (closed != null && closed.state() == ChannelState.CLOSED && endpoint.equals(closed.endpoint())) {
                     fire(new ChannelEvent(ChannelEvent.Type.CLOSED, closed));
+                    removeIfUnused(name);
                 }
             }
         }

@@ -72,17 +72,18 @@ public class FakeHubTest {
         consumer.attach();
         assertEquals(1, hub.attachCount(consumer.name()));
         producer.closed();
-        assertEquals(ChannelState.CLOSED, hub.info("a.b").state());
+        assertEquals("a consumer is attached: the closed channel stays", ChannelState.CLOSED, hub.info("a.b").state());
         assertThrows(ChannelNotFoundException.class, () -> consumer.discover(Duration.ZERO));
         hub.awaitEvents(WAIT);
         assertEquals(List.of(ChannelEvent.Type.REGISTERED, ChannelEvent.Type.CLOSED), events);
+        consumer.closed();
+        consumer.detach();
+        assertEquals(0, hub.attachCount(consumer.name()));
+        assertEquals("the last consumer left: unregistered", null, hub.info("a.b"));
         handle.close();
         other.offer("tcp://127.0.0.1:2", "key2", Map.of()); // a closed name may be offered again
         hub.awaitEvents(WAIT);
         assertEquals(2, events.size());
-        consumer.closed();
-        consumer.detach();
-        assertEquals(0, hub.attachCount(consumer.name()));
         assertEquals(1, consumer.detaches.get());
         assertTrue(consumer.closes.get() == 1);
     }
