@@ -56,15 +56,15 @@ public final class BrokerClient implements AutoCloseable {
      */
     static final int MAX_LIST_PAGES = 1000;
 
-    private final ClientLoop loop;
+    private final BrokerSession session;
 
-    private BrokerClient(ClientLoop loop) {
-        this.loop = loop;
+    private BrokerClient(BrokerSession session) {
+        this.session = session;
     }
 
-    /** @return the client's socket loop (tests in this package read its counters) */
-    ClientLoop loop() {
-        return loop;
+    /** @return the client's session with the broker, run by its socket agent (tests in this package read its counters) */
+    BrokerSession session() {
+        return session;
     }
 
     /**
@@ -78,7 +78,7 @@ public final class BrokerClient implements AutoCloseable {
     public static BrokerClient start(BrokerClientConfig config, CurveSecurity security) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(security, "security");
-        return new BrokerClient(ClientLoop.start(config, security));
+        return new BrokerClient(BrokerSession.start(config, security));
     }
 
     /**
@@ -99,18 +99,18 @@ public final class BrokerClient implements AutoCloseable {
      */
     public void register(ChannelInfo offer) {
         Objects.requireNonNull(offer, "offer");
-        loop.offers.put(offer.name(), offer);
-        loop.pendingUnregisters.remove(offer.name());
-        if (!loop.isConnected()) {
-            loop.wake();
+        session.ledger.offers.put(offer.name(), offer);
+        session.ledger.pendingUnregisters.remove(offer.name());
+        if (!session.isConnected()) {
+            session.wake();
             return;
         }
-        ObjectNode request = loop.registerRequest(offer);
+        ObjectNode request = ReplayLedger.registerRequest(offer);
         try {
-            loop.call(request, loop.requestTimeout(), false).get(waitLimit(loop.requestTimeout()), TimeUnit.MILLISECONDS);
+            session.call(request, session.requestTimeout(), false).get(waitLimit(session.requestTimeout()), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof LabHubException lhe && isRefusal(lhe.code())) {
-                loop.offers.remove(offer.name(), offer);
+                session.ledger.offers.remove(offer.name(), offer);
                 throw rethrow(lhe);
             }
             // not answered or no session: the offer stays remembered and is sent when a session opens
@@ -124,12 +124,12 @@ public final class BrokerClient implements AutoCloseable {
     /** Withdraws an offer (best effort: sent now if connected, else when a session opens). Never throws. */
     public void unregister(ChannelName name) {
         Objects.requireNonNull(name, "name");
-        loop.offers.remove(name);
-        if (loop.isConnected()) {
-            loop.send(loop.nameRequest(Wire.UNREGISTER, name));
+        session.ledger.offers.remove(name);
+        if (session.isConnected()) {
+            session.send(ReplayLedger.nameRequest(Wire.UNREGISTER, name));
         } else {
-            loop.pendingUnregisters.add(name);
-            loop.wake();
+            session.ledger.pendingUnregisters.add(name);
+            session.wake();
         }
     }
 
@@ -145,7 +145,7 @@ public final class BrokerClient implements AutoCloseable {
      */
     public ChannelInfo discover(ChannelName name, Duration timeout) {
         Objects.requireNonNull(name, "name");
-        JsonNode reply = await(loop.call(loop.nameRequest(Wire.DISCOVER, name), timeout, true), timeout);
+        JsonNode reply = await(session.call(ReplayLedger.nameRequest(Wire.DISCOVER, name), timeout, true), timeout);
         return Wire.readChannel(reply.get(Wire.CHANNEL));
     }
 
@@ -159,21 +159,21 @@ public final class BrokerClient implements AutoCloseable {
      */
     public void attach(ChannelName name) {
         Objects.requireNonNull(name, "name");
-        int count = loop.attachments.merge(name, 1, Integer::sum);
-        loop.pendingDetaches.remove(name);
+        int count = session.ledger.attachments.merge(name, 1, Integer::sum);
+        session.ledger.pendingDetaches.remove(name);
         if (count > 1) {
             return;
         }
-        if (!loop.isConnected()) {
-            loop.wake();
+        if (!session.isConnected()) {
+            session.wake();
             return;
         }
         try {
-            loop.call(loop.nameRequest(Wire.ATTACH, name), loop.requestTimeout(), false)
-                    .get(waitLimit(loop.requestTimeout()), TimeUnit.MILLISECONDS);
+            session.call(ReplayLedger.nameRequest(Wire.ATTACH, name), session.requestTimeout(), false)
+                    .get(waitLimit(session.requestTimeout()), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof LabHubException lhe && isRefusal(lhe.code())) {
-                loop.attachments.computeIfPresent(name, (k, v) -> v <= 1 ? null : v - 1);
+                session.ledger.attachments.computeIfPresent(name, (k, v) -> v <= 1 ? null : v - 1);
                 throw rethrow(lhe);
             }
         } catch (TimeoutException e) {
@@ -186,15 +186,15 @@ public final class BrokerClient implements AutoCloseable {
     /** Undoes one {@link #attach}; the last one is sent to the broker (best effort). Never throws. */
     public void detach(ChannelName name) {
         Objects.requireNonNull(name, "name");
-        Integer left = loop.attachments.computeIfPresent(name, (k, v) -> v <= 1 ? null : v - 1);
+        Integer left = session.ledger.attachments.computeIfPresent(name, (k, v) -> v <= 1 ? null : v - 1);
         if (left != null) {
             return;
         }
-        if (loop.isConnected()) {
-            loop.send(loop.nameRequest(Wire.DETACH, name));
+        if (session.isConnected()) {
+            session.send(ReplayLedger.nameRequest(Wire.DETACH, name));
         } else {
-            loop.pendingDetaches.add(name);
-            loop.wake();
+            session.ledger.pendingDetaches.add(name);
+            session.wake();
         }
     }
 
@@ -230,7 +230,7 @@ public final class BrokerClient implements AutoCloseable {
                         + timeout.toMillis() + " ms (" + seen.size() + " channels in " + page + " pages)");
             }
             Duration wait = Duration.ofNanos(left);
-            JsonNode reply = await(loop.call(request, wait, true), wait);
+            JsonNode reply = await(session.call(request, wait, true), wait);
             JsonNode channels = reply.get(Wire.CHANNELS);
             if (channels != null && channels.isArray()) {
                 channels.forEach(node -> {
@@ -244,13 +244,13 @@ public final class BrokerClient implements AutoCloseable {
             }
             if (next.textValue().equals(after)) {
                 LOG.warn("the broker at {} answered list page {} with the same next '{}': stopping at {} channels",
-                        loop.status().brokerEndpoint(), page + 1, after, seen.size());
+                        session.status().brokerEndpoint(), page + 1, after, seen.size());
                 return List.copyOf(seen.values());
             }
             after = next.textValue();
         }
         LOG.warn("list of the broker at {} cut after {} pages ({} channels): the broker holds more; the rest is "
-                + "not shown", loop.status().brokerEndpoint(), maxPages, seen.size());
+                + "not shown", session.status().brokerEndpoint(), maxPages, seen.size());
         return List.copyOf(seen.values());
     }
 
@@ -264,20 +264,20 @@ public final class BrokerClient implements AutoCloseable {
      */
     public AutoCloseable subscribe(Consumer<ChannelEvent> listener) {
         Objects.requireNonNull(listener, "listener");
-        loop.listeners.add(listener);
-        loop.wake();
-        return () -> loop.listeners.remove(listener);
+        session.events.listeners.add(listener);
+        session.wake();
+        return () -> session.events.listeners.remove(listener);
     }
 
     /** @return the connection state, for logs, the shell and {@code HubStatus} */
     public BrokerClientStatus status() {
-        return loop.status();
+        return session.status();
     }
 
     /** Stops the client thread, after sending what was already asked for. Idempotent. */
     @Override
     public void close() {
-        loop.close();
+        session.close();
     }
 
     private static boolean isRefusal(ErrorCode code) {

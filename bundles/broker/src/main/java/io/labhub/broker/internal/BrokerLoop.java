@@ -8,6 +8,9 @@ import io.labhub.broker.BrokerClientInfo;
 import io.labhub.broker.BrokerConfig;
 import io.labhub.broker.BrokerStatus;
 import io.labhub.broker.protocol.Wire;
+import io.labhub.agent.Agent;
+import io.labhub.agent.AgentRunner;
+import io.labhub.agent.SocketIdleStrategy;
 import io.labhub.security.CurveSecurity;
 import io.labhub.validation.Validator;
 import org.slf4j.Logger;
@@ -42,8 +45,12 @@ import java.util.concurrent.TimeoutException;
  * ZAP handler sets to the client's CURVE public key in Z85 (the CZMQ/JeroMQ {@code zauth} convention).
  * This reads {@link Msg#getMetadata()}, the one place where the {@code zmq} package is needed, because
  * {@code org.zeromq} does not expose message properties.
+ *
+ * <p>The thread is an {@link AgentRunner}: each {@link #doWork()} reads a bounded batch, handles it,
+ * expires liveness and publishes events; with nothing read it idles in the ROUTER's selector for at most
+ * a quarter of the heartbeat interval (100 ms at most), which bounds how late expiry and close are.
  */
-public final class BrokerLoop implements Runnable {
+public final class BrokerLoop implements Agent {
 
     private static final Logger LOG = LoggerFactory.getLogger(BrokerLoop.class);
 
@@ -60,7 +67,8 @@ public final class BrokerLoop implements Runnable {
     private final Validator validator;
     private final Clock clock = Clock.systemUTC();
     private final CompletableFuture<Void> bound = new CompletableFuture<>();
-    private final Thread thread;
+    private final SocketIdleStrategy idle;
+    private final AgentRunner runner;
     private final Instant started = Instant.now();
 
     private volatile boolean running = true;
@@ -73,17 +81,35 @@ public final class BrokerLoop implements Runnable {
     private long eventSequence;
     private boolean warnedNoUserId;
 
+    // agent-thread state, from onStart to onClose
+    private ZContext context;
+    private ZMQ.Socket router;
+    private ZMQ.Socket pub;
+    private Dispatcher dispatcher;
+    private LoopClock loopClock;
+    private final List<Received> batch = new ArrayList<>();
+    private final Map<String, Integer> inFlight = new HashMap<>();
+
     private BrokerLoop(BrokerConfig config, CurveSecurity security, Validator validator) {
         this.config = config;
         this.security = security;
         this.validator = validator;
-        this.thread = new Thread(this, "labhub-broker");
-        this.thread.setDaemon(true);
+        this.idle = new SocketIdleStrategy(pollMillis(config));
+        this.runner = new AgentRunner(this, idle);
+    }
+
+    private static long pollMillis(BrokerConfig config) {
+        return Math.max(1, Math.min(MAX_POLL_MS, config.heartbeatInterval().toMillis() / 4));
+    }
+
+    @Override
+    public String roleName() {
+        return "labhub-broker";
     }
 
     public static BrokerLoop start(BrokerConfig config, CurveSecurity security, Validator validator) {
         BrokerLoop loop = new BrokerLoop(config, security, validator);
-        loop.thread.start();
+        loop.runner.start();
         try {
             loop.bound.get(30, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
@@ -129,7 +155,7 @@ public final class BrokerLoop implements Runnable {
     public BrokerStatus status() {
         BrokerStatus s = status;
         if (s == null || s.running() != running) {
-            s = new BrokerStatus(running && thread.isAlive(), endpoint, eventsEndpoint, publicKey(), started,
+            s = new BrokerStatus(running && runner.isRunning(), endpoint, eventsEndpoint, publicKey(), started,
                     s == null ? 0 : s.channels(), s == null ? 0 : s.liveClients(), s == null ? 0 : s.requests(),
                     s == null ? 0 : s.refused(), s == null ? 0 : s.events());
         }
@@ -138,19 +164,7 @@ public final class BrokerLoop implements Runnable {
 
     public void close() {
         running = false;
-        if (Thread.currentThread() != thread) {
-            boolean interrupted = false;
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        runner.close();
     }
 
     /**
@@ -167,11 +181,8 @@ public final class BrokerLoop implements Runnable {
     }
 
     @Override
-    public void run() {
-        ZContext context = security.context();
-        ZMQ.Socket router = null;
-        ZMQ.Socket pub = null;
-        ZMQ.Poller poller = null;
+    public void onStart() {
+        context = security.context();
         try {
             router = context.createSocket(SocketType.ROUTER);
             router.setLinger(0);
@@ -182,15 +193,16 @@ public final class BrokerLoop implements Runnable {
             security.secureServer(pub);
             endpoint = bind(router, config.endpoint(), "request");
             eventsEndpoint = bind(pub, config.eventsEndpoint(), "events");
-            poller = context.createPoller(1);
-            poller.register(router, ZMQ.Poller.POLLIN);
+            idle.watch(router);
         } catch (RuntimeException e) {
-            close(context, router, pub, poller);
+            closeSockets();
+            running = false;
+            runner.stop(); // no doWork; start() rethrows the cause
             bound.completeExceptionally(e);
             return;
         }
         registry = new Registry(config.heartbeatInterval(), config.missedBeats(), Registry.Limits.of(config));
-        Dispatcher dispatcher = new Dispatcher(registry, validator, config.maxMessageSize(),
+        dispatcher = new Dispatcher(registry, validator, config.maxMessageSize(),
                 new Dispatcher.SessionInfo(security.publicKey(), eventsEndpoint,
                         config.heartbeatInterval().toMillis(), config.missedBeats(), config.maxMessageSize()));
         publishStatus(dispatcher);
@@ -199,74 +211,96 @@ public final class BrokerLoop implements Runnable {
                 eventsEndpoint, config.heartbeatInterval().toMillis(), config.missedBeats(), config.maxChannelsPerKey(),
                 config.maxMetadataBytesPerKey(), config.maxInFlightPerKey(), config.reservationGrace().toMillis(),
                 security.publicKey());
-        bound.complete(null);
-
-        long pollMs = Math.max(1, Math.min(MAX_POLL_MS, config.heartbeatInterval().toMillis() / 4));
-        LoopClock loopClock = new LoopClock(clock.instant(), TimeUnit.MILLISECONDS.toNanos(pollMs)
+        loopClock = new LoopClock(clock.instant(), TimeUnit.MILLISECONDS.toNanos(pollMillis(config))
                 + Math.max(TimeUnit.MILLISECONDS.toNanos(50), config.heartbeatInterval().toNanos() / 2));
-        List<Received> batch = new ArrayList<>();
-        Map<String, Integer> inFlight = new HashMap<>();
+        bound.complete(null);
+    }
+
+    @Override
+    public int doWork() {
+        if (!running) {
+            runner.stop();
+            return 0;
+        }
         try {
-            while (running && !Thread.currentThread().isInterrupted()) {
-                int ready = poller.poll(pollMs);
-                loopClock.tick();
-                batch.clear();
-                inFlight.clear();
-                if (ready > 0 && poller.pollin(0)) {
-                    // Read what is there (bounded), then handle it: a key's messages beyond its in-flight
-                    // quota are refused unhandled, so no key can make one iteration long for everyone.
-                    for (int i = 0; i < READ_BATCH; i++) {
-                        Received r = receiveOne(router);
-                        if (r == null) {
-                            break;
-                        }
-                        batch.add(r);
-                    }
-                }
-                Duration stalled = stall;
-                if (stalled != null) {
-                    stall = null;
-                    LOG.warn("test hook: stalling the broker loop for {} ms", stalled.toMillis());
-                    stalling = true;
-                    try {
-                        Thread.sleep(stalled.toMillis()); // the stall under test, not a synchronisation
-                    } finally {
-                        stalling = false;
-                    }
-                }
-                List<Dispatcher.Reply> replies = new ArrayList<>(batch.size());
-                int limit = config.maxInFlightPerKey();
-                for (Received r : batch) {
-                    int n = inFlight.merge(r.client(), 1, Integer::sum);
-                    Dispatcher.Reply reply = n > limit ? dispatcher.refuseInFlight(r.client(), r.frames(), limit)
-                            : dispatcher.handle(r.client(), r.frames(), loopClock.tick());
-                    if (reply != null) {
-                        replies.add(reply);
-                    }
-                }
-                registry.expire(loopClock.tick());
-                publishStatus(dispatcher);
-                for (Registry.Event event : registry.drain()) {
-                    publish(pub, event);
-                }
-                for (Dispatcher.Reply reply : replies) {
-                    send(router, reply);
-                }
-            }
+            return pass();
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            Thread.currentThread().interrupt(); // the runner stops
+            return 0;
         } catch (ZMQException e) {
             if (running) {
-                LOG.error("broker socket loop failed", e);
+                throw e;
             }
-        } catch (RuntimeException | Error e) {
-            LOG.error("broker socket loop failed", e);
-        } finally {
-            running = false;
-            close(context, router, pub, poller);
-            publishStatus(dispatcher);
-            LOG.info("broker on {} stopped", endpoint);
+            return 0;
         }
+    }
+
+    /** One pass: read a bounded batch, handle it, expire, publish events, send the replies. */
+    private int pass() throws InterruptedException {
+        loopClock.tick();
+        batch.clear();
+        inFlight.clear();
+        // Read what is there (bounded), then handle it: a key's messages beyond its in-flight
+        // quota are refused unhandled, so no key can make one pass long for everyone.
+        for (int i = 0; i < READ_BATCH; i++) {
+            Received r = receiveOne(router);
+            if (r == null) {
+                break;
+            }
+            batch.add(r);
+        }
+        Duration stalled = stall;
+        if (stalled != null) {
+            stall = null;
+            LOG.warn("test hook: stalling the broker loop for {} ms", stalled.toMillis());
+            stalling = true;
+            try {
+                Thread.sleep(stalled.toMillis()); // the stall under test, not a synchronisation
+            } finally {
+                stalling = false;
+            }
+        }
+        List<Dispatcher.Reply> replies = new ArrayList<>(batch.size());
+        int limit = config.maxInFlightPerKey();
+        for (Received r : batch) {
+            int n = inFlight.merge(r.client(), 1, Integer::sum);
+            Dispatcher.Reply reply = n > limit ? dispatcher.refuseInFlight(r.client(), r.frames(), limit)
+                    : dispatcher.handle(r.client(), r.frames(), loopClock.tick());
+            if (reply != null) {
+                replies.add(reply);
+            }
+        }
+        registry.expire(loopClock.tick());
+        publishStatus(dispatcher);
+        int events = 0;
+        for (Registry.Event event : registry.drain()) {
+            publish(pub, event);
+            events++;
+        }
+        for (Dispatcher.Reply reply : replies) {
+            send(router, reply);
+        }
+        return batch.size() + events;
+    }
+
+    @Override
+    public void onClose() {
+        running = false;
+        if (dispatcher == null) {
+            return; // never bound: onStart closed the sockets
+        }
+        closeSockets();
+        publishStatus(dispatcher);
+        LOG.info("broker on {} stopped", endpoint);
+    }
+
+    private void closeSockets() {
+        if (router != null) {
+            idle.unwatch(router);
+        }
+        close(context, router, pub);
+        router = null;
+        pub = null;
     }
 
     /**
@@ -398,12 +432,5 @@ public final class BrokerLoop implements Runnable {
                 }
             }
         }
-    }
-
-    private static void close(ZContext context, ZMQ.Socket router, ZMQ.Socket pub, ZMQ.Poller poller) {
-        if (poller != null) {
-            poller.close();
-        }
-        close(context, router, pub);
     }
 }

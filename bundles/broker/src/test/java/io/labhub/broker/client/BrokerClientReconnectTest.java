@@ -54,7 +54,7 @@ public class BrokerClientReconnectTest {
         CurveSecurityHandle security = bed.newClientSecurity();
         BrokerClient client = bed.closeLater(BrokerClient.start(new BrokerClientConfig(proxy.endpoint(),
                 bed.brokerSecurity().publicKey(), TestBed.HEARTBEAT, Duration.ofSeconds(1)), security));
-        ClientLoop loop = client.loop();
+        BrokerSession loop = client.session();
         await("connected through the proxy", Duration.ofSeconds(10), () -> client.status().connected());
         client.register(pubsub("lab.before", 41000));
         assertTrue(activeAtBroker("lab.before", security.publicKey()));

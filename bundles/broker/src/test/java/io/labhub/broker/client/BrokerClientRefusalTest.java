@@ -66,7 +66,7 @@ public class BrokerClientRefusalTest {
         assertTrue(e.getMessage(), e.getMessage().contains("reserved"));
         long refused = bed.broker().status().refused();
         assertNoRetry(refused, 20);
-        assertFalse("the refused offer is not remembered", other.loop().offers.containsKey(new ChannelName("lab.thermometer")));
+        assertFalse("the refused offer is not remembered", other.session().ledger.offers.containsKey(new ChannelName("lab.thermometer")));
     }
 
     @Test
@@ -83,7 +83,7 @@ public class BrokerClientRefusalTest {
         assertTrue(e.getMessage(), e.getMessage().contains("maxChannelsPerKey"));
         long refused = bed.broker().status().refused();
         assertNoRetry(refused, 20);
-        assertFalse("the refused offer is not remembered", client.loop().offers.containsKey(new ChannelName("quota.c")));
+        assertFalse("the refused offer is not remembered", client.session().ledger.offers.containsKey(new ChannelName("quota.c")));
         assertEquals("the two that fit stay", 2, bed.broker().channels().size());
     }
 }

@@ -12,6 +12,7 @@ import io.labhub.api.spi.ChannelEvent;
 import io.labhub.broker.BrokerServer;
 import io.labhub.broker.TestBed;
 import io.labhub.security.CurveSecurityHandle;
+import io.labhub.testkit.Await;
 import org.junit.Rule;
 import org.junit.Test;
 
@@ -262,7 +263,8 @@ public class BrokerClientTest {
         for (int i = 0; registeredEvents.get() == 0 && System.nanoTime() < deadline; i++) {
             producer.register(pubsub("lab.after", "tcp://127.0.0.1:" + (41000 + i)));
             await("registered " + i, WAIT, () -> atBroker("lab.after").isPresent());
-            Thread.sleep(50); // gives the event time to arrive before the next probe (not a synchronisation)
+            // the event of this probe, or (the SUB not connected yet when it was published) the next probe
+            Await.within("the event of probe " + i, Duration.ofMillis(500), () -> registeredEvents.get() > 0);
         }
         assertTrue("events arrive from the new broker", registeredEvents.get() > 0);
     }
@@ -300,8 +302,8 @@ public class BrokerClientTest {
 
     @Test
     public void connectableEventsEndpointUsesTheBrokerHost() {
-        assertEquals("tcp://10.0.0.5:5571", ClientLoop.connectable("tcp://0.0.0.0:5571", "tcp://10.0.0.5:5570"));
-        assertEquals("tcp://lab-host:5571", ClientLoop.connectable("tcp://[::]:5571", "tcp://lab-host:5570"));
-        assertEquals("tcp://127.0.0.1:5571", ClientLoop.connectable("tcp://127.0.0.1:5571", "tcp://lab-host:5570"));
+        assertEquals("tcp://10.0.0.5:5571", EventFeed.connectable("tcp://0.0.0.0:5571", "tcp://10.0.0.5:5570"));
+        assertEquals("tcp://lab-host:5571", EventFeed.connectable("tcp://[::]:5571", "tcp://lab-host:5570"));
+        assertEquals("tcp://127.0.0.1:5571", EventFeed.connectable("tcp://127.0.0.1:5571", "tcp://lab-host:5570"));
     }
 }

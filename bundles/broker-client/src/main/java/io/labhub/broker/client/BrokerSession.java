@@ -2,12 +2,14 @@ package io.labhub.broker.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.labhub.api.ChannelInfo;
-import io.labhub.api.ChannelName;
+import io.labhub.agent.Agent;
+import io.labhub.agent.AgentRunner;
+import io.labhub.agent.SocketIdleStrategy;
 import io.labhub.api.ChannelTimeoutException;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
-import io.labhub.api.spi.ChannelEvent;
+import io.labhub.broker.client.CommandQueue.Command;
+import io.labhub.broker.client.RequestCorrelation.Pending;
 import io.labhub.broker.protocol.Wire;
 import io.labhub.security.CurveSecurity;
 import io.labhub.validation.Validators;
@@ -19,35 +21,26 @@ import org.zeromq.ZEvent;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.Pipe;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Consumer;
 
 /**
- * The client's socket thread: a DEALER to the broker and, when someone listens, a SUB to its events.
- * API threads share only the remembered state (concurrent maps) and a command queue; a {@link Pipe}
- * registered in the ZeroMQ poller wakes this thread when a command arrives.
+ * The client's session with the broker, as a state machine run by the client's socket agent: a DEALER
+ * to the broker, driven by the parts named for their jobs: {@link CommandQueue} (what API threads ask),
+ * {@link RequestCorrelation} (requests in flight and their replies), {@link ReplayLedger} (what is
+ * replayed when a session opens) and {@link EventFeed} (the SUB to the broker's events). API threads
+ * share only the ledger's concurrent collections, the listeners and the command queue; a command wakes
+ * the agent through its {@link SocketIdleStrategy#wake()}.
+ *
+ * <p>Each {@link #doWork()}: take the API threads' commands, run the state machine's timers
+ * ({@link #tick}), read the broker's replies, read events; with nothing to do the agent idles in the
+ * sockets' selector for a quarter of the heartbeat (50 ms at most).
  *
  * <p>States: <i>no session</i> (hello not answered yet: retried with back-off, the socket recreated at
  * each failed attempt) and <i>session open</i> (heartbeats; silence for the request timeout, or
@@ -77,14 +70,11 @@ import java.util.function.Consumer;
  * this key" case and is logged and retried with back-off. Requests whose answer a caller waits for and
  * that were sent on the dropped connection are sent again after the new {@code hello}.
  */
-final class ClientLoop implements Runnable {
+final class BrokerSession implements Agent {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ClientLoop.class);
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerSession.class);
     private static final long MAX_POLL_MS = 50;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
-    /** A replayed register refused with CHANNEL_EXISTS, or a replayed attach whose channel is not back yet
-     *  (its producer has not re-registered after a broker restart), is retried this often. */
-    private static final int RETRY_EVERY_BEATS = 2;
     /** First and longest pause before a refused (or never handshaken) DEALER is recreated. */
     static final long READMIT_FIRST_MS = 200, READMIT_MAX_MS = 2000;
     /** The {@code hello} field that tells this client process from another with the same key. */
@@ -94,19 +84,16 @@ final class ClientLoop implements Runnable {
     /** ZMQ_EVENT_DISCONNECTED: an established connection of the DEALER dropped (ZeroMQ will reconnect). */
     private static final int DISCONNECTED_EVENT = 512;
 
-    final Map<ChannelName, ChannelInfo> offers = new ConcurrentHashMap<>();
-    final Map<ChannelName, Integer> attachments = new ConcurrentHashMap<>();
-    final Set<ChannelName> pendingUnregisters = ConcurrentHashMap.newKeySet();
-    final Set<ChannelName> pendingDetaches = ConcurrentHashMap.newKeySet();
-    final List<Consumer<ChannelEvent>> listeners = new CopyOnWriteArrayList<>();
+    final ReplayLedger ledger = new ReplayLedger();
+    final EventFeed events;
 
     private final BrokerClientConfig config;
     private final CurveSecurity security;
     private final ZContext context;
-    private final Thread thread;
-    private final ExecutorService eventThread;
-    private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
-    private final Pipe wakePipe;
+    private final SocketIdleStrategy idle = new SocketIdleStrategy(MAX_POLL_MS);
+    private final AgentRunner runner;
+    private final CommandQueue commands = new CommandQueue(idle::wake);
+    private final RequestCorrelation requests = new RequestCorrelation();
     private final long silenceNanos;
     private final long backoffCapNanos;
 
@@ -126,9 +113,6 @@ final class ClientLoop implements Runnable {
 
     // socket-thread state
     private ZMQ.Socket dealer;
-    private ZMQ.Socket sub;
-    private ZMQ.Poller poller;
-    private boolean pollerDirty = true;
     private boolean sessionOpen;
     private String helloId;
     private long helloDeadline;
@@ -137,8 +121,6 @@ final class ClientLoop implements Runnable {
     private long heartbeatNanos;
     private long nextHeartbeat;
     private long lastContactNanos;
-    private long counter;
-    private int beatsSinceRetry;
     private String eventsEndpoint;
     private boolean reportedUnreachable;
     private boolean reportedRefusal;
@@ -152,19 +134,6 @@ final class ClientLoop implements Runnable {
     private boolean dealerHandshaken;
     private long readmitNanos = TimeUnit.MILLISECONDS.toNanos(READMIT_FIRST_MS);
     private long nextRecreate;
-    private final Map<String, Pending> pending = new HashMap<>();
-    private final List<Command> waitingForSession = new ArrayList<>();
-    private final Set<ChannelName> conflicts = new java.util.HashSet<>();
-    private final Set<ChannelName> unattached = new java.util.HashSet<>();
-
-    /** A request from an API thread: send it, complete {@code future} (if any) with the reply. */
-    private record Command(ObjectNode request, CompletableFuture<ObjectNode> future, long deadline,
-                           boolean waitForSession) {
-    }
-
-    private record Pending(String type, ChannelName name, CompletableFuture<ObjectNode> future, long deadline,
-                           ObjectNode request) {
-    }
 
     /** A handshake failure the DEALER's event hook saw, for the socket of {@code generation}. */
     private record Refusal(int generation, String what) {
@@ -200,7 +169,7 @@ final class ClientLoop implements Runnable {
         return keyInUseRefusals.get();
     }
 
-    private ClientLoop(BrokerClientConfig config, CurveSecurity security) {
+    private BrokerSession(BrokerClientConfig config, CurveSecurity security) {
         this.config = config;
         this.security = security;
         this.context = security.context();
@@ -208,28 +177,22 @@ final class ClientLoop implements Runnable {
         this.silenceNanos = Math.max(config.requestTimeout().toNanos(), 3 * heartbeatNanos);
         this.backoffCapNanos = Math.max(heartbeatNanos, Math.min(MAX_BACKOFF.toNanos(), 10 * heartbeatNanos));
         this.backoffNanos = heartbeatNanos;
-        try {
-            this.wakePipe = Pipe.open();
-            wakePipe.source().configureBlocking(false);
-            wakePipe.sink().configureBlocking(false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the broker client's wake-up pipe", e);
-        }
-        this.thread = new Thread(this, "labhub-broker-client");
-        this.thread.setDaemon(true);
-        this.eventThread = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "labhub-broker-client-events");
-            t.setDaemon(true);
-            return t;
-        });
+        this.events = new EventFeed(security, config.brokerPublicKey(), idle);
+        idle.timeout(() -> Math.max(1, Math.min(MAX_POLL_MS, heartbeatNanos / 4_000_000L)));
+        this.runner = new AgentRunner(this, idle);
     }
 
-    static ClientLoop start(BrokerClientConfig config, CurveSecurity security) {
+    static BrokerSession start(BrokerClientConfig config, CurveSecurity security) {
         // Refuse a bad broker key now, before any socket exists (the key rule needs no configured limits).
         Validators.defaults().publicKey(config.brokerPublicKey());
-        ClientLoop loop = new ClientLoop(config, security);
-        loop.thread.start();
-        return loop;
+        BrokerSession session = new BrokerSession(config, security);
+        session.runner.start();
+        return session;
+    }
+
+    @Override
+    public String roleName() {
+        return "labhub-broker-client";
     }
 
     // ---------------------------------------------------------------- API side (any thread)
@@ -246,25 +209,6 @@ final class ClientLoop implements Runnable {
         return new BrokerClientStatus(connected, lastContact, message, config.endpoint(), security.publicKey());
     }
 
-    ObjectNode registerRequest(ChannelInfo offer) {
-        ObjectNode request = Wire.request(Wire.REGISTER, null);
-        request.put(Wire.NAME, offer.name().value());
-        request.put(Wire.KIND, offer.kind().wireName());
-        request.put(Wire.ENDPOINT, offer.endpoint());
-        if (offer.serverKey() != null) {
-            request.put(Wire.SERVER_KEY, offer.serverKey());
-        }
-        ObjectNode metadata = request.putObject(Wire.METADATA);
-        offer.metadata().forEach(metadata::put);
-        return request;
-    }
-
-    ObjectNode nameRequest(String type, ChannelName name) {
-        ObjectNode request = Wire.request(type, null);
-        request.put(Wire.NAME, name.value());
-        return request;
-    }
-
     /** Sends a request and completes the future with the ok reply, or exceptionally with the error. */
     CompletableFuture<ObjectNode> call(ObjectNode request, Duration timeout, boolean waitForSession) {
         CompletableFuture<ObjectNode> future = new CompletableFuture<>();
@@ -273,24 +217,17 @@ final class ClientLoop implements Runnable {
             return future;
         }
         commands.add(new Command(request, future, System.nanoTime() + timeout.toNanos(), waitForSession));
-        wake();
         return future;
     }
 
     /** Sends a request whose answer nobody waits for (errors are logged). */
     void send(ObjectNode request) {
         commands.add(new Command(request, null, System.nanoTime() + config.requestTimeout().toNanos(), false));
-        wake();
     }
 
+    /** Any thread: the socket thread looks at the remembered state now (one coalesced selector wake-up). */
     void wake() {
-        try {
-            synchronized (wakePipe) {
-                wakePipe.sink().write(ByteBuffer.wrap(new byte[]{1}));
-            }
-        } catch (IOException e) {
-            // closed: the loop is stopping anyway
-        }
+        idle.wake();
     }
 
     void close() {
@@ -298,60 +235,50 @@ final class ClientLoop implements Runnable {
             return;
         }
         running = false;
-        wake();
-        if (Thread.currentThread() != thread) {
-            boolean interrupted = false;
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        eventThread.shutdown();
-        try {
-            if (!eventThread.awaitTermination(5, TimeUnit.SECONDS)) {
-                eventThread.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            eventThread.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-        try {
-            wakePipe.sink().close();
-            wakePipe.source().close();
-        } catch (IOException e) {
-            LOG.debug("closing the wake-up pipe", e);
-        }
+        runner.close();
+        events.shutdown();
     }
 
     // ---------------------------------------------------------------- socket thread
 
     @Override
-    public void run() {
+    public void onStart() {
+        newDealer();
+    }
+
+    @Override
+    public int doWork() {
+        if (!running) {
+            runner.stop();
+            return 0;
+        }
+        long now = System.nanoTime();
+        int work = drainCommands(now);
+        tick(now);
         try {
-            newDealer();
-            while (running) {
-                long now = System.nanoTime();
-                drainCommands(now);
-                tick(now);
-                poll();
+            work += readReplies();
+            work += events.read();
+        } catch (ZMQException e) {
+            if (running) {
+                throw e;
             }
+        }
+        return work;
+    }
+
+    @Override
+    public void onClose() {
+        if (!runner.failed()) {
             // Send what API threads asked for just before close (e.g. unregister), then stop.
             drainCommands(System.nanoTime());
-        } catch (RuntimeException | Error e) {
-            LOG.error("broker client loop failed", e);
-        } finally {
-            running = false;
-            connected = false;
-            message = "closed";
-            failAll(new LabHubException(ErrorCode.BROKER_UNAVAILABLE, "the broker client is closed"));
-            closeSockets(true);
         }
+        running = false;
+        connected = false;
+        message = "closed";
+        LabHubException closed = new LabHubException(ErrorCode.BROKER_UNAVAILABLE, "the broker client is closed");
+        failPending(closed);
+        commands.failAll(closed);
+        closeSockets(true);
     }
 
     private void tick(long now) {
@@ -371,7 +298,7 @@ final class ClientLoop implements Runnable {
                 scheduleRecreate(now);
             }
             if (helloId != null && disconnects.get() != helloDisconnects) {
-                pending.remove(helloId); // its connection dropped: say it again on the next one
+                requests.forget(helloId); // its connection dropped: say it again on the next one
                 helloId = null;
                 nextAttempt = now;
             }
@@ -401,32 +328,14 @@ final class ClientLoop implements Runnable {
             } else if (now - nextHeartbeat >= 0) {
                 nextHeartbeat = now + heartbeatNanos;
                 sendTracked(Wire.request(Wire.HEARTBEAT, null), null, now + silenceNanos);
-                if ((!conflicts.isEmpty() || !unattached.isEmpty()) && ++beatsSinceRetry >= RETRY_EVERY_BEATS) {
-                    beatsSinceRetry = 0;
-                    retryRefusedReplays(now + config.requestTimeout().toNanos());
-                }
+                long deadline = now + config.requestTimeout().toNanos();
+                ledger.onHeartbeat(request -> sendTracked(request, null, deadline));
             }
-            if (sub == null && !listeners.isEmpty() && eventsEndpoint != null) {
-                newSub();
+            if (!events.open() && events.wanted() && eventsEndpoint != null) {
+                events.subscribe(eventsEndpoint);
             }
         }
         expirePending(now);
-    }
-
-    private void retryRefusedReplays(long deadline) {
-        for (ChannelName name : List.copyOf(conflicts)) {
-            conflicts.remove(name);
-            ChannelInfo offer = offers.get(name);
-            if (offer != null) {
-                sendTracked(registerRequest(offer), null, deadline);
-            }
-        }
-        for (ChannelName name : List.copyOf(unattached)) {
-            unattached.remove(name);
-            if (attachments.containsKey(name)) {
-                sendTracked(nameRequest(Wire.ATTACH, name), null, deadline);
-            }
-        }
     }
 
     /** The broker refused the CURVE handshake (our key is not allowed, or a wrong broker key). */
@@ -470,23 +379,22 @@ final class ClientLoop implements Runnable {
 
     /** Requests sent on a connection that is gone: callers' requests wait for the next session, withdrawals are kept. */
     private void requeuePending(long now) {
-        for (Pending p : List.copyOf(pending.values())) {
+        for (Pending p : requests.clear()) {
             if (Wire.HELLO.equals(p.type())) {
                 continue;
             }
             if (p.future() != null && !p.future().isDone() && now - p.deadline() < 0) {
                 p.request().remove(Wire.ID);
-                waitingForSession.add(new Command(p.request(), p.future(), p.deadline(), true));
+                commands.waitForSession(new Command(p.request(), p.future(), p.deadline(), true));
             } else if (p.future() == null) {
-                requeueWithdrawal(p.request());
+                ledger.requeueWithdrawal(p.request());
             }
         }
-        pending.clear();
     }
 
     private void sendHello(long now) {
         ObjectNode hello = Wire.request(Wire.HELLO, null);
-        String id = nextId();
+        String id = requests.nextId();
         hello.put(Wire.ID, id);
         hello.put(SESSION, session);
         int drops = disconnects.get();
@@ -496,7 +404,7 @@ final class ClientLoop implements Runnable {
             helloDisconnects = drops;
             helloId = id;
             helloDeadline = now + config.requestTimeout().toNanos();
-            pending.put(id, new Pending(Wire.HELLO, null, null, helloDeadline, hello));
+            requests.add(id, hello, null, helloDeadline);
         } else if (!reportedUnreachable && now - nextAttempt > silenceNanos) {
             // No connection at all yet (ZMQ_IMMEDIATE): libzmq keeps reconnecting with its own back-off.
             unreachable("broker " + config.endpoint() + " unreachable, retrying");
@@ -530,87 +438,47 @@ final class ClientLoop implements Runnable {
             heartbeatNanos = Math.min(config.heartbeatInterval().toNanos(), interval.longValue() * 1_000_000L);
         }
         nextHeartbeat = now + heartbeatNanos;
-        JsonNode events = reply.get(Wire.EVENTS_ENDPOINT);
-        eventsEndpoint = events != null && events.isTextual() ? connectable(events.textValue(), config.endpoint()) : null;
-        message = "connected to " + config.endpoint() + (offers.isEmpty() ? "" : ", " + offers.size() + " channel(s) registered");
+        JsonNode endpointNode = reply.get(Wire.EVENTS_ENDPOINT);
+        eventsEndpoint = endpointNode != null && endpointNode.isTextual()
+                ? EventFeed.connectable(endpointNode.textValue(), config.endpoint()) : null;
+        message = "connected to " + config.endpoint()
+                + (ledger.offers.isEmpty() ? "" : ", " + ledger.offers.size() + " channel(s) registered");
         LOG.info("{} broker {} ({} offer(s), {} attachment(s) to restore)", wasReported ? "reconnected to" : "connected to",
-                config.endpoint(), offers.size(), attachments.size());
+                config.endpoint(), ledger.offers.size(), ledger.attachments.size());
         // Replay: what was withdrawn while away, then everything remembered.
         long deadline = now + config.requestTimeout().toNanos();
-        for (ChannelName name : List.copyOf(pendingUnregisters)) {
-            pendingUnregisters.remove(name);
-            sendTracked(nameRequest(Wire.UNREGISTER, name), null, deadline);
+        ledger.replay(request -> sendTracked(request, null, deadline));
+        if (events.wanted()) {
+            events.subscribe(eventsEndpoint); // re-subscribe: the broker (and its PUB socket) may be a new one
         }
-        for (ChannelName name : List.copyOf(pendingDetaches)) {
-            pendingDetaches.remove(name);
-            sendTracked(nameRequest(Wire.DETACH, name), null, deadline);
-        }
-        conflicts.clear();
-        unattached.clear();
-        offers.values().forEach(offer -> sendTracked(registerRequest(offer), null, deadline));
-        attachments.keySet().forEach(name -> sendTracked(nameRequest(Wire.ATTACH, name), null, deadline));
-        if (!listeners.isEmpty()) {
-            newSub(); // re-subscribe: the broker (and its PUB socket) may be a new one
-        }
-        for (Command command : List.copyOf(waitingForSession)) {
-            waitingForSession.remove(command);
+        for (Command command : commands.takeWaiting()) {
             sendCommand(command, now);
         }
     }
 
-    /** Replaces a wildcard host in the events endpoint by the host we reach the broker at. */
-    static String connectable(String events, String brokerEndpoint) {
-        int scheme = events.indexOf("://");
-        int colon = events.lastIndexOf(':');
-        if (scheme < 0 || colon <= scheme + 2) {
-            return events;
-        }
-        String host = events.substring(scheme + 3, colon);
-        if (!(host.equals("*") || host.equals("0.0.0.0") || host.equals("[::]") || host.equals("::")
-                || host.isEmpty())) {
-            return events;
-        }
-        int bScheme = brokerEndpoint.indexOf("://");
-        int bColon = brokerEndpoint.lastIndexOf(':');
-        if (bScheme < 0 || bColon <= bScheme + 2) {
-            return events;
-        }
-        return events.substring(0, scheme + 3) + brokerEndpoint.substring(bScheme + 3, bColon) + events.substring(colon);
-    }
-
-    private void drainCommands(long now) {
+    /** @return how many commands were taken */
+    private int drainCommands(long now) {
+        int n = 0;
         Command command;
         while ((command = commands.poll()) != null) {
+            n++;
             if (command.future() != null && command.future().isDone()) {
                 continue; // cancelled by a caller who stopped waiting
             }
             if (!sessionOpen && command.waitForSession() && running) {
-                waitingForSession.add(command);
+                commands.waitForSession(command);
             } else if (!sessionOpen) {
                 if (command.future() != null) {
                     command.future().completeExceptionally(new LabHubException(ErrorCode.BROKER_UNAVAILABLE,
                             "no session with the broker at " + config.endpoint()));
                 } else {
-                    requeueWithdrawal(command.request());
+                    ledger.requeueWithdrawal(command.request());
                 }
             } else {
                 sendCommand(command, now);
             }
         }
-    }
-
-    /** A fire-and-forget withdrawal that could not be sent: keep it for the next session. */
-    private void requeueWithdrawal(ObjectNode request) {
-        String type = request.path(Wire.TYPE).asText();
-        if (!Wire.UNREGISTER.equals(type) && !Wire.DETACH.equals(type)) {
-            return; // heartbeats and replays are sent again by the next session anyway
-        }
-        ChannelName name = new ChannelName(request.path(Wire.NAME).asText());
-        if (Wire.UNREGISTER.equals(type) && !offers.containsKey(name)) {
-            pendingUnregisters.add(name);
-        } else if (Wire.DETACH.equals(type) && !attachments.containsKey(name)) {
-            pendingDetaches.add(name);
-        }
+        return n;
     }
 
     private void sendCommand(Command command, long now) {
@@ -619,103 +487,40 @@ final class ClientLoop implements Runnable {
                 command.future().completeExceptionally(new LabHubException(ErrorCode.BROKER_UNAVAILABLE,
                         "cannot send to the broker at " + config.endpoint()));
             } else {
-                requeueWithdrawal(command.request());
+                ledger.requeueWithdrawal(command.request());
             }
         }
     }
 
     private boolean sendTracked(ObjectNode request, CompletableFuture<ObjectNode> future, long deadline) {
-        String id = nextId();
+        String id = requests.nextId();
         request.put(Wire.ID, id);
-        String type = request.path(Wire.TYPE).asText();
-        JsonNode nameNode = request.get(Wire.NAME);
-        ChannelName name = nameNode != null && nameNode.isTextual() ? new ChannelName(nameNode.textValue()) : null;
         if (!dealer.send(Wire.write(request), ZMQ.DONTWAIT)) {
             return false;
         }
-        pending.put(id, new Pending(type, name, future, deadline, request));
+        requests.add(id, request, future, deadline);
         return true;
     }
 
-    private String nextId() {
-        return "c" + (++counter);
-    }
-
     private void expirePending(long now) {
-        for (Iterator<Map.Entry<String, Pending>> it = pending.entrySet().iterator(); it.hasNext(); ) {
-            Pending p = it.next().getValue();
-            if (now - p.deadline() > 0) {
-                it.remove();
-                if (p.future() != null) {
-                    p.future().completeExceptionally(new ChannelTimeoutException(
-                            "the broker did not answer the " + p.type() + " request in time"));
-                }
+        for (Pending p : requests.expire(now)) {
+            if (p.future() != null) {
+                p.future().completeExceptionally(new ChannelTimeoutException(
+                        "the broker did not answer the " + p.type() + " request in time"));
             }
         }
-        for (Iterator<Command> it = waitingForSession.iterator(); it.hasNext(); ) {
-            Command c = it.next();
-            if (now - c.deadline() > 0 || c.future().isDone()) {
-                it.remove();
-                c.future().completeExceptionally(new LabHubException(ErrorCode.BROKER_UNAVAILABLE,
-                        "the broker at " + config.endpoint() + " is unavailable: " + message));
-            }
-        }
+        commands.expireWaiting(now, () -> new LabHubException(ErrorCode.BROKER_UNAVAILABLE,
+                "the broker at " + config.endpoint() + " is unavailable: " + message));
     }
 
-    private void poll() {
-        if (pollerDirty) {
-            if (poller != null) {
-                poller.close();
-            }
-            poller = context.createPoller(3);
-            poller.register(wakePipe.source(), ZMQ.Poller.POLLIN);
-            poller.register(dealer, ZMQ.Poller.POLLIN);
-            if (sub != null) {
-                poller.register(sub, ZMQ.Poller.POLLIN);
-            }
-            pollerDirty = false;
-        }
-        long timeout = Math.max(1, Math.min(MAX_POLL_MS, heartbeatNanos / 4_000_000L));
-        int ready;
-        try {
-            ready = poller.poll(timeout);
-        } catch (ZMQException e) {
-            if (!running) {
-                return;
-            }
-            throw e;
-        }
-        if (ready <= 0) {
-            return;
-        }
-        if (poller.pollin(0)) {
-            drainWakePipe();
-        }
-        if (poller.pollin(1)) {
-            readReplies();
-        }
-        if (sub != null && poller.getSize() > 2 && poller.pollin(2)) {
-            readEvents();
-        }
-    }
-
-    private void drainWakePipe() {
-        ByteBuffer buffer = ByteBuffer.allocate(64);
-        try {
-            while (wakePipe.source().read(buffer) > 0) {
-                buffer.clear();
-            }
-        } catch (IOException e) {
-            LOG.debug("reading the wake-up pipe", e);
-        }
-    }
-
-    private void readReplies() {
+    /** Reads what the broker sent (at most 1000 replies). @return replies read */
+    private int readReplies() {
         long now = System.nanoTime();
-        for (int i = 0; i < 1000; i++) {
+        int i = 0;
+        for (; i < 1000; i++) {
             byte[] frame = dealer.recv(ZMQ.DONTWAIT);
             if (frame == null) {
-                return;
+                return i;
             }
             while (dealer.hasReceiveMore()) {
                 dealer.recv(0);
@@ -731,11 +536,12 @@ final class ClientLoop implements Runnable {
             lastContact = Instant.now();
             onReply(reply, now);
         }
+        return i;
     }
 
     private void onReply(ObjectNode reply, long now) {
         String id = reply.path(Wire.ID).asText(null);
-        Pending p = id == null ? null : pending.remove(id);
+        Pending p = requests.answered(id);
         if (p == null) {
             return; // late reply to something already given up
         }
@@ -757,12 +563,7 @@ final class ClientLoop implements Runnable {
         }
         if (ok) {
             rehelloedForKeyInUse = false; // this connection is the session's: a later KEY_IN_USE is news
-            if (Wire.REGISTER.equals(p.type()) && p.name() != null) {
-                conflicts.remove(p.name());
-            }
-            if (Wire.ATTACH.equals(p.type()) && p.name() != null) {
-                unattached.remove(p.name());
-            }
+            ledger.accepted(p.type(), p.name());
             if (p.future() != null) {
                 p.future().complete(reply);
             }
@@ -776,9 +577,9 @@ final class ClientLoop implements Runnable {
             rehelloedForKeyInUse = true;
             if (p.future() != null && !p.future().isDone()) {
                 p.request().remove(Wire.ID);
-                waitingForSession.add(new Command(p.request(), p.future(), p.deadline(), true));
+                commands.waitForSession(new Command(p.request(), p.future(), p.deadline(), true));
             } else if (p.future() == null) {
-                requeueWithdrawal(p.request());
+                ledger.requeueWithdrawal(p.request());
             }
             if (sessionOpen) {
                 reopen("the broker does not know this connection (KEY_IN_USE to " + p.type() + ")", now);
@@ -819,25 +620,7 @@ final class ClientLoop implements Runnable {
             p.future().completeExceptionally(LabHubException.of(code, text));
             return;
         }
-        if (Wire.REGISTER.equals(p.type()) && p.name() != null && offers.containsKey(p.name())) {
-            // A replayed offer: taken again later when the refusal can pass (another live producer, a
-            // reservation, too many requests at once), forgotten when it cannot (a bad field, a full quota).
-            boolean transient_ = code == ErrorCode.CHANNEL_EXISTS || code == ErrorCode.CHANNEL_RESERVED
-                    || (code == ErrorCode.QUOTA_EXCEEDED && "maxInFlightPerKey".equals(reply.path(Wire.QUOTA).asText()));
-            if (transient_) {
-                conflicts.add(p.name());
-            }
-            LOG.warn("the broker refused to register {} again: {} {}{}", p.name(), code, text,
-                    transient_ ? " (retrying every " + RETRY_EVERY_BEATS + " heartbeats)" : " (offer forgotten)");
-            if (!transient_) {
-                offers.remove(p.name());
-            }
-        } else if (Wire.ATTACH.equals(p.type()) && p.name() != null && attachments.containsKey(p.name())
-                && code == ErrorCode.CHANNEL_NOT_FOUND) {
-            unattached.add(p.name()); // its producer may not have re-registered yet: try again shortly
-        } else if (code != ErrorCode.CHANNEL_NOT_FOUND) {
-            LOG.warn("the broker refused {} {}: {} {}", p.type(), p.name() == null ? "" : p.name(), code, text);
-        }
+        ledger.refused(p.type(), p.name(), code, text, reply);
     }
 
     /**
@@ -868,69 +651,18 @@ final class ClientLoop implements Runnable {
         }
     }
 
-    private void readEvents() {
-        for (int i = 0; i < 1000; i++) {
-            byte[] topic = sub.recv(ZMQ.DONTWAIT);
-            if (topic == null) {
-                return;
-            }
-            byte[] body = sub.hasReceiveMore() ? sub.recv(0) : null;
-            while (sub.hasReceiveMore()) {
-                sub.recv(0);
-            }
-            if (body == null) {
-                continue;
-            }
-            try {
-                ObjectNode node = Wire.parseObject(body);
-                ChannelEvent.Type type = Wire.eventType(node.path(Wire.TYPE).asText());
-                if (type == null) {
-                    continue; // an event type newer than this client: ignored
-                }
-                ChannelEvent event = new ChannelEvent(type, Wire.readChannel(node.get(Wire.CHANNEL)));
-                eventThread.execute(() -> deliver(event));
-            } catch (LabHubException e) {
-                LOG.warn("ignored a malformed event from the broker: {}", e.getMessage());
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                return; // closing
-            }
-        }
-    }
-
-    private void deliver(ChannelEvent event) {
-        for (Consumer<ChannelEvent> listener : listeners) {
-            try {
-                listener.accept(event);
-            } catch (RuntimeException e) {
-                LOG.warn("a broker event listener failed on {} {}", event.type(), event.info().name(), e);
-            }
-        }
-    }
-
     private void failPending(LabHubException e) {
-        for (Pending p : pending.values()) {
+        for (Pending p : requests.clear()) {
             if (p.future() != null) {
                 p.future().completeExceptionally(e);
             }
         }
-        pending.clear();
         helloId = null;
-    }
-
-    private void failAll(LabHubException e) {
-        failPending(e);
-        waitingForSession.forEach(c -> c.future().completeExceptionally(e));
-        waitingForSession.clear();
-        Command c;
-        while ((c = commands.poll()) != null) {
-            if (c.future() != null) {
-                c.future().completeExceptionally(e);
-            }
-        }
     }
 
     private void newDealer() {
         if (dealer != null) {
+            idle.unwatch(dealer);
             context.destroySocket(dealer);
         }
         int generation = ++dealerGeneration;
@@ -949,7 +681,7 @@ final class ClientLoop implements Runnable {
         dealer.setReconnectIVLMax(backoffCapNanos / 1_000_000L);
         security.secureClient(dealer, config.brokerPublicKey());
         dealer.connect(config.endpoint());
-        pollerDirty = true;
+        idle.watch(dealer);
     }
 
     private void onDealerEvent(int generation, AtomicInteger drops, ZEvent event) {
@@ -967,37 +699,15 @@ final class ClientLoop implements Runnable {
         wake();
     }
 
-    private void newSub() {
-        if (sub != null) {
-            context.destroySocket(sub);
-            sub = null;
-        }
-        if (eventsEndpoint == null) {
-            return;
-        }
-        sub = context.createSocket(SocketType.SUB);
-        sub.setLinger(0);
-        security.secureClient(sub, config.brokerPublicKey());
-        sub.subscribe(new byte[0]);
-        sub.connect(eventsEndpoint);
-        pollerDirty = true;
-    }
-
     private void closeSockets(boolean flush) {
-        if (poller != null) {
-            poller.close();
-            poller = null;
-        }
         if (dealer != null) {
+            idle.unwatch(dealer);
             if (flush) {
                 dealer.setLinger(200); // let a last unregister reach the broker
             }
             context.destroySocket(dealer);
             dealer = null;
         }
-        if (sub != null) {
-            context.destroySocket(sub);
-            sub = null;
-        }
+        events.closeSocket();
     }
 }
