@@ -57,6 +57,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     private static final long PROCESS_CHECK_NANOS = 50_000_000;
     /** Polls between two clock reads while spinning (bounds the overshoot of the spin phase to a few polls). */
     static final int SPINS_PER_CLOCK_READ = 16;
+    /** The most frames a poll batch releases before it publishes its POSITION (see {@link #batching}). */
+    static final int POSITION_STRIDE = 16;
 
     private final ChannelName name;
     private final ShmPlatform platform;
@@ -88,6 +90,15 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     private volatile Endpoint pendingRemap;
     private volatile boolean producerBeatFresh = true;
     private long nextSequence;
+    /**
+     * While a poll batch runs (reader thread, under the lock): releases publish POSITION only every
+     * {@link #POSITION_STRIDE} frames and at the batch's end (Aeron updates a subscriber's position once
+     * per poll). A position store per frame pulls the entry's line to this core every frame, and a reliable
+     * producer whose ring is full reads that line before every claim: the two then trade it frame by frame.
+     */
+    private boolean batching;
+    private long batchPosition;
+    private int batchUnpublished;
     private long pendingSkipped;
     private long lastRediscover;
     private long lastProcessCheck;
@@ -162,8 +173,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             fail("the file has " + size + " bytes, the layout needs " + needed + " (truncated under its mapping)");
             return;
         }
-        LONG.setRelease(m.table, m.entry + ShmLayout.ENTRY_HEARTBEAT,
-                (long) LONG.getOpaque(m.table, m.entry + ShmLayout.ENTRY_HEARTBEAT) + 1);
+        m.table.bumpHeartbeat(m.entry);
         producerBeatFresh = m.producerBeat.heartbeatFresh(
                 (long) LONG.getAcquire(m.head, ShmLayout.PRODUCER_HEARTBEAT_OFFSET), System.nanoTime());
     }
@@ -404,15 +414,24 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 }
             }
             int n = 0;
-            while (true) {
-                n++;
-                try {
-                    handler.onFrame(frame);
-                } finally {
-                    frame.release(); // consumed, even when the handler threw (FrameHandler's contract)
+            batching = true;
+            batchUnpublished = 0;
+            try {
+                while (true) {
+                    n++;
+                    try {
+                        handler.onFrame(frame);
+                    } finally {
+                        frame.release(); // consumed, even when the handler threw (FrameHandler's contract)
+                    }
+                    if (n == limit || !open || (frame = tryNext()) == null) {
+                        return n;
+                    }
                 }
-                if (n == limit || !open || (frame = tryNext()) == null) {
-                    return n;
+            } finally {
+                batching = false;
+                if (batchUnpublished > 0) {
+                    advancePosition(mapping, batchPosition);
                 }
             }
         } catch (InternalError e) {
@@ -464,7 +483,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             Mapping m = mapping;
             int word = (int) INT.getAcquire(m.head, ShmLayout.NOTIFY_WORD_OFFSET);
             // our own flag only (no shared count): the producer reads every entry's flag after each commit
-            INT.setVolatile(m.table, m.entry + ShmLayout.ENTRY_WAITING, 1);
+            m.table.waitingVolatile(m.entry, 1);
             VarHandle.fullFence(); // the re-check below must not move above the flag (Dekker with the commit)
             try {
                 RingFrame frame = tryNext();
@@ -484,7 +503,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                     throw e;
                 }
             } finally {
-                INT.setRelease(m.table, m.entry + ShmLayout.ENTRY_WAITING, 0);
+                m.table.waitingRelease(m.entry, 0);
             }
             RingFrame frame = tryNext();
             if (frame != null) {
@@ -607,7 +626,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     /** The next frame if committed, or null. Caller holds the lock. */
     private RingFrame tryNext() {
         Mapping m = mapping;
-        if (m.reliable && (int) INT.getOpaque(m.table, m.entry + ShmLayout.ENTRY_STATE) == ShmLayout.ENTRY_DROPPED) {
+        if (m.reliable && m.table.stateOpaque(m.entry) == ShmLayout.ENTRY_DROPPED) {
             rejoin(m);
         }
         long want = nextSequence;
@@ -715,23 +734,19 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     }
 
     private void overrun(Mapping m) {
-        LONG.getAndAdd(m.table, ShmLayout.TABLE_OVERRUNS, 1L);
-        LONG.setOpaque(m.table, m.entry + ShmLayout.ENTRY_OVERRUNS,
-                (long) LONG.getOpaque(m.table, m.entry + ShmLayout.ENTRY_OVERRUNS) + 1);
+        m.table.recordOverrun(m.entry);
     }
 
     private void recordSkip(Mapping m, long skipped) {
         gaps.addAndGet(skipped);
-        LONG.getAndAdd(m.table, ShmLayout.TABLE_SKIPS, skipped);
-        LONG.setOpaque(m.table, m.entry + ShmLayout.ENTRY_SKIPS,
-                (long) LONG.getOpaque(m.table, m.entry + ShmLayout.ENTRY_SKIPS) + skipped);
+        m.table.recordSkips(m.entry, skipped);
     }
 
     /** The producer dropped us (reliable timeout): take part again from the newest committed frame. */
     private void rejoin(Mapping m) {
         long written = checkWritten(m, (long) LONG.getAcquire(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET));
-        LONG.setRelease(m.table, m.entry + ShmLayout.ENTRY_POSITION, Math.max(nextSequence, Math.max(1, written)) - 1);
-        INT.setVolatile(m.table, m.entry + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_ACTIVE);
+        m.table.positionRelease(m.entry, Math.max(nextSequence, Math.max(1, written)) - 1);
+        m.table.stateVolatile(m.entry, ShmLayout.ENTRY_ACTIVE);
         // as in join: what was committed before we were visible again may be overwritten without the producer
         // waiting for us; start at the newest such frame (the drop is counted on both sides)
         written = Math.max(written, checkWritten(m, (long) LONG.getVolatile(m.head, ShmLayout.WRITE_SEQUENCE_OFFSET)));
@@ -764,11 +779,17 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         return written;
     }
 
-    void advancePosition(Mapping m, long sequence) {
-        long e = m.entry + ShmLayout.ENTRY_POSITION;
-        if ((long) LONG.getOpaque(m.table, e) < sequence) {
-            LONG.setRelease(m.table, e, sequence);
+    /** A release inside a poll batch: the position is published every few frames and when the batch ends. */
+    private void batchReleased(Mapping m, long sequence) {
+        batchPosition = sequence;
+        if (++batchUnpublished >= m.positionStride) {
+            batchUnpublished = 0;
+            advancePosition(m, sequence);
         }
+    }
+
+    void advancePosition(Mapping m, long sequence) {
+        m.table.advancePosition(m.entry, sequence);
     }
 
     private Mapping map(Endpoint endpoint, boolean fromOldest) {
@@ -801,10 +822,10 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     /** Leaves the table; removes the segment if we were the last user of a gone producer; unmaps. */
     private void leave(Mapping m) {
         try {
-            INT.setVolatile(m.table, m.entry + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_FREE);
+            m.table.stateVolatile(m.entry, ShmLayout.ENTRY_FREE);
             boolean producerGone = (int) INT.getVolatile(m.head, ShmLayout.PRODUCER_STATE_OFFSET) != ShmLayout.PRODUCER_OPEN
                     || !Liveness.processAlive(m.header.producerPid(), m.header.producerStartMillis());
-            if (producerGone && !m.anyLiveConsumer()) {
+            if (producerGone && !m.table.anyLiveConsumer()) {
                 platform.unlink(m.handle.name());
             }
         } catch (InternalError e) {
@@ -853,7 +874,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     static final class Mapping {
         final ShmHandle handle;
         final MemorySegment head;
-        final MemorySegment table;
+        final ConsumerTable table;
         final MemorySegment slots;
         final MemorySegment notifyWord;
         final Header header;
@@ -868,14 +889,17 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         final long slotMask;
         /** Whether {@link #slots} is already a read-only segment (then slices of it are too). */
         final boolean slotsReadOnly;
-        long entry;
+        /** Releases between two POSITION stores in a poll batch: at most 16, and a quarter of the ring. */
+        final int positionStride;
+        /** This consumer's entry index in {@link #table}. */
+        int entry;
         long joinedAt;
 
         Mapping(ShmHandle handle, MemorySegment head, MemorySegment table, MemorySegment slots, Header header,
                 long livenessNanos) {
             this.handle = handle;
             this.head = head;
-            this.table = table;
+            this.table = new ConsumerTable(table, header.geometry().consumerCapacity());
             this.slots = slots;
             this.notifyWord = head.asSlice(ShmLayout.NOTIFY_WORD_OFFSET, 4);
             this.header = header;
@@ -888,16 +912,13 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             this.slotStride = g.slotStride();
             this.slotMask = Integer.bitCount(slotCount) == 1 ? slotCount - 1 : -1;
             this.slotsReadOnly = slots.isReadOnly();
+            this.positionStride = Math.max(1, Math.min(POSITION_STRIDE, slotCount / 4));
         }
 
         /** Offset of frame {@code sequence}'s slot within {@link #slots} (sequence >= 1). */
         long slotOffset(long sequence) {
             long index = slotMask >= 0 ? (sequence - 1) & slotMask : (sequence - 1) % slotCount;
             return index * slotStride;
-        }
-
-        long entryOffset(int index) {
-            return ShmLayout.ENTRIES_OFFSET + (long) index * ShmLayout.ENTRY_LENGTH;
         }
 
         long slotSequence(long sequence) {
@@ -915,40 +936,33 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         }
 
         void join(boolean fromOldest) {
-            int capacity = header.geometry().consumerCapacity();
-            int index = claimEntry(capacity);
+            int index = table.claimEntry();
             if (index < 0) {
-                throw ShmLayout.invalid(handle.name(), "consumer table full (" + capacity + " live consumers)");
+                throw ShmLayout.invalid(handle.name(), "consumer table full (" + table.capacity() + " live consumers)");
             }
-            long e = entryOffset(index);
             try {
-                joinEntry(index, e, fromOldest);
+                joinEntry(index, fromOldest);
             } catch (RuntimeException ex) {
-                INT.setVolatile(table, e + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_FREE);
+                table.stateVolatile(index, ShmLayout.ENTRY_FREE);
                 throw ex;
             }
         }
 
         private long checkedWritten() {
-            long written = (long) LONG.getVolatile(head, ShmLayout.WRITE_SEQUENCE_OFFSET);
+            long written = ShmLayout.writeSequenceVolatile(head);
             if (written < 0 || (written > 0 && !slotBacks(written))) {
                 throw ShmLayout.invalid(handle.name(), "WRITE_SEQUENCE " + written + " is not backed by its slot");
             }
             return written;
         }
 
-        private void joinEntry(int index, long e, boolean fromOldest) {
+        private void joinEntry(int index, boolean fromOldest) {
             long written = checkedWritten();
             long start = fromOldest ? Math.max(0, written - header.geometry().slotCount()) : written;
-            table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_PID, ProcessHandle.current().pid());
-            table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_START_MS, Liveness.currentStartMillis());
-            table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_HEARTBEAT, 0L);
-            table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_SKIPS, 0L);
-            table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_OVERRUNS, 0L);
-            table.set(ValueLayout.JAVA_INT, e + ShmLayout.ENTRY_WAITING, 0);
-            LONG.setRelease(table, e + ShmLayout.ENTRY_POSITION, start);
-            INT.setVolatile(table, e + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_ACTIVE);
-            raiseHighWater(index);
+            table.initEntry(index, ProcessHandle.current().pid(), Liveness.currentStartMillis());
+            table.positionRelease(index, start);
+            table.stateVolatile(index, ShmLayout.ENTRY_ACTIVE);
+            table.raiseHighWater(index);
             if (!fromOldest) {
                 // Read again now that we are visible: a reliable producer that scanned before our STATE store
                 // had committed at most this much, and overwrites nothing after it before it scans again (and
@@ -956,54 +970,11 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 long now = checkedWritten();
                 if (now > start) {
                     start = now;
-                    LONG.setRelease(table, e + ShmLayout.ENTRY_POSITION, start);
+                    table.positionRelease(index, start);
                 }
             }
-            entry = e;
+            entry = index;
             joinedAt = start;
-        }
-
-        void raiseHighWater(int index) {
-            int hw;
-            while ((hw = (int) INT.getVolatile(table, ShmLayout.TABLE_HIGH_WATER)) < index + 1) {
-                if (INT.compareAndSet(table, ShmLayout.TABLE_HIGH_WATER, hw, index + 1)) {
-                    break;
-                }
-            }
-        }
-
-        private int claimEntry(int capacity) {
-            for (int i = 0; i < capacity; i++) {
-                if (INT.compareAndSet(table, entryOffset(i) + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_FREE,
-                        ShmLayout.ENTRY_JOINING)) {
-                    return i;
-                }
-            }
-            // none free: reclaim entries of consumers whose process is gone
-            for (int i = 0; i < capacity; i++) {
-                long e = entryOffset(i);
-                int state = (int) INT.getVolatile(table, e + ShmLayout.ENTRY_STATE);
-                long pid = (long) LONG.getAcquire(table, e + ShmLayout.ENTRY_PID);
-                if (state != ShmLayout.ENTRY_FREE && pid != 0
-                        && !Liveness.processAlive(pid, (long) LONG.getAcquire(table, e + ShmLayout.ENTRY_START_MS))
-                        && INT.compareAndSet(table, e + ShmLayout.ENTRY_STATE, state, ShmLayout.ENTRY_JOINING)) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-
-        boolean anyLiveConsumer() {
-            // every entry, not up to HIGH_WATER: any consumer can write that word
-            for (int i = 0, n = header.geometry().consumerCapacity(); i < n; i++) {
-                long e = entryOffset(i);
-                if ((int) INT.getVolatile(table, e + ShmLayout.ENTRY_STATE) != ShmLayout.ENTRY_FREE
-                        && Liveness.processAlive((long) LONG.getAcquire(table, e + ShmLayout.ENTRY_PID),
-                        (long) LONG.getAcquire(table, e + ShmLayout.ENTRY_START_MS))) {
-                    return true;
-                }
-            }
-            return false;
         }
     }
 
@@ -1057,7 +1028,11 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             try {
                 VarHandle.acquireFence();
                 valid = (long) LONG.getAcquire(m.slots, offset + ShmLayout.SLOT_SEQUENCE) == sequence;
-                advancePosition(m, sequence);
+                if (batching) {
+                    batchReleased(m, sequence);
+                } else {
+                    advancePosition(m, sequence);
+                }
                 if (!valid) {
                     overrun(m);
                 }

@@ -48,6 +48,8 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
 
     private static final Logger LOG = LoggerFactory.getLogger(RingProducer.class);
     private static final long LIVENESS_CHECK_NANOS = 10_000_000;
+    /** How long a producer with a full ring waits for a quarter of it before one free slot will do. */
+    private static final long REFILL_WAIT_NANOS = 200_000;
 
     private final ChannelName name;
     private final ShmPlatform platform;
@@ -55,6 +57,8 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     private final MemorySegment seg;
     private final MemorySegment notifyWord;
     private final Geometry g;
+    /** The consumer table within {@link #seg}. */
+    private final ConsumerTable table;
     private final boolean reliable;
     private final boolean crc;
     private final long reliableTimeoutNanos;
@@ -101,6 +105,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         this.seg = seg;
         this.notifyWord = seg.asSlice(ShmLayout.NOTIFY_WORD_OFFSET, 4);
         this.g = g;
+        this.table = new ConsumerTable(seg.asSlice(ShmLayout.TABLE_OFFSET, g.tableLength()), g.consumerCapacity());
         this.reliable = options.policy() == ShmPolicy.RELIABLE;
         this.crc = options.crc32c();
         this.reliableTimeoutNanos = RingSettings.nanos(options.reliableTimeout());
@@ -180,16 +185,15 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
      */
     private void surveyTable() {
         int used = 0;
-        for (int i = 0, n = g.consumerCapacity(); i < n; i++) {
-            long e = g.entryOffset(i);
-            int state = (int) INT.getVolatile(seg, e + ShmLayout.ENTRY_STATE);
+        for (int i = 0, n = table.capacity(); i < n; i++) {
+            int state = table.stateVolatile(i);
             if (state != ShmLayout.ENTRY_FREE) {
                 used = i + 1;
             }
-            int waiting = (int) INT.getVolatile(seg, e + ShmLayout.ENTRY_WAITING);
-            if (waiting != 0 && (state == ShmLayout.ENTRY_FREE || !Liveness.processAlive(
-                    (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_PID), (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_START_MS)))) {
-                INT.compareAndSet(seg, e + ShmLayout.ENTRY_WAITING, waiting, 0);
+            int waiting = table.waitingVolatile(i);
+            if (waiting != 0 && (state == ShmLayout.ENTRY_FREE
+                    || !Liveness.processAlive(table.pidAcquire(i), table.startMillisAcquire(i)))) {
+                table.casWaiting(i, waiting, 0);
             }
         }
         raiseKnownEntries(used);
@@ -408,6 +412,13 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             gate = Math.min(min, s - 1);
             return;
         }
+        // The ring is full. Wait for a quarter of it to drain (never past the last committed frame, which
+        // every consumer can reach without us), then run free for that many claims: waiting for one slot
+        // at a time made the producer read the consumers' entry lines before every claim while they wrote
+        // them after every frame, and both slowed to the speed of that line's transfers (the slow mode of
+        // the benchmarks). After REFILL_WAIT_NANOS one free slot is enough again, and it always is at the
+        // deadline: the extra wait never turns into a timeout.
+        long target = Math.min(need + Math.max(0, g.slotCount() / 4 - 1), s - 1);
         long start = System.nanoTime();
         long deadline = start + reliableTimeoutNanos;
         long lastCheck = start;
@@ -421,11 +432,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             }
             ensureOpen();
             min = minPosition();
-            if (min >= need) {
+            long now = System.nanoTime();
+            if (min >= target || (min >= need && (now - start >= REFILL_WAIT_NANOS || now - deadline >= 0))) {
                 gate = Math.min(min, s - 1);
                 return;
             }
-            long now = System.nanoTime();
             if (now - lastCheck >= LIVENESS_CHECK_NANOS) {
                 lastCheck = now;
                 dropLaggards(need, now, false);
@@ -442,7 +453,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
 
     /** Entries to scan: HIGH_WATER as a hint that may only raise the producer's own limit. */
     private int highWater() {
-        int hw = (int) INT.getVolatile(seg, ShmLayout.TABLE_OFFSET + ShmLayout.TABLE_HIGH_WATER);
+        int hw = table.highWaterVolatile();
         int known = knownEntries.get();
         if (hw > known) {
             raiseKnownEntries(hw);
@@ -458,7 +469,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
      */
     private boolean anyWaiting() {
         for (int i = 0, n = highWater(); i < n; i++) {
-            if ((int) INT.getVolatile(seg, g.entryOffset(i) + ShmLayout.ENTRY_WAITING) != 0) {
+            if (table.waitingVolatile(i) != 0) {
                 return true;
             }
         }
@@ -469,9 +480,8 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     private long minPosition() {
         long min = Long.MAX_VALUE;
         for (int i = 0, n = highWater(); i < n; i++) {
-            long e = g.entryOffset(i);
-            if ((int) INT.getVolatile(seg, e + ShmLayout.ENTRY_STATE) == ShmLayout.ENTRY_ACTIVE) {
-                min = Math.min(min, (long) LONG.getVolatile(seg, e + ShmLayout.ENTRY_POSITION));
+            if (table.stateVolatile(i) == ShmLayout.ENTRY_ACTIVE) {
+                min = Math.min(min, table.positionVolatile(i));
             }
         }
         return min;
@@ -480,22 +490,19 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     /** Drops the consumers behind {@code need} that are dead (or all of them when {@code timedOut}). */
     private void dropLaggards(long need, long now, boolean timedOut) {
         for (int i = 0, n = highWater(); i < n; i++) {
-            long e = g.entryOffset(i);
-            if ((int) INT.getAcquire(seg, e + ShmLayout.ENTRY_STATE) != ShmLayout.ENTRY_ACTIVE
-                    || (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_POSITION) >= need) {
+            if (table.stateAcquire(i) != ShmLayout.ENTRY_ACTIVE || table.positionAcquire(i) >= need) {
                 continue;
             }
-            long pid = (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_PID);
+            long pid = table.pidAcquire(i);
             String reason = null;
             if (timedOut) {
                 reason = "held the producer for the reliable timeout";
-            } else if (!Liveness.processAlive(pid, (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_START_MS))) {
+            } else if (!Liveness.processAlive(pid, table.startMillisAcquire(i))) {
                 reason = "its process " + pid + " is gone";
-            } else if (!consumerHeartbeatFresh(i, pid, (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_HEARTBEAT), now)) {
+            } else if (!consumerHeartbeatFresh(i, pid, table.heartbeatAcquire(i), now)) {
                 reason = "its heartbeat stopped";
             }
-            if (reason != null && INT.compareAndSet(seg, e + ShmLayout.ENTRY_STATE, ShmLayout.ENTRY_ACTIVE,
-                    ShmLayout.ENTRY_DROPPED)) {
+            if (reason != null && table.casState(i, ShmLayout.ENTRY_ACTIVE, ShmLayout.ENTRY_DROPPED)) {
                 dropped.incrementAndGet();
                 LONG.getAndAdd(seg, ShmLayout.UNBLOCKS_OFFSET, 1L);
                 LOG.info("shm channel {}: dropped consumer {} (pid {}): {}", name, i, pid, reason);
@@ -511,18 +518,6 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         return consumerLiveness[index].heartbeatFresh(beat, now);
     }
 
-    /** Whether a consumer that is still attached (active, joining or dropped) has a live process. */
-    private boolean anyLiveConsumer() {
-        for (int i = 0, n = g.consumerCapacity(); i < n; i++) {
-            long e = g.entryOffset(i);
-            int state = (int) INT.getVolatile(seg, e + ShmLayout.ENTRY_STATE);
-            if (state != ShmLayout.ENTRY_FREE && Liveness.processAlive((long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_PID),
-                    (long) LONG.getAcquire(seg, e + ShmLayout.ENTRY_START_MS))) {
-                return true;
-            }
-        }
-        return false;
-    }
 
     @Override
     public void close() {
@@ -543,7 +538,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             INT.setVolatile(seg, ShmLayout.PRODUCER_STATE_OFFSET, ShmLayout.PRODUCER_CLOSED);
             INT.getAndAdd(seg, ShmLayout.NOTIFY_WORD_OFFSET, 1);
             platform.wake(handle, notifyWord);
-            if (!anyLiveConsumer()) {
+            if (!table.anyLiveConsumer()) {
                 platform.unlink(handle.name());
             }
         } catch (InternalError e) {

@@ -1,7 +1,6 @@
 package io.labhub.transport.shm.internal;
 
 import static io.labhub.transport.shm.internal.ShmLayout.INT;
-import static io.labhub.transport.shm.internal.ShmLayout.LONG;
 
 import java.lang.foreign.MemorySegment;
 
@@ -85,15 +84,6 @@ public final class SegmentJanitor {
             return false;
         }
         MemorySegment table = handle.map(ShmLayout.TABLE_OFFSET, header.geometry().tableLength(), false);
-        int n = header.geometry().consumerCapacity(); // not HIGH_WATER: any consumer can write it
-        for (int i = 0; i < n; i++) {
-            long e = ShmLayout.ENTRIES_OFFSET + (long) i * ShmLayout.ENTRY_LENGTH;
-            if ((int) INT.getVolatile(table, e + ShmLayout.ENTRY_STATE) != ShmLayout.ENTRY_FREE
-                    && Liveness.processAlive((long) LONG.getAcquire(table, e + ShmLayout.ENTRY_PID),
-                    (long) LONG.getAcquire(table, e + ShmLayout.ENTRY_START_MS))) {
-                return false;
-            }
-        }
-        return true;
+        return !new ConsumerTable(table, header.geometry().consumerCapacity()).anyLiveConsumer();
     }
 }

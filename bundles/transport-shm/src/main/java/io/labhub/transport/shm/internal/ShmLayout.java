@@ -162,8 +162,9 @@ public final class ShmLayout {
             return slotsOffset + ((sequence - 1) % slotCount) * (long) slotStride;
         }
 
+        /** Offset of consumer entry {@code index} from the segment's start (see {@link ConsumerTable#entryOffset}). */
         public long entryOffset(int index) {
-            return TABLE_OFFSET + ENTRIES_OFFSET + (long) index * ENTRY_LENGTH;
+            return TABLE_OFFSET + ConsumerTable.entryOffset(index);
         }
 
         public long tableLength() {
