@@ -56,6 +56,24 @@ public interface Hub {
      */
     Optional<ChannelCounters> producerCounters(String name);
 
+    /**
+     * What a channel's producer has counted, read without joining the channel: the local producer's own
+     * counters when it lives in this runtime (any kind), else, for a {@code shm} channel, the counters its
+     * producer keeps in the segment header on this host. Nothing is opened: no consumer-table entry, no
+     * attach at the broker, so a {@link ShmPolicy#RELIABLE} producer never waits for the observer and
+     * observing does not change what is observed. Never blocks; a rate is the difference of two calls.
+     *
+     * <p>A zmq producer in another process is not reachable this way (the broker, which is not on the
+     * data path, holds no counters): the answer is empty.
+     *
+     * @return the counters, or empty when the producer is neither in this runtime nor a shm segment on this host
+     * @throws InvalidInputException when {@code name} is not a valid channel name
+     * @since 1.4
+     */
+    default Optional<ChannelCounters> observe(String name) {
+        return producerCounters(name);
+    }
+
     default ShmProducer createShmProducer(String name) {
         return createShmProducer(name, ShmOptions.DEFAULTS);
     }

@@ -131,6 +131,11 @@ public class BundleHub implements Hub {
     }
 
     @Override
+    public Optional<ChannelCounters> observe(String name) {
+        return engine.observe(name);
+    }
+
+    @Override
     public HubStatus status() {
         return engine.status();
     }

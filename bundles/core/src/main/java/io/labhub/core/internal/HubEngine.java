@@ -171,9 +171,33 @@ public class HubEngine {
     }
 
     Optional<ChannelCounters> producerCounters(String rawName) {
-        Context c = producers.get(validator.channelName(rawName));
+        return producerCounters(validator.channelName(rawName));
+    }
+
+    private Optional<ChannelCounters> producerCounters(ChannelName name) {
+        Context c = producers.get(name);
         Channel ch = c == null ? null : c.channel;
         return ch == null ? Optional.empty() : Optional.of(ch.counters());
+    }
+
+    /**
+     * A producer's counters without joining its channel: the local producer's own, else what a shm
+     * transport reads from the segment header on this host (no consumer entry, no attach). The directory
+     * is not asked: a segment is found by the channel name, so observing costs no broker round trip.
+     */
+    Optional<ChannelCounters> observe(String rawName) {
+        ChannelName name = validator.channelName(rawName);
+        Optional<ChannelCounters> local = producerCounters(name);
+        if (local.isPresent()) {
+            return local;
+        }
+        for (Transport t : transports.get(ChannelKind.SHM)) {
+            Optional<ChannelCounters> seen = ((ShmTransport) t).observe(name);
+            if (seen.isPresent()) {
+                return seen;
+            }
+        }
+        return Optional.empty();
     }
 
     HubStatus status() {

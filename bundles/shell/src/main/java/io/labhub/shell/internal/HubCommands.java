@@ -4,6 +4,7 @@ import io.labhub.api.ChannelCounters;
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelNotFoundException;
+import io.labhub.api.ChannelState;
 import io.labhub.api.ChannelTimeoutException;
 import io.labhub.api.ConsumerOptions;
 import io.labhub.api.Hub;
@@ -53,8 +54,11 @@ import org.osgi.service.component.annotations.ReferencePolicy;
         "osgi.command.function=allow"})
 public class HubCommands {
 
-    /** How long hub:channels and hub:stats consume each stream to measure its rate. */
-    static final Duration PROBE_WINDOW = Duration.ofMillis(2000);
+    /**
+     * How far apart hub:channels and hub:stats read the producers' counters. Short enough that the
+     * answer comes well under a second; long enough that a 5 Hz stream shows at least two messages.
+     */
+    static final Duration OBSERVE_WINDOW = Duration.ofMillis(500);
     /** hub:tail's deadline when none is given. */
     static final Duration TAIL_TIMEOUT = Duration.ofSeconds(10);
     /** hub:request's deadline when none is given. */
@@ -112,21 +116,23 @@ public class HubCommands {
         publishers.clear();
     }
 
-    @Descriptor("list every channel: name, kind, producer, consumers, state, and the rate measured by consuming it for 2 s")
+    @Descriptor("list every channel: name, kind, producer, consumers, state, and the producer's rate from its counters read 500 ms apart (joins nothing)")
     public String channels() {
         List<ChannelInfo> list = sorted(hub().channels());
-        Map<String, RateProbe.Sample> rates = RateProbe.probeAll(hub(), list, PROBE_WINDOW);
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NAME", "KIND", "PRODUCER", "CONSUMERS", "STATE", "RATE"});
-        for (ChannelInfo c : list) {
-            RateProbe.Sample s = rates.get(c.name().value());
-            rows.add(new String[] {c.name().value(), c.kind().wireName(), Format.shortKey(c.producer()),
-                    Integer.toString(c.consumers()), c.state().wireName(), Format.rate(s == null ? Double.NaN : s.rate())});
-        }
         if (list.isEmpty()) {
             return "no channels (" + hub().status().message() + ")";
         }
-        return Format.table(rows);
+        List<CounterWindow.Reading> readings = CounterWindow.observe(hub(), list, OBSERVE_WINDOW);
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "KIND", "PRODUCER", "CONSUMERS", "STATE", "RATE"});
+        for (CounterWindow.Reading r : readings) {
+            ChannelInfo c = r.channel();
+            // A request server's counters count replies, not a stream: no rate here (hub:stats shows them).
+            double rate = c.kind() == ChannelKind.REQREP ? Double.NaN : r.rate();
+            rows.add(new String[] {c.name().value(), c.kind().wireName(), Format.shortKey(c.producer()),
+                    Integer.toString(c.consumers()), c.state().wireName(), Format.rate(rate)});
+        }
+        return Format.table(rows) + System.lineSeparator() + windowNote();
     }
 
     @Descriptor("show one channel: kind, state, producer key, endpoint or segment, server key, consumers, metadata")
@@ -142,7 +148,7 @@ public class HubCommands {
         if (c.kind() != ChannelKind.SHM) { rows.add(new String[] {"crypto", Nacl.backend() + " (this runtime's CURVE)"}); }
         rows.add(new String[] {"consumers", Integer.toString(c.consumers())});
         new TreeMap<>(c.metadata()).forEach((k, v) -> rows.add(new String[] {"metadata." + k, v}));
-        Optional<ChannelCounters> counters = hub().producerCounters(c.name().value());
+        Optional<ChannelCounters> counters = hub().observe(c.name().value());
         if (counters.isPresent()) {
             ChannelCounters k = counters.get();
             rows.add(new String[] {"counters.messagesSent", Long.toString(k.messagesSent())});
@@ -152,7 +158,9 @@ public class HubCommands {
             rows.add(new String[] {"counters.timeouts", Long.toString(k.timeouts())});
             rows.add(new String[] {"counters.errors", Long.toString(k.errors())});
         } else {
-            rows.add(new String[] {"counters", "the producer runs in another process; hub:stats " + c.name() + " measures the stream"});
+            rows.add(new String[] {"counters", c.kind() == ChannelKind.SHM
+                    ? "not readable: no segment of it on this host"
+                    : "not reachable: the producer runs in another process (the broker carries no counters)"});
         }
         return Format.table(rows);
     }
@@ -246,12 +254,12 @@ public class HubCommands {
         }
     }
 
-    @Descriptor("measure every streaming channel for 2 s: messages, rate, bytes/s, skipped")
+    @Descriptor("every channel's producer counters read 500 ms apart: messages, rate, bytes/s, total sent, dropped (joins nothing)")
     public String stats() {
         return statsTable(sorted(hub().channels()));
     }
 
-    @Descriptor("measure one channel for 2 s: messages, rate, bytes/s, skipped")
+    @Descriptor("one channel's producer counters read 500 ms apart: messages, rate, bytes/s, total sent, dropped (joins nothing)")
     public String stats(@Descriptor("channel name") String name) {
         return statsTable(List.of(known(name)));
     }
@@ -269,17 +277,26 @@ public class HubCommands {
     }
 
     private String statsTable(List<ChannelInfo> list) {
-        Map<String, RateProbe.Sample> samples = RateProbe.probeAll(hub(), list, PROBE_WINDOW);
-        double seconds = PROBE_WINDOW.toMillis() / 1000.0;
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"NAME", "KIND", "MESSAGES", "RATE", "BYTES/S", "SKIPPED", "NOTE"});
-        for (ChannelInfo c : list) {
-            RateProbe.Sample s = samples.getOrDefault(c.name().value(), RateProbe.Sample.none(
-                    c.kind() == ChannelKind.REQREP ? "request/reply: no stream" : "not active"));
-            rows.add(new String[] {c.name().value(), c.kind().wireName(), Long.toString(s.messages()), Format.rate(s.rate()),
-                    s.messages() == 0 ? "-" : Long.toString(Math.round(s.bytes() / seconds)), Long.toString(s.skipped()), s.note()});
+        if (list.isEmpty()) {
+            return "no channels (" + hub().status().message() + ")";
         }
-        return Format.table(rows) + System.lineSeparator() + "(measured by consuming each stream for " + PROBE_WINDOW.toMillis() + " ms)";
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "KIND", "MESSAGES", "RATE", "BYTES/S", "SENT", "DROPPED", "NOTE"});
+        for (CounterWindow.Reading r : CounterWindow.observe(hub(), list, OBSERVE_WINDOW)) {
+            ChannelInfo c = r.channel();
+            String note = r.source() + (c.kind() == ChannelKind.REQREP && r.measured() ? " (replies)" : "")
+                    + (c.state() == ChannelState.ACTIVE ? "" : "; channel " + c.state().wireName());
+            rows.add(new String[] {c.name().value(), c.kind().wireName(),
+                    r.measured() ? Long.toString(r.messages()) : "-", Format.rate(r.rate()),
+                    r.measured() ? Long.toString(Math.round(r.bytesPerSecond())) : "-",
+                    r.measured() ? Long.toString(r.after().messagesSent()) : "-",
+                    r.measured() ? Long.toString(r.after().dropped()) : "-", note});
+        }
+        return Format.table(rows) + System.lineSeparator() + windowNote();
+    }
+
+    private static String windowNote() {
+        return "(producer counters read twice, " + OBSERVE_WINDOW.toMillis() + " ms apart; no channel was joined)";
     }
 
     private ChannelInfo known(String name) {
