@@ -1,13 +1,11 @@
 package io.labhub.transport.zmq.internal;
 
+import io.labhub.agent.Agent;
+import io.labhub.agent.AgentRunner;
+import io.labhub.agent.SocketIdleStrategy;
 import io.labhub.api.ChannelClosedException;
 import io.labhub.api.LabHubException;
 import io.labhub.api.ErrorCode;
-import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
-import java.nio.channels.SelectableChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -29,61 +27,62 @@ import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 
 /**
- * The one thread that owns a channel's ZeroMQ sockets (ZeroMQ sockets are not thread-safe).
+ * The one thread that owns a channel's ZeroMQ sockets (ZeroMQ sockets are not thread-safe): an
+ * {@link Agent} run by an {@link AgentRunner}, idling in a {@link SocketIdleStrategy}.
  *
- * <p>Other threads hand it work with {@link #execute}: the task goes into a lock-free queue and, if the
- * loop may be asleep, {@link Selector#wakeup()} ends its {@code select} (an eventfd write on Linux; at
- * most one per sleep, coalesced by {@code wakePending}). That wakes the loop in microseconds without a
- * second ZeroMQ socket shared between threads.
+ * <p>Other threads hand it work with {@link #execute}: the task goes into a lock-free queue and the
+ * idle strategy's {@link SocketIdleStrategy#wake() wake()} ends its {@code select} (an eventfd write on
+ * Linux, coalesced to one per sleep). That wakes the loop in microseconds without a second ZeroMQ
+ * socket shared between threads.
  *
- * <p>Each watched socket's mailbox channel ({@code ZMQ_FD}) is registered with the loop's own selector
- * once, when it is watched, and stays registered until it is released (JeroMQ's {@code ZMQ.poll} would
- * rebuild its poll set on every call). As in {@code zmq_poll}, the mailbox only says "commands
- * arrived": whether a socket is readable is asked with {@code ZMQ_EVENTS}, before sleeping (so input
- * that is already queued never waits for a wake-up) and after every wake-up.
+ * <p>Each watched socket's mailbox channel ({@code ZMQ_FD}) is registered with the idle strategy's
+ * selector once, when it is watched, and stays registered until it is released. Whether a socket is
+ * readable is asked with {@code ZMQ_EVENTS} at the start of each pass and again before sleeping (so
+ * input that is already queued never waits for a wake-up).
  *
- * <p>Each pass: find readable sockets (those whose {@code enabled} says so), sleep in {@code select} only
- * when nothing is readable and no task is queued (timeout from the owner's timer), run queued tasks, call
- * the handlers of readable sockets, call the owner's tick. An exception in a task or handler is logged
- * and the loop goes on.
+ * <p>Each pass ({@link #doWork()}): find readable sockets (those whose {@code enabled} says so), run
+ * queued tasks, call the handlers of readable sockets, call the owner's tick; the loop sleeps only when
+ * a pass found nothing readable and ran no task (timeout from the owner's timer). An exception in a
+ * task or handler is logged and the loop goes on.
  */
-final class IoLoop {
+final class IoLoop implements Agent {
 
     private static final Logger LOG = LoggerFactory.getLogger(IoLoop.class);
     /** The longest a pass sleeps even with nothing to do, so a lost wake-up cannot strand a task. */
     private static final long MAX_POLL_MILLIS = 1000;
 
-    private static final class Watch {
-        final ZMQ.Socket socket;
+    /** A watched socket and what to do when it is readable. */
+    private static final class Handler {
+        final SocketIdleStrategy.Watch watch;
         final Runnable onReadable;
-        final BooleanSupplier enabled;
-        final SelectionKey key;
         boolean readable;
 
-        Watch(ZMQ.Socket socket, Runnable onReadable, BooleanSupplier enabled, SelectionKey key) {
-            this.socket = socket;
+        Handler(SocketIdleStrategy.Watch watch, Runnable onReadable) {
+            this.watch = watch;
             this.onReadable = onReadable;
-            this.enabled = enabled;
-            this.key = key;
+        }
+
+        boolean check() {
+            readable = watch.hasInput();
+            return readable;
         }
     }
 
     private final String name;
     private final ZContext zmq;
-    private final Thread thread;
-    private final Selector selector;
+    private final SocketIdleStrategy idle;
+    private final AgentRunner runner;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean wakePending = new AtomicBoolean();
     private final AtomicBoolean stopping = new AtomicBoolean();
-    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
-    private final List<Watch> watches = new ArrayList<>();
-    /** Loop thread only: the watches of the current pass. */
-    private Watch[] polled = new Watch[4];
+    private final List<Handler> handlers = new ArrayList<>();
+    /** Loop thread only: the handlers of the current pass. */
+    private Handler[] polled = new Handler[4];
     private final List<ZMQ.Socket> owned = new ArrayList<>();
     private volatile boolean running = true;
     /**
-     * Held by whoever uses the sockets: the loop thread during a pass (released only while it sleeps in
-     * {@code select}), or a {@link #tryRun} caller. Sockets thus change hands with a memory barrier, as
+     * Held by whoever uses the sockets: the loop thread from its start to its end, except while it
+     * sleeps in {@code select} (the idle strategy's {@link SocketIdleStrategy.SleepListener}), or a
+     * {@link #tryRun} caller during that sleep. Sockets thus change hands with a memory barrier, as
      * ZeroMQ requires of sockets shared between threads, and are never used by two threads at once.
      */
     private final ReentrantLock owner = new ReentrantLock();
@@ -95,17 +94,36 @@ final class IoLoop {
     private int linger;
 
     IoLoop(String name, ZContext zmq, int lingerMillis) {
+        this(name, zmq, lingerMillis, MAX_POLL_MILLIS);
+    }
+
+    /** @param maxIdleMillis the longest sleep of a pass (tests make it long, so that only a wake-up ends it) */
+    IoLoop(String name, ZContext zmq, int lingerMillis, long maxIdleMillis) {
         this.name = name;
         this.zmq = zmq;
         this.linger = lingerMillis;
-        try {
-            this.selector = Selector.open();
-        } catch (IOException e) {
-            throw new LabHubException(ErrorCode.INTERNAL, "cannot open the I/O loop of " + name + ": " + e, e);
-        }
-        this.thread = new Thread(this::run, name);
-        thread.setDaemon(true);
-        thread.start();
+        this.idle = new SocketIdleStrategy(maxIdleMillis);
+        idle.timeout(() -> pollTimeoutMillis.getAsLong());
+        idle.sleepListener(new SocketIdleStrategy.SleepListener() {
+            @Override
+            public void sleeping(long untilNanos) {
+                sleepingUntil = untilNanos;
+                asleep = true;
+                owner.unlock();
+            }
+
+            @Override
+            public void awake() {
+                owner.lock();
+                asleep = false;
+            }
+        });
+        this.runner = new AgentRunner(this, idle).start();
+    }
+
+    @Override
+    public String roleName() {
+        return name;
     }
 
     /** Runs {@code task} on the loop thread. @return false when the loop is stopping (the task is dropped) */
@@ -114,16 +132,16 @@ final class IoLoop {
             return false;
         }
         tasks.add(task);
-        wake();
+        idle.wake();
         return true;
     }
 
     /**
      * Runs {@code task} on the caller's thread, now, if the loop's sockets are free: the loop is asleep in
-     * {@code select} (or between passes) and no queued task is waiting (so a caller's earlier queued
-     * tasks still run first). The task then owns the sockets as the loop thread would; it must be short
-     * and must not block. Exceptions are logged, as on the loop. Afterwards, a watched socket that has
-     * input wakes the loop (the task may have consumed its mailbox signal).
+     * {@code select} and no queued task is waiting (so a caller's earlier queued tasks still run first).
+     * The task then owns the sockets as the loop thread would; it must be short and must not block.
+     * Exceptions are logged, as on the loop. Afterwards, a watched socket that has input wakes the loop
+     * (the task may have consumed its mailbox signal).
      *
      * @return false (nothing ran) when the loop is busy or stopping, or when called from the loop thread
      *         itself: queue the task with {@link #execute}
@@ -134,7 +152,7 @@ final class IoLoop {
             return false;
         }
         try {
-            if (!running || stopping.get() || !tasks.isEmpty()) {
+            if (!running || stopping.get() || !tasks.isEmpty() || !asleep) {
                 return false;
             }
             try {
@@ -142,14 +160,12 @@ final class IoLoop {
             } catch (RuntimeException e) {
                 LOG.warn("{}: task failed", name, e);
             }
-            if (asleep) {
-                // Using a socket runs the commands its mailbox holds, so the task may have consumed the very
-                // signal ("input arrived") the sleeping loop waits for: ask the sockets, as the loop would.
-                for (Watch w : watches) {
-                    if (check(w)) {
-                        wake();
-                        break;
-                    }
+            // Using a socket runs the commands its mailbox holds, so the task may have consumed the very
+            // signal ("input arrived") the sleeping loop waits for: ask the sockets, as the loop would.
+            for (Handler h : handlers) {
+                if (h.check()) {
+                    idle.wake();
+                    break;
                 }
             }
             return true;
@@ -165,7 +181,7 @@ final class IoLoop {
      */
     void wakeIfAsleepPast(long deadlineNanos) {
         if (asleep && sleepingUntil - deadlineNanos > 0) {
-            wake();
+            idle.wake();
         }
     }
 
@@ -217,28 +233,22 @@ final class IoLoop {
     /** Loop thread only: call {@code onReadable} when {@code socket} has input and {@code enabled} is true. */
     void watch(ZMQ.Socket socket, Runnable onReadable, BooleanSupplier enabled) {
         assertInLoop();
-        SelectableChannel mailbox = socket.getFD();
-        SelectionKey key = mailbox.keyFor(selector);
-        if (key == null || !key.isValid()) {
-            try {
-                key = mailbox.register(selector, 0);
-            } catch (ClosedChannelException e) {
-                throw new LabHubException(ErrorCode.INTERNAL, name + ": cannot watch a closed socket", e);
-            }
+        try {
+            handlers.add(new Handler(idle.watch(socket, enabled), onReadable));
+        } catch (IllegalStateException e) {
+            throw new LabHubException(ErrorCode.INTERNAL, name + ": cannot watch a closed socket", e);
         }
-        watches.add(new Watch(socket, onReadable, enabled, key));
     }
 
     /** Loop thread only: stops watching and closes {@code socket}. */
     void release(ZMQ.Socket socket) {
         assertInLoop();
-        for (Iterator<Watch> it = watches.iterator(); it.hasNext(); ) {
-            Watch w = it.next();
-            if (w.socket == socket) {
+        for (Iterator<Handler> it = handlers.iterator(); it.hasNext(); ) {
+            if (it.next().watch.socket() == socket) {
                 it.remove();
-                w.key.cancel();
             }
         }
+        idle.unwatch(socket);
         if (owned.remove(socket)) {
             closeQuietly(socket);
         }
@@ -252,7 +262,7 @@ final class IoLoop {
     }
 
     boolean inLoop() {
-        return Thread.currentThread() == thread;
+        return runner.isOnAgentThread();
     }
 
     /**
@@ -266,20 +276,13 @@ final class IoLoop {
                     last.run();
                 } finally {
                     running = false;
+                    runner.stop();
                 }
             });
-            wake();
+            idle.wake();
         }
-        if (!inLoop()) {
-            try {
-                terminated.get(waitMillis, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                LOG.warn("{}: I/O thread did not stop within {} ms", name, waitMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException e) {
-                LOG.warn("{}: I/O thread ended with {}", name, e.getCause().toString());
-            }
+        if (!inLoop() && !runner.join(waitMillis)) {
+            LOG.warn("{}: I/O thread did not stop within {} ms", name, waitMillis);
         }
     }
 
@@ -289,107 +292,41 @@ final class IoLoop {
         }
     }
 
-    private void wake() {
-        if (wakePending.compareAndSet(false, true)) {
-            selector.wakeup(); // a no-op once the selector is closed
-        }
+    @Override
+    public void onStart() {
+        owner.lock(); // released only while asleep (see the sleep listener), and in onClose
     }
 
-    private void run() {
-        try {
-            while (running) {
-                pass();
-            }
-        } catch (Throwable t) {
-            LOG.error("{}: I/O thread failed; the channel stops working", name, t);
-        } finally {
-            stopping.set(true);
-            owner.lock();
-            running = false;
-            for (ZMQ.Socket s : owned) {
-                closeQuietly(s);
-            }
-            owned.clear();
-            watches.clear();
-            try {
-                selector.close();
-            } catch (IOException e) {
-                LOG.debug("{}: closing the selector: {}", name, e.toString());
-            }
-            owner.unlock();
-            // tasks still queued are dropped; their futures belong to owners that fail them on close
-            terminated.complete(null);
-        }
-    }
-
-    private void pass() throws IOException {
-        owner.lock();
-        try {
-            passLocked();
-        } finally {
-            owner.unlock();
-        }
-    }
-
-    /** One pass, holding {@code owner} except while asleep in {@code select}. */
-    private void passLocked() throws IOException {
+    /** One pass, holding {@code owner}. @return tasks run plus handlers called */
+    @Override
+    public int doWork() {
         // Handlers may watch or release sockets: iterate over this pass's copy.
-        int n = watches.size();
+        int n = handlers.size();
         if (polled.length < n) {
-            polled = new Watch[Math.max(n, 2 * polled.length)];
+            polled = new Handler[Math.max(n, 2 * polled.length)];
         }
-        boolean readable = false;
         for (int i = 0; i < n; i++) {
-            Watch w = watches.get(i);
-            polled[i] = w;
-            readable |= check(w);
+            Handler h = handlers.get(i);
+            polled[i] = h;
+            h.check();
         }
-        if (!readable && tasks.isEmpty()) {
-            long timeout = Math.min(pollTimeoutMillis.getAsLong(), MAX_POLL_MILLIS);
-            if (timeout < 0) {
-                timeout = MAX_POLL_MILLIS;
-            }
-            wakePending.set(false);
-            // A task queued from here on finds wakePending false and wakes the select below.
-            if (tasks.isEmpty()) {
-                int keys;
-                if (timeout == 0) {
-                    keys = selector.selectNow();
-                } else {
-                    sleepingUntil = System.nanoTime() + timeout * 1_000_000;
-                    asleep = true;
-                    owner.unlock();
-                    try {
-                        keys = selector.select(timeout);
-                    } finally {
-                        owner.lock();
-                        asleep = false;
-                    }
-                }
-                if (keys > 0) {
-                    selector.selectedKeys().clear();
-                }
-                for (int i = 0; i < n; i++) {
-                    check(polled[i]);
-                }
-            }
-        } else {
-            wakePending.set(false);
-        }
+        int work = 0;
         Runnable task;
         while (running && (task = tasks.poll()) != null) {
+            work++;
             try {
                 task.run();
             } catch (RuntimeException e) {
                 LOG.warn("{}: task failed", name, e);
             }
         }
-        for (int i = 0; running && i < n; i++) {
-            Watch w = polled[i];
+        for (int i = 0; i < n; i++) {
+            Handler h = polled[i];
             polled[i] = null;
-            if (w.readable && watches.contains(w)) {
+            if (running && h.readable && handlers.contains(h)) {
+                work++;
                 try {
-                    w.onReadable.run();
+                    h.onReadable.run();
                 } catch (RuntimeException e) {
                     LOG.warn("{}: reading failed", name, e);
                 }
@@ -402,33 +339,24 @@ final class IoLoop {
                 LOG.warn("{}: timer failed", name, e);
             }
         }
+        return work;
     }
 
-    /**
-     * Whether {@code w} is enabled and has input ({@code ZMQ_EVENTS}, which also runs the commands its
-     * mailbox holds); keeps its mailbox registered for reading only while it is enabled, so that a
-     * disabled socket with pending commands cannot keep waking the loop.
-     */
-    private boolean check(Watch w) {
-        boolean on = w.enabled.getAsBoolean();
-        if (w.key.isValid()) {
-            int ops = on ? SelectionKey.OP_READ : 0;
-            if (w.key.interestOps() != ops) {
-                w.key.interestOps(ops);
-            }
+    @Override
+    public void onClose() {
+        stopping.set(true);
+        if (!owner.isHeldByCurrentThread()) {
+            owner.lock();
         }
-        boolean in = false;
-        if (on) {
-            try {
-                int events = w.socket.getEvents(); // -1 once the context is terminating
-                in = events > 0 && (events & ZMQ.Poller.POLLIN) != 0;
-            } catch (RuntimeException e) {
-                // the context is terminating: the socket is gone
-                LOG.debug("{}: reading a socket's events: {}", name, e.toString());
-            }
+        running = false;
+        for (ZMQ.Socket s : owned) {
+            idle.unwatch(s);
+            closeQuietly(s);
         }
-        w.readable = in;
-        return in;
+        owned.clear();
+        handlers.clear();
+        owner.unlock();
+        // tasks still queued are dropped; their futures belong to owners that fail them on close
     }
 
     private static void closeQuietly(ZMQ.Socket s) {

@@ -1,18 +1,17 @@
 package io.labhub.transport.zmq.internal;
 
+import io.labhub.agent.PendingTable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * A request client's requests in flight, by id and by deadline: what makes a reply find its caller, and
  * a caller get its timeout. A reply whose id is not here (its request already timed out, or it was never
- * ours) is refused by {@link #complete}; the caller counts it and drops it.
+ * ours) is refused by {@link #complete}; the caller counts it and drops it. Lookup and deadlines are the
+ * shared {@link PendingTable}'s; this class adds the requests not handed to the socket yet.
  *
  * <p>Not thread-safe: owned by the client's I/O thread.
  */
@@ -40,14 +39,11 @@ final class PendingRequests {
         }
     }
 
-    private final Map<Long, Pending> byId = new HashMap<>();
-    private final PriorityQueue<Pending> byDeadline =
-            new PriorityQueue<>((a, b) -> Long.compare(a.deadlineNanos, b.deadlineNanos));
+    private final PendingTable<Long, Pending> table = new PendingTable<>();
     private final Deque<Pending> unsent = new ArrayDeque<>();
 
     void add(Pending p) {
-        byId.put(p.id, p);
-        byDeadline.add(p);
+        table.add(p.id, p.deadlineNanos, p);
     }
 
     /** Remembers a request that could not be handed to the socket yet (no server connected). */
@@ -60,7 +56,7 @@ final class PendingRequests {
         List<Pending> out = new ArrayList<>();
         Pending p;
         while ((p = unsent.poll()) != null) {
-            if (byId.containsKey(p.id)) {
+            if (table.contains(p.id)) {
                 out.add(p);
             }
         }
@@ -73,45 +69,26 @@ final class PendingRequests {
 
     /** @return the request with that id, removed; {@code null} when unknown or expired */
     Pending complete(long id) {
-        // byDeadline keeps the entry until its deadline (lazy removal: O(log n) per request, not O(n))
-        return byId.remove(id);
+        return table.remove(id);
     }
 
     /** Removes and returns every request whose deadline is at or before {@code now}. */
     List<Pending> expire(long nowNanos) {
-        List<Pending> out = new ArrayList<>();
-        while (!byDeadline.isEmpty() && byDeadline.peek().deadlineNanos - nowNanos <= 0) {
-            Pending p = byDeadline.poll();
-            if (byId.remove(p.id, p)) {
-                out.add(p);
-            }
-        }
-        return out;
+        return table.expire(nowNanos);
     }
 
     /** Milliseconds until the next deadline (at least 1), or -1 when nothing is pending. */
     long millisToNextDeadline(long nowNanos) {
-        while (!byDeadline.isEmpty() && byId.get(byDeadline.peek().id) != byDeadline.peek()) {
-            byDeadline.poll();
-        }
-        Pending first = byDeadline.peek();
-        if (first == null) {
-            return -1;
-        }
-        long nanos = first.deadlineNanos - nowNanos;
-        return nanos <= 0 ? 0 : Math.max(1, (nanos + 999_999) / 1_000_000);
+        return table.millisToNextDeadline(nowNanos);
     }
 
     /** Removes everything (close). */
     List<Pending> clear() {
-        List<Pending> out = new ArrayList<>(byId.values());
-        byId.clear();
-        byDeadline.clear();
         unsent.clear();
-        return out;
+        return table.clear();
     }
 
     int size() {
-        return byId.size();
+        return table.size();
     }
 }
