@@ -1,8 +1,5 @@
 package io.labhub.transport.shm.internal;
 
-import static io.labhub.transport.shm.internal.ShmLayout.INT;
-import static io.labhub.transport.shm.internal.ShmLayout.LONG;
-
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
@@ -171,8 +168,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 fail("the file has " + size + " bytes, the layout needs " + g.totalSize() + " (truncated under its mapping)");
                 return;
             }
-            LONG.setRelease(seg, ShmLayout.PRODUCER_HEARTBEAT_OFFSET,
-                    (long) LONG.getOpaque(seg, ShmLayout.PRODUCER_HEARTBEAT_OFFSET) + 1);
+            ShmLayout.bumpProducerHeartbeat(seg);
             surveyTable();
         }
     }
@@ -326,7 +322,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 awaitConsumers(s);
             }
             long off = nextSlotOffset;
-            LONG.setRelease(seg, off + ShmLayout.SLOT_SEQUENCE, -s);
+            ShmLayout.slotSequenceRelease(seg, off, -s);
             VarHandle.storeStoreFence();
             claim.start(s, off, length);
             return claim;
@@ -443,7 +439,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             }
             if (now - deadline >= 0) {
                 timeouts.incrementAndGet();
-                LONG.getAndAdd(seg, ShmLayout.RELIABLE_TIMEOUTS_OFFSET, 1L);
+                ShmLayout.addCounterAtomic(seg, ShmLayout.RELIABLE_TIMEOUTS_OFFSET, 1L);
                 dropLaggards(need, now, true);
                 gate = 0;
                 return;
@@ -504,7 +500,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             }
             if (reason != null && table.casState(i, ShmLayout.ENTRY_ACTIVE, ShmLayout.ENTRY_DROPPED)) {
                 dropped.incrementAndGet();
-                LONG.getAndAdd(seg, ShmLayout.UNBLOCKS_OFFSET, 1L);
+                ShmLayout.addCounterAtomic(seg, ShmLayout.UNBLOCKS_OFFSET, 1L);
                 LOG.info("shm channel {}: dropped consumer {} (pid {}): {}", name, i, pid, reason);
             }
         }
@@ -535,8 +531,8 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             Thread.currentThread().interrupt();
         }
         try {
-            INT.setVolatile(seg, ShmLayout.PRODUCER_STATE_OFFSET, ShmLayout.PRODUCER_CLOSED);
-            INT.getAndAdd(seg, ShmLayout.NOTIFY_WORD_OFFSET, 1);
+            ShmLayout.producerStateVolatile(seg, ShmLayout.PRODUCER_CLOSED);
+            ShmLayout.bumpNotifyWord(seg);
             platform.wake(handle, notifyWord);
             if (!table.anyLiveConsumer()) {
                 platform.unlink(handle.name());
@@ -626,17 +622,17 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                     seg.set(ValueLayout.JAVA_INT, offset + ShmLayout.SLOT_CRC,
                             crc32c.of(seg, offset + ShmLayout.SLOT_HEADER_LENGTH, len));
                 }
-                LONG.setRelease(seg, offset + ShmLayout.SLOT_SEQUENCE, sequence);
-                LONG.setVolatile(seg, ShmLayout.WRITE_SEQUENCE_OFFSET, sequence);
-                LONG.setOpaque(seg, ShmLayout.FRAMES_OFFSET, (long) LONG.getOpaque(seg, ShmLayout.FRAMES_OFFSET) + 1);
-                LONG.setOpaque(seg, ShmLayout.BYTES_OFFSET, (long) LONG.getOpaque(seg, ShmLayout.BYTES_OFFSET) + len);
+                ShmLayout.slotSequenceRelease(seg, offset, sequence);
+                ShmLayout.writeSequenceVolatile(seg, sequence);
+                ShmLayout.addCounterOrdered(seg, ShmLayout.FRAMES_OFFSET, 1);
+                ShmLayout.addCounterOrdered(seg, ShmLayout.BYTES_OFFSET, len);
                 nextSequence = sequence + 1;
                 long nextOff = offset + g.slotStride();
                 nextSlotOffset = nextOff < slotsEnd ? nextOff : g.slotsOffset();
                 sent.setOpaque(sent.getPlain() + 1);
                 bytesSent.setOpaque(bytesSent.getPlain() + len);
                 if (anyWaiting()) { // volatile loads after the volatile store of WRITE_SEQUENCE: Dekker with block()
-                    INT.getAndAdd(seg, ShmLayout.NOTIFY_WORD_OFFSET, 1);
+                    ShmLayout.bumpNotifyWord(seg);
                     platform.wake(handle, notifyWord);
                 }
                 return sequence;

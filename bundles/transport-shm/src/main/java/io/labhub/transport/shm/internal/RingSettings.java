@@ -17,8 +17,32 @@ import io.labhub.api.WaitStrategy;
 public record RingSettings(Duration heartbeatPeriod, Duration livenessTimeout, int consumerCapacity,
                            WaitStrategy defaultWait, Duration blockSlice) {
 
-    public static final RingSettings DEFAULTS = new RingSettings(Duration.ofMillis(100), Duration.ofMillis(1000),
-            64, WaitStrategy.DEFAULT, Duration.ofMillis(100));
+    // The shm defaults, one place: ShmTransportConfig's annotation defaults and DEFAULTS are these constants.
+    /** Heartbeat period of producers and consumers, milliseconds. */
+    public static final long HEARTBEAT_PERIOD_MILLIS = 100;
+    /** A heartbeat that did not move this long means dead, milliseconds. */
+    public static final long LIVENESS_TIMEOUT_MILLIS = 1000;
+    /** Consumer table entries of a new segment, and the least a configuration may ask for. */
+    public static final int CONSUMER_CAPACITY = 64;
+    /** The longest single kernel wait of a consumer, milliseconds. */
+    public static final long BLOCK_SLICE_MILLIS = 100;
+    /** Default spin, microseconds: {@link WaitStrategy#DEFAULT}'s (RingSettingsTest checks they agree). */
+    public static final long SPIN_MICROS = 20;
+    /** Default yield, microseconds: {@link WaitStrategy#DEFAULT}'s. */
+    public static final long YIELD_MICROS = 200;
+
+    public static final RingSettings DEFAULTS = new RingSettings(Duration.ofMillis(HEARTBEAT_PERIOD_MILLIS),
+            Duration.ofMillis(LIVENESS_TIMEOUT_MILLIS), CONSUMER_CAPACITY,
+            new WaitStrategy(Duration.ofNanos(SPIN_MICROS * 1000), Duration.ofNanos(YIELD_MICROS * 1000)),
+            Duration.ofMillis(BLOCK_SLICE_MILLIS));
+
+    /** The settings a configuration asks for (capacity at least {@link #CONSUMER_CAPACITY}, slice at least 1 ms). */
+    public static RingSettings of(ShmTransportConfig config) {
+        return new RingSettings(Duration.ofMillis(config.heartbeatPeriodMillis()),
+                Duration.ofMillis(config.livenessTimeoutMillis()), Math.max(CONSUMER_CAPACITY, config.maxConsumers()),
+                new WaitStrategy(Duration.ofNanos(config.spinMicros() * 1000), Duration.ofNanos(config.yieldMicros() * 1000)),
+                Duration.ofMillis(Math.max(1, config.blockSliceMillis())));
+    }
 
     public RingSettings withLiveness(Duration period, Duration timeout) {
         return new RingSettings(period, timeout, consumerCapacity, defaultWait, blockSlice);

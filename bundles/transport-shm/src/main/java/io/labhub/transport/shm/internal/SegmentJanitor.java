@@ -1,7 +1,5 @@
 package io.labhub.transport.shm.internal;
 
-import static io.labhub.transport.shm.internal.ShmLayout.INT;
-
 import java.lang.foreign.MemorySegment;
 
 import org.slf4j.Logger;
@@ -78,9 +76,7 @@ public final class SegmentJanitor {
 
     /** A valid segment whose producer is closed or dead and that has no live consumer. */
     private static boolean staleValid(ShmHandle handle, MemorySegment head, Header header) {
-        boolean producerGone = (int) INT.getVolatile(head, ShmLayout.PRODUCER_STATE_OFFSET) != ShmLayout.PRODUCER_OPEN
-                || !Liveness.processAlive(header.producerPid(), header.producerStartMillis());
-        if (!producerGone) {
+        if (!header.producerGone(head)) {
             return false;
         }
         MemorySegment table = handle.map(ShmLayout.TABLE_OFFSET, header.geometry().tableLength(), false);

@@ -255,6 +255,49 @@ public final class ShmLayout {
         return (long) LONG.getAcquire(header, PRODUCER_HEARTBEAT_OFFSET);
     }
 
+    /** The producer publishes a commit: WRITE_SEQUENCE with a volatile store (it also orders the WAITING loads after it). */
+    public static void writeSequenceVolatile(MemorySegment header, long sequence) {
+        LONG.setVolatile(header, WRITE_SEQUENCE_OFFSET, sequence);
+    }
+
+    /** PRODUCER_STATE with a volatile store (close: before the wake-up and the table scan). */
+    public static void producerStateVolatile(MemorySegment header, int state) {
+        INT.setVolatile(header, PRODUCER_STATE_OFFSET, state);
+    }
+
+    /** The producer bumps its heartbeat counter (single writer: opaque load, release store). */
+    public static void bumpProducerHeartbeat(MemorySegment header) {
+        LONG.setRelease(header, PRODUCER_HEARTBEAT_OFFSET, (long) LONG.getOpaque(header, PRODUCER_HEARTBEAT_OFFSET) + 1);
+    }
+
+    /** NOTIFY_WORD with acquire: the value a sleeper passes to the futex wait. */
+    public static int notifyWordAcquire(MemorySegment header) {
+        return (int) INT.getAcquire(header, NOTIFY_WORD_OFFSET);
+    }
+
+    /** Bumps NOTIFY_WORD atomically before a wake-up (so a sleeper's futex wait sees a changed word). */
+    public static void bumpNotifyWord(MemorySegment header) {
+        INT.getAndAdd(header, NOTIFY_WORD_OFFSET, 1);
+    }
+
+    /** Adds to a producer counter that more than one thread may bump (atomic). */
+    public static void addCounterAtomic(MemorySegment header, long counterOffset, long delta) {
+        LONG.getAndAdd(header, counterOffset, delta);
+    }
+
+    /**
+     * A slot's SEQUENCE with acquire ({@code slotOffset} from wherever {@code slots} starts): the seqlock's
+     * first and last load.
+     */
+    public static long slotSequenceAcquire(MemorySegment slots, long slotOffset) {
+        return (long) LONG.getAcquire(slots, slotOffset + SLOT_SEQUENCE);
+    }
+
+    /** A slot's SEQUENCE with a release store: {@code -s} opens a write, {@code s} publishes frame s (LAST). */
+    public static void slotSequenceRelease(MemorySegment slots, long slotOffset, long sequence) {
+        LONG.setRelease(slots, slotOffset + SLOT_SEQUENCE, sequence);
+    }
+
     /** A producer counter (FRAMES, BYTES, UNBLOCKS, RELIABLE_TIMEOUTS) with an opaque load: a snapshot, no ordering. */
     public static long counterOpaque(MemorySegment header, long counterOffset) {
         return (long) LONG.getOpaque(header, counterOffset);
@@ -293,6 +336,15 @@ public final class ShmLayout {
 
         public boolean crc32c() {
             return (flags & FLAG_CRC32C) != 0;
+        }
+
+        /**
+         * Whether this segment's producer is closed (PRODUCER_STATE, volatile load) or its process is gone
+         * (pid and start time): the one rule consumers leaving and the janitor apply before removing a file.
+         */
+        public boolean producerGone(MemorySegment head) {
+            return (int) INT.getVolatile(head, PRODUCER_STATE_OFFSET) != PRODUCER_OPEN
+                    || !Liveness.processAlive(producerPid, producerStartMillis);
         }
     }
 

@@ -3,7 +3,7 @@ package io.labhub.transport.shm.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
-/** Configuration of the shared-memory transport (PID {@value #PID}). Every tunable with its unit. */
+/** Configuration of the shared-memory transport (PID {@value #PID}). Every tunable with its unit; the defaults are {@link RingSettings}'s constants. */
 @ObjectClassDefinition(name = "LabHub shared-memory transport", description = "Where segments live, how consumers wait, liveness.")
 public @interface ShmTransportConfig {
 
@@ -16,20 +16,20 @@ public @interface ShmTransportConfig {
     String fileGroup() default "";
 
     @AttributeDefinition(description = "Default busy-spin before yielding, in microseconds (when neither channel nor consumer chose).")
-    long spinMicros() default 20;
+    long spinMicros() default RingSettings.SPIN_MICROS;
 
     @AttributeDefinition(description = "Default yielding before blocking, in microseconds.")
-    long yieldMicros() default 200;
+    long yieldMicros() default RingSettings.YIELD_MICROS;
 
     @AttributeDefinition(description = "Heartbeat period of producers and consumers, in milliseconds.")
-    long heartbeatPeriodMillis() default 100;
+    long heartbeatPeriodMillis() default RingSettings.HEARTBEAT_PERIOD_MILLIS;
 
     @AttributeDefinition(description = "A peer whose heartbeat did not move for this long is dead, in milliseconds.")
-    long livenessTimeoutMillis() default 1000;
+    long livenessTimeoutMillis() default RingSettings.LIVENESS_TIMEOUT_MILLIS;
 
     @AttributeDefinition(description = "Consumer table entries of a new segment (at least 64).")
-    int maxConsumers() default 64;
+    int maxConsumers() default RingSettings.CONSUMER_CAPACITY;
 
     @AttributeDefinition(description = "Longest single blocking wait of a consumer, in milliseconds (bounds how late a close is seen).")
-    long blockSliceMillis() default 100;
+    long blockSliceMillis() default RingSettings.BLOCK_SLICE_MILLIS;
 }

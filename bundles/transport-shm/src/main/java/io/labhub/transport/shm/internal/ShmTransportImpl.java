@@ -61,12 +61,7 @@ public final class ShmTransportImpl implements ShmTransport {
 
     @Activate
     public ShmTransportImpl(ShmTransportConfig config) {
-        this(ShmPlatforms.load(Path.of(config.directory())),
-                new RingSettings(Duration.ofMillis(config.heartbeatPeriodMillis()),
-                        Duration.ofMillis(config.livenessTimeoutMillis()), Math.max(64, config.maxConsumers()),
-                        new WaitStrategy(Duration.ofNanos(config.spinMicros() * 1000), Duration.ofNanos(config.yieldMicros() * 1000)),
-                        Duration.ofMillis(Math.max(1, config.blockSliceMillis()))),
-                new SegmentAccess(config.fileGroup()));
+        this(ShmPlatforms.load(Path.of(config.directory())), RingSettings.of(config), new SegmentAccess(config.fileGroup()));
     }
 
     /** For use without OSGi (tests, embedding). */

@@ -1,22 +1,17 @@
 package io.labhub.transport.shm.internal;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import io.labhub.api.ChannelName;
 import io.labhub.api.WaitStrategy;
+import io.labhub.testkit.Await;
+import io.labhub.testkit.ChildJvm;
 import io.labhub.transport.shm.internal.platform.SegmentAccess;
 import io.labhub.transport.shm.internal.platform.SegmentNames;
 import io.labhub.transport.shm.internal.platform.ShmPlatform;
@@ -70,17 +65,9 @@ public final class ShmTestSupport {
                 WaitStrategy.BLOCKING, FAST, heartbeat, null, null);
     }
 
-    /** Polls {@code condition} until it holds or {@code timeout} passes. */
+    /** Polls {@code condition} until it holds or {@code timeout} passes (the test kit's {@link Await#within}). */
     public static boolean await(BooleanSupplier condition, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() - deadline < 0) {
-            if (condition.getAsBoolean()) {
-                return true;
-            }
-            Thread.onSpinWait();
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
-        return condition.getAsBoolean();
+        return Await.within("a shm test condition", timeout, condition::getAsBoolean);
     }
 
     /** Whether the table's overrun counter of the segment file is at least {@code n}. */
@@ -115,63 +102,33 @@ public final class ShmTestSupport {
         }
     }
 
-    /** A JVM running {@link ShmChild} with the test class path; its stdout lines arrive in {@link #lines}. */
+    /**
+     * A JVM running {@link ShmChild} with the test class path (the test kit's {@link ChildJvm}); its stdout is
+     * read in order by {@link #expect}, stderr goes to the test's.
+     */
     public static final class Child implements AutoCloseable {
         public final Process process;
-        public final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final ChildJvm jvm;
 
         public Child(String... args) throws IOException {
-            List<String> command = new ArrayList<>();
-            command.add(ProcessHandle.current().info().command().orElse("java"));
-            command.add("--enable-native-access=ALL-UNNAMED");
-            command.add("-Xshare:auto");
-            command.add("-XX:TieredStopAtLevel=1");
-            command.add("-cp");
-            command.add(System.getProperty("java.class.path"));
-            command.add(ShmChild.class.getName());
-            command.addAll(List.of(args));
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (IOException ignored) {
-                    // the child is gone
-                }
-            }, "child-stdout");
-            reader.setDaemon(true);
-            reader.start();
+            jvm = ChildJvm.main(ShmChild.class).jvmArgs("-Xshare:auto", "-XX:TieredStopAtLevel=1").args(args)
+                    .inheritStderr().start();
+            process = jvm.process();
         }
 
-        /** Waits for a line starting with {@code prefix}; @return it */
-        public String expect(String prefix, Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                long left = deadline - System.nanoTime();
-                String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
-                if (line == null) {
-                    throw new AssertionError("child did not print " + prefix + " in " + timeout + " (alive="
-                            + process.isAlive() + ")");
-                }
-                if (line.startsWith(prefix)) {
-                    return line;
-                }
-            }
+        /** Waits for a line starting with {@code prefix}, after the last one expected; @return it */
+        public String expect(String prefix, Duration timeout) {
+            return jvm.awaitLine(prefix, timeout);
         }
 
         /** SIGKILL, and wait until the process is really gone. */
-        public void kill() throws InterruptedException {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+        public void kill() {
+            jvm.kill();
         }
 
         @Override
-        public void close() throws InterruptedException {
-            if (process.isAlive()) {
-                kill();
-            }
+        public void close() {
+            jvm.close();
         }
     }
 }

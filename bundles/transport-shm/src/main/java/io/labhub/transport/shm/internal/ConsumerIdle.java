@@ -1,0 +1,115 @@
+package io.labhub.transport.shm.internal;
+
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+
+import io.labhub.api.ErrorCode;
+import io.labhub.api.LabHubException;
+import io.labhub.api.WaitStrategy;
+import io.labhub.transport.shm.internal.platform.ShmPlatform;
+
+/**
+ * How a consumer waits for a frame (its idle strategy, as Agrona's {@code BackoffIdleStrategy}): it spins
+ * for the wait strategy's {@code spin}, polling only WRITE_SEQUENCE, yields for {@code yield}, then sleeps
+ * on the header's NOTIFY_WORD (futex / named event) in slices of at most {@code blockSlice}, announcing the
+ * sleep in its own entry's WAITING flag (the Dekker protocol of docs/shm-layout.md, "Waiting").
+ *
+ * @see RingConsumer
+ */
+final class ConsumerIdle {
+
+    /** Polls between two clock reads while spinning (bounds the overshoot of the spin phase to a few polls). */
+    static final int SPINS_PER_CLOCK_READ = 16;
+
+    /** The reader being waited for (called on the reading thread, which holds the consumer's lock). */
+    interface Reader<F> {
+        /** The full read: the next frame if committed, else null. */
+        F tryNext();
+
+        /** The spin loop's read: null while WRITE_SEQUENCE says nothing new, else {@link #tryNext()}. */
+        F pollWritten();
+
+        /** Housekeeping before each sleep (closed, remap, rediscovery); @return the mapping to sleep on */
+        SegmentMapping beforeSleep();
+
+        boolean open();
+
+        /** The futex word lost its page: close the consumer; @return the SEGMENT_INVALID to throw */
+        LabHubException segmentLost(String why);
+    }
+
+    private final ShmPlatform platform;
+    private final long spinNanos;
+    private final long yieldNanos;
+    private final long blockSliceNanos;
+
+    ConsumerIdle(ShmPlatform platform, WaitStrategy wait, Duration blockSlice) {
+        this.platform = platform;
+        this.spinNanos = RingSettings.nanos(wait.spin());
+        this.yieldNanos = RingSettings.nanos(wait.yield());
+        this.blockSliceNanos = blockSlice.toNanos();
+    }
+
+    /** @return the next frame, or null when {@code deadline} (System.nanoTime) passed first */
+    <F> F await(long deadline, Reader<F> reader) {
+        long now = System.nanoTime();
+        long spinEnd = now + spinNanos;
+        F frame;
+        while (now - spinEnd < 0 && now - deadline < 0) {
+            // a few polls per clock read: the clock costs more than a poll of a cached line
+            for (int i = 0; i < SPINS_PER_CLOCK_READ; i++) {
+                Thread.onSpinWait();
+                if ((frame = reader.pollWritten()) != null) {
+                    return frame;
+                }
+            }
+            now = System.nanoTime();
+        }
+        long yieldEnd = now + yieldNanos;
+        while (now - yieldEnd < 0 && now - deadline < 0) {
+            Thread.yield();
+            if ((frame = reader.tryNext()) != null) {
+                return frame;
+            }
+            now = System.nanoTime();
+        }
+        return block(deadline, reader);
+    }
+
+    private <F> F block(long deadline, Reader<F> reader) {
+        while (true) {
+            SegmentMapping m = reader.beforeSleep();
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            int word = ShmLayout.notifyWordAcquire(m.head);
+            // our own flag only (no shared count): the producer reads every entry's flag after each commit
+            m.table.waitingVolatile(m.entry, 1);
+            VarHandle.fullFence(); // the re-check below must not move above the flag (Dekker with the commit)
+            try {
+                F frame = reader.tryNext();
+                if (frame != null) {
+                    return frame;
+                }
+                if (!reader.open()) {
+                    continue;
+                }
+                try {
+                    platform.await(m.handle, m.notifyWord, word, Math.min(left, blockSliceNanos));
+                } catch (LabHubException e) {
+                    if (e.code() == ErrorCode.SEGMENT_INVALID) {
+                        throw reader.segmentLost(e.getMessage()); // the futex word lost its page
+                    }
+                    throw e;
+                }
+            } finally {
+                m.table.waitingRelease(m.entry, 0);
+            }
+            F frame = reader.tryNext();
+            if (frame != null) {
+                return frame;
+            }
+        }
+    }
+}
