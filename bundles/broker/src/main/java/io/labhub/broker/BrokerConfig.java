@@ -1,5 +1,6 @@
 package io.labhub.broker;
 
+import io.labhub.broker.protocol.Wire;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -33,8 +34,8 @@ public record BrokerConfig(String endpoint, String eventsEndpoint, Duration hear
     public static final String DEFAULT_ENDPOINT = "tcp://*:5570";
     /** Default events endpoint. */
     public static final String DEFAULT_EVENTS_ENDPOINT = "tcp://*:5571";
-    /** Default heartbeat interval: 500 ms. */
-    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(500);
+    /** Default heartbeat interval: the protocol's, {@link Wire#DEFAULT_HEARTBEAT_INTERVAL_MS} (500 ms). */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(Wire.DEFAULT_HEARTBEAT_INTERVAL_MS);
     /** Default number of missed heartbeats before a client is lost: 3. */
     public static final int DEFAULT_MISSED_BEATS = 3;
     /** Default largest request: 64 KiB. */

@@ -1,5 +1,6 @@
 package io.labhub.broker.client;
 
+import io.labhub.broker.protocol.Wire;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,8 +17,8 @@ import java.util.Objects;
 public record BrokerClientConfig(String endpoint, String brokerPublicKey, Duration heartbeatInterval,
                                  Duration requestTimeout) {
 
-    /** Default heartbeat interval: 500 ms, the broker's default. */
-    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(500);
+    /** Default heartbeat interval: the protocol's, {@link Wire#DEFAULT_HEARTBEAT_INTERVAL_MS} (500 ms), the broker's default. */
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofMillis(Wire.DEFAULT_HEARTBEAT_INTERVAL_MS);
     /** Default request timeout: 2 s. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(2);
 

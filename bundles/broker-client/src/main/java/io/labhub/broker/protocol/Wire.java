@@ -104,8 +104,13 @@ public final class Wire {
     /** A {@code channel_registered} event: {@code true} when the name moved to another key. */
     public static final String PRODUCER_CHANGED = "producerChanged";
 
-    /** Longest endpoint string accepted, in characters. */
-    public static final int MAX_ENDPOINT_LENGTH = 1024;
+    /**
+     * The heartbeat interval of the protocol, in milliseconds, when nobody configures one: the broker's
+     * default (what its {@code hello} reply tells clients) and the client's. Written once, here, where
+     * both sides read it.
+     */
+    public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 500;
+
 
     private static final int MAX_NESTING = 16;
 

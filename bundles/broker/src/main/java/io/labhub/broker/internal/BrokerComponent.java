@@ -6,6 +6,7 @@ import io.labhub.broker.BrokerClientInfo;
 import io.labhub.broker.BrokerConfig;
 import io.labhub.broker.BrokerServer;
 import io.labhub.broker.BrokerStatus;
+import io.labhub.broker.protocol.Wire;
 import io.labhub.security.CurveSecurity;
 import io.labhub.validation.Validator;
 import org.osgi.service.component.annotations.Activate;
@@ -47,7 +48,7 @@ public final class BrokerComponent implements Broker {
         String eventsEndpoint() default BrokerConfig.DEFAULT_EVENTS_ENDPOINT;
 
         @AttributeDefinition(description = "Heartbeat interval clients are told to use, in milliseconds", min = "1")
-        long heartbeatIntervalMs() default 500;
+        long heartbeatIntervalMs() default Wire.DEFAULT_HEARTBEAT_INTERVAL_MS;
 
         @AttributeDefinition(description = "Heartbeats a client may miss before it is declared lost", min = "1")
         int missedBeats() default BrokerConfig.DEFAULT_MISSED_BEATS;

@@ -6,6 +6,7 @@ import io.labhub.api.spi.ReqRepTransport;
 import io.labhub.api.spi.ShmTransport;
 import io.labhub.broker.client.BrokerClient;
 import io.labhub.broker.client.BrokerClientConfig;
+import io.labhub.broker.protocol.Wire;
 import io.labhub.security.CurveSecurity;
 import io.labhub.validation.Validator;
 import java.time.Duration;
@@ -51,7 +52,7 @@ public class HubComponent {
         String broker_publicKey() default "";
 
         @AttributeDefinition(description = "Heartbeat interval towards the broker, in milliseconds", min = "10")
-        long heartbeatIntervalMs() default 500;
+        long heartbeatIntervalMs() default Wire.DEFAULT_HEARTBEAT_INTERVAL_MS;
 
         @AttributeDefinition(description = "How long one broker request may take, in milliseconds", min = "10")
         long requestTimeoutMs() default 2000;
