@@ -15,10 +15,6 @@ import io.labhub.security.CurveSecurity;
 import io.labhub.validation.Validators;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.zeromq.SocketType;
-import org.zeromq.ZContext;
-import org.zeromq.ZEvent;
-import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
 
 import java.security.SecureRandom;
@@ -26,13 +22,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The client's session with the broker, as a state machine run by the client's socket agent: a DEALER
- * to the broker, driven by the parts named for their jobs: {@link CommandQueue} (what API threads ask),
+ * The client's session with the broker, as a state machine run by the client's socket agent, over the
+ * parts named for their jobs: {@link BrokerConnection} (the DEALER, its refusals and dropped
+ * connections), {@link CommandQueue} (what API threads ask),
  * {@link RequestCorrelation} (requests in flight and their replies), {@link ReplayLedger} (what is
  * replayed when a session opens) and {@link EventFeed} (the SUB to the broker's events). API threads
  * share only the ledger's concurrent collections, the listeners and the command queue; a command wakes
@@ -79,17 +74,12 @@ final class BrokerSession implements Agent {
     static final long READMIT_FIRST_MS = 200, READMIT_MAX_MS = 2000;
     /** The {@code hello} field that tells this client process from another with the same key. */
     static final String SESSION = "session";
-    /** ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | _PROTOCOL | _AUTH (libzmq's values; org.zeromq.ZMQ 0.6.0 lacks them). */
-    private static final int REFUSAL_EVENTS = 2048 | 8192 | 16384;
-    /** ZMQ_EVENT_DISCONNECTED: an established connection of the DEALER dropped (ZeroMQ will reconnect). */
-    private static final int DISCONNECTED_EVENT = 512;
 
     final ReplayLedger ledger = new ReplayLedger();
     final EventFeed events;
 
     private final BrokerClientConfig config;
     private final CurveSecurity security;
-    private final ZContext context;
     private final SocketIdleStrategy idle = new SocketIdleStrategy(MAX_POLL_MS);
     private final AgentRunner runner;
     private final CommandQueue commands = new CommandQueue(idle::wake);
@@ -102,17 +92,13 @@ final class BrokerSession implements Agent {
     private volatile Instant lastContact;
     private volatile String message = "starting";
     private final String session = newSession();
-    /** Set by the DEALER's event hook (a JeroMQ I/O thread) when the broker refused our handshake. */
-    private final AtomicReference<Refusal> refusal = new AtomicReference<>();
-    /** Connections of the current DEALER that dropped, counted by its event hook (one counter per DEALER). */
-    private AtomicInteger disconnects = new AtomicInteger();
     /** Hellos sent, and sessions re-opened after a dropped connection or a stale KEY_IN_USE (tests, logs). */
     private final AtomicLong hellosSent = new AtomicLong();
     private final AtomicLong reopened = new AtomicLong();
     private final AtomicLong keyInUseRefusals = new AtomicLong();
 
     // socket-thread state
-    private ZMQ.Socket dealer;
+    private final BrokerConnection connection;
     private boolean sessionOpen;
     private String helloId;
     private long helloDeadline;
@@ -125,19 +111,13 @@ final class BrokerSession implements Agent {
     private boolean reportedUnreachable;
     private boolean reportedRefusal;
     private boolean reportedKeyInUse;
-    /** {@link #disconnects} when the last hello was sent: more means that hello's connection is gone. */
+    /** The connection's drops when the last hello was sent: more means that hello's connection is gone. */
     private int helloDisconnects;
     /** A KEY_IN_USE to a non-hello message made us say hello again; cleared by the next accepted message. */
     private boolean rehelloedForKeyInUse;
-    private int dealerGeneration;
-    private long dealerCreated;
-    private boolean dealerHandshaken;
     private long readmitNanos = TimeUnit.MILLISECONDS.toNanos(READMIT_FIRST_MS);
     private long nextRecreate;
 
-    /** A handshake failure the DEALER's event hook saw, for the socket of {@code generation}. */
-    private record Refusal(int generation, String what) {
-    }
 
     private static String newSession() {
         byte[] bytes = new byte[16];
@@ -172,12 +152,12 @@ final class BrokerSession implements Agent {
     private BrokerSession(BrokerClientConfig config, CurveSecurity security) {
         this.config = config;
         this.security = security;
-        this.context = security.context();
         this.heartbeatNanos = config.heartbeatInterval().toNanos();
         this.silenceNanos = Math.max(config.requestTimeout().toNanos(), 3 * heartbeatNanos);
         this.backoffCapNanos = Math.max(heartbeatNanos, Math.min(MAX_BACKOFF.toNanos(), 10 * heartbeatNanos));
         this.backoffNanos = heartbeatNanos;
         this.events = new EventFeed(security, config.brokerPublicKey(), idle);
+        this.connection = new BrokerConnection(security, config, idle, backoffCapNanos / 1_000_000L);
         idle.timeout(() -> Math.max(1, Math.min(MAX_POLL_MS, heartbeatNanos / 4_000_000L)));
         this.runner = new AgentRunner(this, idle);
     }
@@ -282,8 +262,8 @@ final class BrokerSession implements Agent {
     }
 
     private void tick(long now) {
-        Refusal refused = refusal.getAndSet(null);
-        if (refused != null && refused.generation() == dealerGeneration && !sessionOpen) {
+        String refused = connection.takeRefusal();
+        if (refused != null && !sessionOpen) {
             onHandshakeRefused(refused, now);
         }
         if (!sessionOpen) {
@@ -291,13 +271,13 @@ final class BrokerSession implements Agent {
                 nextRecreate = 0;
                 newDealer();
                 helloId = null;
-            } else if (nextRecreate == 0 && helloId == null && !dealerHandshaken
-                    && now - dealerCreated > config.requestTimeout().toNanos()) {
+            } else if (nextRecreate == 0 && helloId == null && !connection.handshaken()
+                    && now - connection.createdNanos() > config.requestTimeout().toNanos()) {
                 // Not one hello could be sent on this DEALER: no connection completed its handshake
                 // (a refusal the hook did not see, a broker that is down). Recreate it, with back-off.
                 scheduleRecreate(now);
             }
-            if (helloId != null && disconnects.get() != helloDisconnects) {
+            if (helloId != null && connection.drops() != helloDisconnects) {
                 requests.forget(helloId); // its connection dropped: say it again on the next one
                 helloId = null;
                 nextAttempt = now;
@@ -313,7 +293,7 @@ final class BrokerSession implements Agent {
                 sendHello(now);
             }
         } else {
-            if (disconnects.get() != helloDisconnects) {
+            if (connection.drops() != helloDisconnects) {
                 // The connection our hello went on dropped; ZeroMQ reconnects, as a new connection the
                 // broker has not heard hello on: say hello (same session) before anything else.
                 reopen("the connection to the broker dropped", now);
@@ -339,8 +319,8 @@ final class BrokerSession implements Agent {
     }
 
     /** The broker refused the CURVE handshake (our key is not allowed, or a wrong broker key). */
-    private void onHandshakeRefused(Refusal refused, long now) {
-        String text = "refused by the broker at " + config.endpoint() + " (" + refused.what()
+    private void onHandshakeRefused(String refused, long now) {
+        String text = "refused by the broker at " + config.endpoint() + " (" + refused
                 + "): is this runtime's key " + security.publicKey() + " in the broker's allow-list?";
         message = text;
         if (!reportedRefusal) {
@@ -397,9 +377,8 @@ final class BrokerSession implements Agent {
         String id = requests.nextId();
         hello.put(Wire.ID, id);
         hello.put(SESSION, session);
-        int drops = disconnects.get();
-        if (dealer.send(Wire.write(hello), ZMQ.DONTWAIT)) {
-            dealerHandshaken = true; // ZMQ_IMMEDIATE: a send succeeds only on a connection that completed its handshake
+        int drops = connection.drops();
+        if (connection.send(Wire.write(hello))) {
             hellosSent.incrementAndGet();
             helloDisconnects = drops;
             helloId = id;
@@ -495,7 +474,7 @@ final class BrokerSession implements Agent {
     private boolean sendTracked(ObjectNode request, CompletableFuture<ObjectNode> future, long deadline) {
         String id = requests.nextId();
         request.put(Wire.ID, id);
-        if (!dealer.send(Wire.write(request), ZMQ.DONTWAIT)) {
+        if (!connection.send(Wire.write(request))) {
             return false;
         }
         requests.add(id, request, future, deadline);
@@ -518,12 +497,9 @@ final class BrokerSession implements Agent {
         long now = System.nanoTime();
         int i = 0;
         for (; i < 1000; i++) {
-            byte[] frame = dealer.recv(ZMQ.DONTWAIT);
+            byte[] frame = connection.receive();
             if (frame == null) {
                 return i;
-            }
-            while (dealer.hasReceiveMore()) {
-                dealer.recv(0);
             }
             ObjectNode reply;
             try {
@@ -661,53 +637,12 @@ final class BrokerSession implements Agent {
     }
 
     private void newDealer() {
-        if (dealer != null) {
-            idle.unwatch(dealer);
-            context.destroySocket(dealer);
-        }
-        int generation = ++dealerGeneration;
-        dealerCreated = System.nanoTime();
-        dealerHandshaken = false;
-        refusal.set(null);
-        AtomicInteger drops = new AtomicInteger();
-        disconnects = drops;
+        connection.recreate();
         helloDisconnects = 0;
-        dealer = context.createSocket(SocketType.DEALER);
-        // Runs on a JeroMQ I/O thread: only records what happened and wakes the client thread.
-        dealer.setEventHook(event -> onDealerEvent(generation, drops, event), REFUSAL_EVENTS | DISCONNECTED_EVENT);
-        dealer.setLinger(0);
-        dealer.setImmediate(true); // no queueing for a broker that is not there: a send fails instead
-        dealer.setReconnectIVL(100);
-        dealer.setReconnectIVLMax(backoffCapNanos / 1_000_000L);
-        security.secureClient(dealer, config.brokerPublicKey());
-        dealer.connect(config.endpoint());
-        idle.watch(dealer);
-    }
-
-    private void onDealerEvent(int generation, AtomicInteger drops, ZEvent event) {
-        if (event.getEvent() == org.zeromq.ZMonitor.Event.DISCONNECTED) {
-            drops.incrementAndGet();
-            wake();
-            return;
-        }
-        Object value = event.getValue();
-        refusal.set(new Refusal(generation, switch (event.getEvent()) {
-            case HANDSHAKE_FAILED_AUTH -> "CURVE handshake refused, ZAP status " + value;
-            case HANDSHAKE_FAILED_PROTOCOL -> "CURVE handshake failed: " + value + " (is the broker key right?)";
-            default -> "handshake failed";
-        }));
-        wake();
     }
 
     private void closeSockets(boolean flush) {
-        if (dealer != null) {
-            idle.unwatch(dealer);
-            if (flush) {
-                dealer.setLinger(200); // let a last unregister reach the broker
-            }
-            context.destroySocket(dealer);
-            dealer = null;
-        }
+        connection.close(flush); // flush: let a last unregister reach the broker
         events.closeSocket();
     }
 }
