@@ -29,6 +29,7 @@ interface Group {
             case "aeron" -> new AeronGroup();
             case "labhub", "labhubbc" -> new LabHubGroup();
             case "crypto" -> new CryptoGroup();
+            case "scale" -> new ScaleGroup(); // the scaling curves (Curves), not part of the suite's report
             default -> throw new IllegalArgumentException("unknown group " + name);
         };
     }

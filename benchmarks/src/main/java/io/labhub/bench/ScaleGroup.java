@@ -1,0 +1,316 @@
+package io.labhub.bench;
+
+import io.labhub.api.ConsumerOptions;
+import io.labhub.api.Hub;
+import io.labhub.api.Publisher;
+import io.labhub.api.Subscriber;
+import io.labhub.api.ZmqOptions;
+import io.labhub.launcher.LabHub;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.LongAdder;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * How cost grows with the work (issue 14): the {@code scale} group of {@link Curves}. Both sides embed
+ * LabHub as {@link LabHubGroup} does (side A runs the broker); every channel is CURVE and discovered
+ * through the broker.
+ *
+ * <ul>
+ * <li>{@code pubsub.subs.N}: A publishes 64 B messages as fast as it can; B opens N subscribers (one
+ *     receiving thread each) and counts what all of them receive: {delivered msg/s, per subscriber}.</li>
+ * <li>{@code broker.channels.N}: B, as a raw protocol client with a key of its own, registers N pubsub
+ *     channels (pipelined, at most {@value #IN_FLIGHT} in flight), then sends {@value #DISCOVERS}
+ *     discovers of random ones one at a time: {registrations/s, discover p50 ns, p99 ns}. A's
+ *     {@code setup heap} answers the heap used after a GC, before and after (the broker's cost).</li>
+ * </ul>
+ *
+ * <p>The broker's quotas: one key may hold 256 channels by default ({@code maxChannelsPerKey}); A's
+ * {@code io.labhub.broker.cfg} sets {@value #MAX_CHANNELS} (and 16 MiB of metadata per key) so that one
+ * client can register 10,000.
+ */
+final class ScaleGroup implements Group {
+
+    static final int MAX_CHANNELS = 20_000;
+    static final int IN_FLIGHT = 256;
+    static final int DISCOVERS = 4_000;
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final List<String> FEATURES = List.of("boot", "framework", "base", "broker", "core", "shm", "zmq");
+
+    private LabHub lab;
+    private Hub hub;
+    private Path home;
+    private String brokerEndpoint;
+    private String brokerKey;
+    private ZMQ.Curve.KeyPair clientKey;
+    private volatile boolean stop;
+    private Thread worker;
+    private Publisher publisher;
+
+    @Override
+    public String init(String side, Map<String, String> params) throws Exception {
+        home = Path.of(params.get("home"));
+        AeronGroup.deleteTree(home);
+        Path conf = Files.createDirectories(home.resolve("conf"));
+        String broker = "tcp://127.0.0.1:" + params.get("brokerPort");
+        if (side.equals("A")) {
+            Files.writeString(conf.resolve("io.labhub.broker.cfg"), "endpoint = " + broker
+                    + "\neventsEndpoint = tcp://127.0.0.1:" + params.get("eventsPort")
+                    + "\nmaxChannelsPerKey = " + MAX_CHANNELS + "\nmaxMetadataBytesPerKey = " + (16 << 20) + "\n");
+            Files.writeString(conf.resolve("io.labhub.core.cfg"), "broker.endpoint = " + broker + "\n");
+        } else {
+            Files.writeString(conf.resolve("io.labhub.core.cfg"),
+                    "broker.endpoint = " + broker + "\nbroker.publicKey = " + params.get("peer") + "\n");
+            brokerEndpoint = broker;
+            brokerKey = params.get("peer");
+            // The raw broker client's own key (one key is one client for the broker), admitted through the
+            // shared allow-list, which the broker reloads when it changes.
+            clientKey = ZMQ.Curve.generateKeyPair();
+            Files.writeString(Path.of(params.get("allowList")), "# scale group client\n" + clientKey.publicKey + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+        Files.writeString(conf.resolve("io.labhub.security.cfg"), "allowList = " + params.get("allowList") + "\n");
+        lab = LabHub.builder().home(home).featuresDir(Path.of(params.get("features")))
+                .features(FEATURES.toArray(new String[0])).start();
+        hub = lab.hub(WAIT);
+        Measure.await("Hub connected to the broker", WAIT.toMillis(), () -> {
+            Thread.sleep(20); // polling a status, not synchronising data
+            return hub.status().brokerConnected();
+        });
+        return LabHubGroup.publicKey(home.resolve("conf/keys/labhub.pub"));
+    }
+
+    private static int countOf(String c) {
+        return Integer.parseInt(c.substring(c.lastIndexOf('.') + 1));
+    }
+
+    private static String channel(String c) {
+        return "bench.scale." + c.replace('.', '-');
+    }
+
+    @Override
+    public String setup(String c) throws Exception {
+        if (c.equals("heap") || c.startsWith("broker.channels.")) {
+            return Long.toString(heapAfterGc());
+        }
+        if (!c.startsWith("pubsub.subs.")) {
+            throw new IllegalArgumentException("unknown case " + c);
+        }
+        stop = false;
+        publisher = hub.createPublisher(channel(c), ZmqOptions.DEFAULTS.withHighWaterMark(ZmqGroup.hwm(64)));
+        byte[] payload = new byte[64];
+        worker = new Thread(() -> {
+            try {
+                while (!stop) {
+                    publisher.publish(payload);
+                }
+            } catch (RuntimeException e) {
+                if (!stop) {
+                    e.printStackTrace();
+                }
+            }
+        }, "bench-scale-publisher");
+        worker.setDaemon(true);
+        worker.start();
+        return "-";
+    }
+
+    /** Heap in use after a full collection, bytes (a few collections: the last one's figure). */
+    static long heapAfterGc() {
+        var memory = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return memory.getHeapMemoryUsage().getUsed();
+    }
+
+    @Override
+    public double[] run(String c, String arg) throws Exception {
+        if (c.startsWith("pubsub.subs.")) {
+            return subscribers(channel(c), countOf(c));
+        }
+        if (c.startsWith("broker.channels.")) {
+            return broker(countOf(c));
+        }
+        throw new IllegalArgumentException("unknown case " + c);
+    }
+
+    private double[] subscribers(String name, int n) throws Exception {
+        List<Subscriber> subs = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        LongAdder received = new LongAdder();
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            for (int i = 0; i < n; i++) {
+                subs.add(hub.openSubscriber(name, ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT)
+                        .withHighWaterMark(ZmqGroup.hwm(64))));
+            }
+            for (Subscriber s : subs) {
+                s.receive(WAIT); // every subscriber connected and receiving
+            }
+            for (Subscriber s : subs) {
+                Thread t = new Thread(() -> {
+                    try {
+                        while (!done.get()) {
+                            s.receive(Duration.ofSeconds(10));
+                            received.increment();
+                        }
+                    } catch (RuntimeException e) {
+                        if (!done.get()) {
+                            e.printStackTrace();
+                        }
+                    }
+                }, "bench-scale-sub");
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+            LockSleep.until(System.nanoTime() + Measure.WARM_NANOS);
+            long c0 = received.sum();
+            long t0 = System.nanoTime();
+            LockSleep.until(t0 + Measure.MEASURE_NANOS);
+            long c1 = received.sum();
+            long t1 = System.nanoTime();
+            double delivered = (c1 - c0) * 1e9 / (t1 - t0);
+            System.err.println("pubsub.subs." + n + ": delivered " + delivered + " msg/s; first subscriber " + subs.get(0).counters());
+            return new double[] {delivered, delivered / n};
+        } finally {
+            done.set(true);
+            for (Subscriber s : subs) {
+                s.close();
+            }
+            for (Thread t : threads) {
+                t.join(5_000);
+            }
+        }
+    }
+
+    /** The measuring window's clock, not a synchronisation. */
+    private static final class LockSleep {
+        static void until(long deadline) {
+            long left;
+            while ((left = deadline - System.nanoTime()) > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(left);
+            }
+        }
+    }
+
+    private double[] broker(int n) throws Exception {
+        try (ZContext ctx = new ZContext()) {
+            ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
+            s.setLinger(0);
+            s.setCurvePublicKey(ZMQ.Curve.z85Decode(clientKey.publicKey));
+            s.setCurveSecretKey(ZMQ.Curve.z85Decode(clientKey.secretKey));
+            s.setCurveServerKey(ZMQ.Curve.z85Decode(brokerKey));
+            s.setReceiveTimeOut(2_000);
+            s.connect(brokerEndpoint);
+            byte[] session = new byte[16];
+            new java.security.SecureRandom().nextBytes(session);
+            String hello = "{\"v\":1,\"id\":\"h\",\"type\":\"hello\",\"session\":\"" + HexFormat.of().formatHex(session) + "\"}";
+            // Until the broker has reloaded the allow-list with this key, the handshake is refused: retry.
+            Measure.await("the broker admitting the scale client", WAIT.toMillis(), () -> {
+                s.send(hello);
+                byte[] r = s.recv();
+                return r != null && new String(r, StandardCharsets.UTF_8).contains("\"status\":\"ok\"");
+            });
+            drain(s);
+            String self = clientKey.publicKey.replace("\\", "\\\\").replace("\"", "\\\"");
+            long t0 = System.nanoTime();
+            int sent = 0;
+            int answered = 0;
+            s.setReceiveTimeOut(30_000);
+            while (answered < n) {
+                while (sent < n && sent - answered < IN_FLIGHT) {
+                    s.send("{\"v\":1,\"id\":\"r" + sent + "\",\"type\":\"register\",\"name\":\"" + name(sent)
+                            + "\",\"kind\":\"pubsub\",\"endpoint\":\"tcp://127.0.0.1:" + (20000 + sent % 40000)
+                            + "\",\"serverKey\":\"" + self + "\",\"metadata\":{\"unit\":\"K\",\"i\":\"" + sent + "\"}}");
+                    sent++;
+                }
+                byte[] r = s.recv();
+                if (r == null) {
+                    throw new IllegalStateException("no reply to a register within 30 s (" + answered + " of " + n + ")");
+                }
+                String text = new String(r, StandardCharsets.UTF_8);
+                if (text.contains("\"type\":\"register\"")) {
+                    if (!text.contains("\"status\":\"ok\"")) {
+                        throw new IllegalStateException("register refused: " + text);
+                    }
+                    answered++;
+                }
+            }
+            double registerRate = n * 1e9 / (System.nanoTime() - t0);
+            SplittableRandom random = new SplittableRandom(n);
+            long[] samples = new long[DISCOVERS];
+            int warm = DISCOVERS / 4;
+            for (int i = -warm; i < DISCOVERS; i++) {
+                String id = "d" + i;
+                long a = System.nanoTime();
+                s.send("{\"v\":1,\"id\":\"" + id + "\",\"type\":\"discover\",\"name\":\"" + name(random.nextInt(n)) + "\"}");
+                while (true) {
+                    byte[] r = s.recv();
+                    if (r == null) {
+                        throw new IllegalStateException("no reply to a discover within 30 s");
+                    }
+                    String text = new String(r, StandardCharsets.UTF_8);
+                    if (text.contains("\"id\":\"" + id + "\"")) {
+                        if (!text.contains("\"status\":\"ok\"")) {
+                            throw new IllegalStateException("discover failed: " + text);
+                        }
+                        break;
+                    }
+                }
+                if (i >= 0) {
+                    samples[i] = System.nanoTime() - a;
+                }
+            }
+            Arrays.sort(samples);
+            return new double[] {registerRate, Measure.percentile(samples, DISCOVERS, 0.50),
+                    Measure.percentile(samples, DISCOVERS, 0.99)};
+        }
+    }
+
+    private static String name(int i) {
+        return String.format("bench.scale.c%05d", i);
+    }
+
+    private static void drain(ZMQ.Socket s) {
+        while (s.recv(ZMQ.DONTWAIT) != null) {
+            // extra hello replies from the admission retries
+        }
+    }
+
+    @Override
+    public void finish(String c) throws Exception {
+        stop = true;
+        if (worker != null) {
+            worker.join(15_000);
+            worker = null;
+        }
+        if (publisher != null) {
+            System.err.println("case " + c + ": publisher counters " + publisher.counters());
+            publisher.close();
+            publisher = null;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        finish("");
+        if (lab != null) {
+            lab.close();
+        }
+        AeronGroup.deleteTree(home);
+    }
+}
