@@ -10,28 +10,22 @@ import io.labhub.broker.client.BrokerClient;
 import io.labhub.broker.client.BrokerClientConfig;
 import io.labhub.security.CurveSecurityFactory;
 import io.labhub.security.CurveSecurityHandle;
+import io.labhub.testkit.ChildJvm;
 import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import static io.labhub.broker.TestBed.await;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 /** Real processes, killed with SIGKILL: a producer, and the broker itself. */
 public class BrokerProcessTest {
@@ -41,42 +35,19 @@ public class BrokerProcessTest {
     @Rule
     public final TestBed bed = new TestBed();
 
-    private final List<Process> children = new ArrayList<>();
+    private final List<ChildJvm> children = new ArrayList<>();
 
     @After
     public void killChildren() {
-        children.forEach(Process::destroyForcibly);
+        children.forEach(ChildJvm::close);
     }
 
+    /** Starts {@link ChildMain} with {@code args}; returns what it printed after {@code READY }. */
     private String startChild(String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElseThrow());
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(ChildMain.class.getName());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        children.add(process);
-        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
-            try {
-                String l;
-                while ((l = reader.readLine()) != null) {
-                    if (l.startsWith("READY ")) {
-                        return l.substring(6);
-                    }
-                }
-                return null;
-            } catch (IOException e) {
-                return null;
-            }
-        });
-        String ready = line.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        if (ready == null) {
-            fail("child " + args[0] + " did not start");
-        }
-        return ready;
+        ChildJvm child = ChildJvm.main(ChildMain.class).args(args).inheritStderr()
+                .ready("READY ").readyTimeout(WAIT).start();
+        children.add(child);
+        return child.ready().substring("READY ".length());
     }
 
     /** Makes a key pair in {@code dir} (as the child will load it) and returns its public key. */
@@ -106,8 +77,7 @@ public class BrokerProcessTest {
                 .anyMatch(c -> c.name().equals(name) && c.state() == ChannelState.ACTIVE));
         assertEquals(childKey, watcher.discover(name, Duration.ofSeconds(3)).producer());
 
-        children.get(0).destroyForcibly(); // SIGKILL: no unregister, no goodbye
-        children.get(0).waitFor(10, TimeUnit.SECONDS);
+        children.get(0).kill(); // SIGKILL: no unregister, no goodbye; waits until it is gone
 
         await("declared lost", WAIT, () -> bed.broker().channels().stream()
                 .anyMatch(c -> c.name().equals(name) && c.state() == ChannelState.PRODUCER_LOST));
@@ -144,8 +114,7 @@ public class BrokerProcessTest {
                 producerSecurity.publicKey(), Map.of("v", "1"), 0, ChannelState.ACTIVE));
         await("discoverable", WAIT, () -> discoverable(consumer, name));
 
-        children.get(0).destroyForcibly();
-        children.get(0).waitFor(10, TimeUnit.SECONDS);
+        children.get(0).kill(); // SIGKILL, and waits until it is gone
         await("producer notices", WAIT, () -> !producer.status().connected());
 
         startChild("broker", brokerKeys.toString(), endpoint, events);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labhub.security.CurveSecurityFactory;
 import io.labhub.security.CurveSecurityHandle;
+import io.labhub.testkit.Await;
 import io.labhub.validation.Validators;
 import org.junit.rules.ExternalResource;
 import org.junit.rules.TemporaryFolder;
@@ -232,19 +233,11 @@ public final class TestBed extends ExternalResource {
         }
     }
 
-    /** Waits for a condition; fails with {@code what} when it does not hold within {@code timeout}. */
+    /**
+     * Waits for a condition; fails with {@code what} when it does not hold within {@code timeout}. The
+     * test kit's {@link Await#until} (kept under this name for the tests of this module).
+     */
     public static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out after " + timeout.toMillis() + " ms waiting for: " + what);
-            }
-            try {
-                Thread.sleep(10); // polling interval of the condition, not a synchronisation
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                fail("interrupted");
-            }
-        }
+        Await.until(what, timeout, condition::getAsBoolean);
     }
 }

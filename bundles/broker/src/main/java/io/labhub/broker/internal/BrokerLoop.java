@@ -19,6 +19,7 @@ import org.zeromq.SocketType;
 import org.zeromq.ZContext;
 import org.zeromq.ZMQ;
 import org.zeromq.ZMQException;
+import zmq.ZError;
 import zmq.Msg;
 import zmq.io.Metadata;
 
@@ -35,6 +36,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The broker's socket thread: one ROUTER for requests, one PUB for events, both CURVE servers in the
@@ -61,6 +63,8 @@ public final class BrokerLoop implements Agent {
     private static final int MAX_FRAMES = 16;
     /** Most messages read (and then handled) in one loop iteration. */
     private static final int READ_BATCH = 1024;
+    /** How long a bind is retried while its address is still in use (see {@link #bind}). */
+    private static final long BIND_RETRY_MS = 1000;
 
     private final BrokerConfig config;
     private final CurveSecurity security;
@@ -410,13 +414,25 @@ public final class BrokerLoop implements Agent {
                 dispatcher.refusedCount(), eventSequence);
     }
 
+    /**
+     * Binds, retrying for up to {@value #BIND_RETRY_MS} ms while the address is in use: ZeroMQ closes a
+     * socket's listener on its I/O thread after {@code close()} returned, so a broker restarted at once on
+     * the same port (in the same process) can find the previous listener still open for a moment.
+     */
     private static String bind(ZMQ.Socket socket, String endpoint, String what) {
         String address = endpoint.endsWith(":0") ? endpoint.substring(0, endpoint.length() - 1) + "*" : endpoint;
-        try {
-            socket.bind(address);
-        } catch (ZMQException e) {
-            throw new LabHubException(ErrorCode.INTERNAL, "cannot bind the broker " + what + " endpoint "
-                    + endpoint + ": " + e.getMessage(), e);
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BIND_RETRY_MS);
+        while (true) {
+            try {
+                socket.bind(address);
+                break;
+            } catch (ZMQException e) {
+                if (e.getErrorCode() != ZError.EADDRINUSE || System.nanoTime() - deadline > 0) {
+                    throw new LabHubException(ErrorCode.INTERNAL, "cannot bind the broker " + what + " endpoint "
+                            + endpoint + ": " + e.getMessage(), e);
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20)); // the retry interval of the bind
+            }
         }
         String last = socket.getLastEndpoint();
         return last == null ? endpoint : last;
