@@ -2,7 +2,10 @@ package io.labhub.validation;
 
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
+import io.labhub.api.ConsumerOptions;
 import io.labhub.api.InvalidInputException;
+import io.labhub.api.ShmOptions;
+import io.labhub.api.ZmqOptions;
 
 import java.util.Map;
 
@@ -53,6 +56,13 @@ import java.util.Map;
  *       transport publishes ({@value #META_SHM_SLOT_SIZE} and {@value #META_SHM_SLOT_COUNT}, positive
  *       integers); sizes out of range are then {@code shm.slotSize}, {@code shm.slotCount} or
  *       {@code shm.total}</td></tr>
+ *   <tr><td>{@code zmq.endpoint}</td><td>an endpoint a ZeroMQ producer binds is not {@code tcp://}, {@code ipc://}
+ *       or {@code inproc://} followed by an address on one line (a wildcard host {@code *} and port {@code *} are
+ *       allowed here: it is where to bind, not what consumers are handed)</td></tr>
+ *   <tr><td>{@code options.null}</td><td>channel options are {@code null}</td></tr>
+ *   <tr><td>{@code options.maxMessageSize}, {@code options.workerThreads}, {@code options.reliableTimeout}</td>
+ *       <td>the option is 0 or negative</td></tr>
+ *   <tr><td>{@code options.highWaterMark}, {@code options.waitForChannel}</td><td>the option is negative</td></tr>
  *   <tr><td>{@code metadata.null}</td><td>the metadata map itself is {@code null}</td></tr>
  *   <tr><td>{@code metadata.entries}</td><td>more than {@link ValidationLimits#maxMetadataEntries()} entries in
  *       total (every map entry and every list element counts, at every level)</td></tr>
@@ -155,6 +165,50 @@ public interface Validator {
      *                               {@code shm.slotCount} or {@code shm.total}
      */
     String endpoint(ChannelKind kind, String endpoint, Map<String, ?> metadata);
+
+    /**
+     * Checks where a ZeroMQ producer binds: {@code tcp://host:port}, {@code ipc://path} or
+     * {@code inproc://name}; {@code tcp://*:*} (all interfaces, an ephemeral port) is allowed.
+     *
+     * @param endpoint the endpoint a producer asked for
+     * @return the same endpoint
+     * @throws InvalidInputException {@code zmq.endpoint}
+     * @since 1.2
+     */
+    String bindEndpoint(String endpoint);
+
+    /**
+     * Checks the options of a shm producer: sizes as {@link #shmSizes}, metadata as {@link #metadata}, a
+     * positive reliable timeout.
+     *
+     * @return the same options
+     * @throws InvalidInputException {@code options.null}, {@code options.reliableTimeout}, or a size or
+     *                               metadata rule
+     * @since 1.2
+     */
+    ShmOptions shmOptions(ShmOptions options);
+
+    /**
+     * Checks the options of a ZeroMQ producer: a positive message size and worker count, a high-water mark
+     * of 0 or more, metadata as {@link #metadata}, and an endpoint (when one is given) as {@link #bindEndpoint}.
+     *
+     * @return the same options
+     * @throws InvalidInputException {@code options.null}, {@code options.maxMessageSize},
+     *                               {@code options.workerThreads}, {@code options.highWaterMark},
+     *                               {@code zmq.endpoint}, or a metadata rule
+     * @since 1.2
+     */
+    ZmqOptions zmqOptions(ZmqOptions options);
+
+    /**
+     * Checks the options of a consumer: a positive message size, a high-water mark and a wait of 0 or more.
+     *
+     * @return the same options
+     * @throws InvalidInputException {@code options.null}, {@code options.maxMessageSize},
+     *                               {@code options.highWaterMark} or {@code options.waitForChannel}
+     * @since 1.2
+     */
+    ConsumerOptions consumerOptions(ConsumerOptions options);
 
     /** @return the limits this validator applies */
     ValidationLimits limits();

@@ -1,7 +1,7 @@
 /**
  * Validation of everything that enters LabHub from outside: channel names, CURVE public keys (Z85),
- * shared-memory sizes, metadata maps and
- * the endpoints producers register.
+ * shared-memory sizes, metadata maps, channel options, the endpoints producers register and the
+ * endpoints ZeroMQ producers bind.
  *
  * <p>There is one implementation of every rule, reached through the {@link io.labhub.validation.Validator}
  * service in OSGi, or through {@link io.labhub.validation.Validators} outside it (launcher, unit tests).
@@ -11,7 +11,7 @@
  * <p>Every refusal is an {@link io.labhub.api.InvalidInputException} whose
  * {@link io.labhub.api.InvalidInputException#rule() rule()} is a stable dotted identifier (listed on
  * {@link io.labhub.validation.Validator}) and whose message starts with that identifier in brackets and
- * quotes the offending value in a form that is safe to log:
+ * quotes the offending value in a form that is safe to log ({@link io.labhub.api.text.SafeText#display}):
  * <ul>
  *   <li>at most the first 64 characters are shown, followed by {@code ...(N chars)} when the value was
  *       longer;</li>
@@ -22,7 +22,7 @@
  * </ul>
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package io.labhub.validation;
 
 import org.osgi.annotation.bundle.Export;

@@ -2,6 +2,9 @@ package io.labhub.validation.internal;
 
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
+import io.labhub.api.ConsumerOptions;
+import io.labhub.api.ShmOptions;
+import io.labhub.api.ZmqOptions;
 import io.labhub.validation.ValidationLimits;
 import io.labhub.validation.Validator;
 
@@ -29,6 +32,69 @@ public final class StandardValidator implements Validator {
     @Override
     public ValidationLimits limits() {
         return limits;
+    }
+
+    // ---------------------------------------------------------------- bind endpoints and options
+
+    /** {@code .} does not match a line end: an endpoint is one line. */
+    private static final Pattern BIND_ENDPOINT = Pattern.compile("(tcp|ipc|inproc)://.+");
+
+    @Override
+    public String bindEndpoint(String endpoint) {
+        if (endpoint == null || endpoint.length() > MAX_ENDPOINT_LENGTH || !BIND_ENDPOINT.matcher(endpoint).matches()) {
+            throw Refusals.refuse("zmq.endpoint", endpoint,
+                    "a ZeroMQ endpoint to bind must look like tcp://host:port (or ipc://, inproc://)");
+        }
+        return endpoint;
+    }
+
+    @Override
+    public ShmOptions shmOptions(ShmOptions o) {
+        if (o == null) {
+            throw Refusals.refuse("options.null", null, "shared-memory options must not be null");
+        }
+        shmSizes(o.slotSize(), o.slotCount());
+        metadata(o.metadata());
+        positive("reliableTimeout", o.reliableTimeout().toNanos());
+        return o;
+    }
+
+    @Override
+    public ZmqOptions zmqOptions(ZmqOptions o) {
+        if (o == null) {
+            throw Refusals.refuse("options.null", null, "ZeroMQ options must not be null");
+        }
+        positive("maxMessageSize", o.maxMessageSize());
+        positive("workerThreads", o.workerThreads());
+        nonNegative("highWaterMark", o.highWaterMark());
+        if (o.endpoint() != null && !o.endpoint().isBlank()) {
+            bindEndpoint(o.endpoint());
+        }
+        metadata(o.metadata());
+        return o;
+    }
+
+    @Override
+    public ConsumerOptions consumerOptions(ConsumerOptions o) {
+        if (o == null) {
+            throw Refusals.refuse("options.null", null, "consumer options must not be null");
+        }
+        positive("maxMessageSize", o.maxMessageSize());
+        nonNegative("highWaterMark", o.highWaterMark());
+        nonNegative("waitForChannel", o.waitForChannel().toNanos());
+        return o;
+    }
+
+    private static void positive(String what, long v) {
+        if (v <= 0) {
+            throw Refusals.refuseValue("options." + what, v, "option " + what + " must be > 0");
+        }
+    }
+
+    private static void nonNegative(String what, long v) {
+        if (v < 0) {
+            throw Refusals.refuseValue("options." + what, v, "option " + what + " must be >= 0");
+        }
     }
 
     // ---------------------------------------------------------------- channel names

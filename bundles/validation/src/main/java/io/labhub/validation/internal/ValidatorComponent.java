@@ -75,6 +75,26 @@ public final class ValidatorComponent implements Validator {
     }
 
     @Override
+    public String bindEndpoint(String endpoint) {
+        return delegate.bindEndpoint(endpoint);
+    }
+
+    @Override
+    public io.labhub.api.ShmOptions shmOptions(io.labhub.api.ShmOptions options) {
+        return delegate.shmOptions(options);
+    }
+
+    @Override
+    public io.labhub.api.ZmqOptions zmqOptions(io.labhub.api.ZmqOptions options) {
+        return delegate.zmqOptions(options);
+    }
+
+    @Override
+    public io.labhub.api.ConsumerOptions consumerOptions(io.labhub.api.ConsumerOptions options) {
+        return delegate.consumerOptions(options);
+    }
+
+    @Override
     public String publicKey(String z85) {
         return delegate.publicKey(z85);
     }

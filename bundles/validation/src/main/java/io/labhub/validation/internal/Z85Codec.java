@@ -84,7 +84,7 @@ public final class Z85Codec {
             }
             if (value > 0xFFFF_FFFFL) {
                 throw Refusals.refuse(prefix + ".decode", text, "the Z85 group \""
-                        + Refusals.escape(text.substring(i, i + 5)) + "\" at index " + i
+                        + io.labhub.api.text.SafeText.escape(text.substring(i, i + 5)) + "\" at index " + i
                         + " encodes a value above 2^32-1");
             }
             out[o++] = (byte) (value >>> 24);

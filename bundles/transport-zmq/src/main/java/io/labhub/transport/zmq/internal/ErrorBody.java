@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.labhub.api.ErrorCode;
+import io.labhub.api.text.SafeText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -49,6 +50,6 @@ record ErrorBody(ErrorCode code, String rawCode, String remoteType, String messa
     private static ErrorBody malformed(byte[] body) {
         String text = new String(body, 0, Math.min(body.length, 200), StandardCharsets.UTF_8);
         return new ErrorBody(ErrorCode.INVALID_MESSAGE, "INVALID_MESSAGE", "",
-                "the server sent an error reply that is not a JSON object: " + Text.printable(text));
+                "the server sent an error reply that is not a JSON object: " + SafeText.display(text));
     }
 }

@@ -9,6 +9,7 @@ import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
 import io.labhub.api.spi.ChannelContext;
 import io.labhub.api.spi.ChannelEvent;
+import io.labhub.api.text.SafeText;
 import io.labhub.security.CurveSecurity;
 import java.time.Duration;
 import java.util.Objects;
@@ -144,7 +145,7 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
         if (advertised == null || advertised.trim().equals(Integer.toString(WireFormat.VERSION))) {
             return null; // a producer that says nothing is tried; its messages are checked one by one
         }
-        return "channel " + name() + " is produced with wire version " + Text.printable(advertised.trim())
+        return "channel " + name() + " is produced with wire version " + SafeText.display(advertised.trim())
                 + "; this runtime speaks wire version " + WireFormat.VERSION
                 + " (docs/zmq-channels.md): upgrade the older side";
     }

@@ -7,6 +7,7 @@ import io.labhub.api.MessageTooLargeException;
 import io.labhub.api.Publisher;
 import io.labhub.api.ZmqOptions;
 import io.labhub.api.spi.ChannelContext;
+import io.labhub.api.text.SafeText;
 import io.labhub.security.CurveSecurity;
 import java.security.SecureRandom;
 import java.util.HashMap;
@@ -88,7 +89,7 @@ final class ZmqPublisher extends ZmqChannel implements Publisher {
         try {
             pub.bind(bindTo);
         } catch (ZMQException e) {
-            throw new InvalidInputException("zmq.endpoint", Text.printable(bindTo),
+            throw new InvalidInputException("zmq.endpoint", SafeText.display(bindTo),
                     "cannot bind the publisher of " + name() + " to " + bindTo + ": " + e.getMessage());
         }
         return pub.getLastEndpoint();

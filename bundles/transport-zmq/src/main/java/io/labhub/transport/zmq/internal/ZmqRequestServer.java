@@ -8,6 +8,7 @@ import io.labhub.api.RequestHandler;
 import io.labhub.api.RequestServer;
 import io.labhub.api.ZmqOptions;
 import io.labhub.api.spi.ChannelContext;
+import io.labhub.api.text.SafeText;
 import io.labhub.security.CurveSecurity;
 import java.nio.ByteBuffer;
 import java.util.HashMap;
@@ -124,7 +125,7 @@ final class ZmqRequestServer extends ZmqChannel implements RequestServer {
         try {
             router.bind(bindTo);
         } catch (ZMQException e) {
-            throw new InvalidInputException("zmq.endpoint", Text.printable(bindTo),
+            throw new InvalidInputException("zmq.endpoint", SafeText.display(bindTo),
                     "cannot bind the server of " + name() + " to " + bindTo + ": " + e.getMessage());
         }
         loop.watch(router, this::readAll, () -> true);

@@ -1,7 +1,8 @@
 package io.labhub.transport.zmq.internal;
 
-import io.labhub.api.InvalidInputException;
 import io.labhub.security.AdvertisedAddress;
+import io.labhub.validation.Validator;
+import io.labhub.validation.Validators;
 
 /**
  * Every tunable of the ZeroMQ transport with its default, as one immutable value (see
@@ -118,17 +119,14 @@ public record ZmqSettings(int highWaterMark, int maxMessageSize, String bindHost
         return requested > 0 ? requested : maxMessageSize;
     }
 
+    private static final Validator VALIDATOR = Validators.defaults();
+
     /** Where a producer binds: its own endpoint, or an ephemeral tcp port on {@link #bindHost}. */
     String bindEndpoint(String requested) {
         if (requested == null || requested.isBlank()) {
             return "tcp://" + bindHost + ":*";
         }
-        if (!requested.matches("(tcp|ipc|inproc)://.+")) {
-            throw new InvalidInputException("zmq.endpoint", Text.printable(requested),
-                    "a ZeroMQ endpoint must look like tcp://host:port (or ipc://, inproc://), got '"
-                            + Text.printable(requested) + "'");
-        }
-        return requested;
+        return VALIDATOR.bindEndpoint(requested); // the one rule (zmq.endpoint), in the Validator
     }
 
     /**

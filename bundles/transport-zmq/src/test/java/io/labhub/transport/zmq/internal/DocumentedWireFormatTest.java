@@ -13,7 +13,7 @@ import io.labhub.api.ChannelKind;
 import io.labhub.api.Publisher;
 import io.labhub.api.ZmqOptions;
 import io.labhub.security.CurveKeyPair;
-import io.labhub.security.CurveKeys;
+import io.labhub.security.internal.CurveKeys;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
