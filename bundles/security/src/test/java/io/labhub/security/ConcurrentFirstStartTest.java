@@ -2,6 +2,7 @@ package io.labhub.security;
 
 import static org.junit.Assert.assertEquals;
 
+import io.labhub.security.internal.CurveKeys;
 import io.labhub.testkit.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;

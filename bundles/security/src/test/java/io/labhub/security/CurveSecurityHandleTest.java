@@ -8,6 +8,8 @@ import static org.junit.Assert.assertTrue;
 
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
+import io.labhub.security.internal.CurveKeys;
+import io.labhub.testkit.Await;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;

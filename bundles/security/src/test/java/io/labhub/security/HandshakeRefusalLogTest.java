@@ -3,6 +3,8 @@ package io.labhub.security;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import io.labhub.security.internal.CurveKeys;
+import io.labhub.testkit.Await;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

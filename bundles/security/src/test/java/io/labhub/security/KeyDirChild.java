@@ -1,5 +1,6 @@
 package io.labhub.security;
 
+import io.labhub.security.internal.CurveKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 

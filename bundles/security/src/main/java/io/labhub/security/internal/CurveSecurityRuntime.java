@@ -2,9 +2,7 @@ package io.labhub.security.internal;
 
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
-import io.labhub.security.AllowList;
 import io.labhub.security.CurveKeyPair;
-import io.labhub.security.CurveKeys;
 import io.labhub.security.CurveSecurityFactory;
 import io.labhub.security.CurveSecurityHandle;
 import java.nio.file.Path;

@@ -23,8 +23,6 @@ public final class Z85Key {
     /** Length of a decoded CURVE key. */
     public static final int BYTES = 32;
 
-    private static final int MAX_DISPLAY = 48;
-
     private static final io.labhub.validation.Validator VALIDATOR = io.labhub.validation.Validators.defaults();
 
     private Z85Key() {
@@ -61,7 +59,7 @@ public final class Z85Key {
     public static String require(String key, String what) {
         Problem problem = check(key);
         if (problem != null) {
-            String shown = display(key);
+            String shown = io.labhub.api.text.SafeText.display(key);
             throw new InvalidInputException(problem.rule(), shown,
                     "Invalid " + what + " '" + shown + "': " + problem.description());
         }
@@ -79,26 +77,5 @@ public final class Z85Key {
             throw new IllegalArgumentException("a CURVE key has " + BYTES + " bytes");
         }
         return io.labhub.validation.Z85.encode(key);
-    }
-
-    /** @return {@code value} truncated, with control and non-ASCII characters escaped: safe to log */
-    public static String display(String value) {
-        if (value == null) {
-            return "null";
-        }
-        StringBuilder out = new StringBuilder();
-        int end = Math.min(value.length(), MAX_DISPLAY);
-        for (int i = 0; i < end; i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c > 0x7e) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        if (value.length() > MAX_DISPLAY) {
-            out.append("...(").append(value.length()).append(" chars)");
-        }
-        return out.toString();
     }
 }

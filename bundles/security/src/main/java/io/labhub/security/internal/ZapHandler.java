@@ -2,7 +2,7 @@ package io.labhub.security.internal;
 
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
-import io.labhub.security.AllowList;
+import io.labhub.api.text.SafeText;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,8 +203,8 @@ public final class ZapHandler implements AutoCloseable {
         String what = mechanism + " " + (key == null ? "-" : key) + " " + host(address);
         if (logged.size() < MAX_LOGGED) {
             if (logged.add(what)) {
-                LOG.warn("Refused {} client{} from {} (domain '{}'): {}", Z85Key.display(mechanism),
-                        key == null ? "" : " with key " + key, Z85Key.display(address), Z85Key.display(domain),
+                LOG.warn("Refused {} client{} from {} (domain '{}'): {}", SafeText.display(mechanism),
+                        key == null ? "" : " with key " + key, SafeText.display(address), SafeText.display(domain),
                         reason);
                 if (logged.size() == MAX_LOGGED) {
                     LOG.warn("{} distinct refusals logged; further refusals are counted but not logged", MAX_LOGGED);

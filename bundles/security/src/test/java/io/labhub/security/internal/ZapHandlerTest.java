@@ -5,8 +5,6 @@ import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertThrows;
 
 import io.labhub.api.LabHubException;
-import io.labhub.security.AllowList;
-import io.labhub.security.CurveKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
-package io.labhub.security;
+package io.labhub.security.internal;
 
 import io.labhub.api.ErrorCode;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
 import io.labhub.crypto.Nacl;
-import io.labhub.security.internal.SecureFiles;
-import io.labhub.security.internal.Z85Key;
+import io.labhub.security.CurveSecurity;
+import io.labhub.security.CurveKeyPair;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

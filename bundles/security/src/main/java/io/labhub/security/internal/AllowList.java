@@ -1,10 +1,9 @@
-package io.labhub.security;
+package io.labhub.security.internal;
 
 import io.labhub.api.ErrorCode;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
-import io.labhub.security.internal.SecureFiles;
-import io.labhub.security.internal.Z85Key;
+import io.labhub.api.text.SafeText;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -226,7 +225,7 @@ public final class AllowList {
                 if (!loggedInvalidLines.add(line) || loggedInvalidLines.size() > MAX_LOGGED_INVALID) {
                     continue; // each bad line is logged once, not at every reload
                 }
-                LOG.warn("Allow-list {}, line {}: skipped '{}': {} ({})", file, i + 1, Z85Key.display(line),
+                LOG.warn("Allow-list {}, line {}: skipped '{}': {} ({})", file, i + 1, SafeText.display(line),
                         problem.description(), problem.rule());
             } else {
                 parsed.add(line);

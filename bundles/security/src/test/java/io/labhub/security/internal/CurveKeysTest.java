@@ -1,4 +1,4 @@
-package io.labhub.security;
+package io.labhub.security.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
@@ -10,6 +10,7 @@ import static org.junit.Assume.assumeTrue;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
+import io.labhub.security.CurveKeyPair;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
