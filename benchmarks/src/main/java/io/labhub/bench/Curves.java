@@ -55,6 +55,7 @@ public final class Curves {
         Path out = Path.of("target/curves");
         Path features = Path.of(System.getProperty("labhub.features.dir", "target/features"));
         List<String> cases = cases();
+        Path replot = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -62,9 +63,13 @@ public final class Curves {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--features" -> features = Path.of(args[++i]);
                 case "--cases" -> cases = List.of(args[++i].split(","));
+                case "--replot" -> replot = Path.of(args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
                         + " (usage: --curves [--quick] [--launches N] [--out DIR] [--features DIR] [--cases CASE,...])");
             }
+        }
+        if (replot != null) {
+            return replot(replot);
         }
         if (launches < 1) {
             launches = quick ? 1 : 3;
@@ -104,6 +109,39 @@ public final class Curves {
         write(figures, launches, warmMs, measureMs, seconds, out);
         Bench.deleteTree(work);
         return figures.values().stream().allMatch(l -> java.util.Arrays.stream(l).allMatch(v -> v != null));
+    }
+
+    /**
+     * {@code --replot DIR}: draws DIR's PNGs and curves.md again from its curves.csv (after a change to
+     * the plots, without measuring again); the header keeps the run's first line.
+     */
+    private static boolean replot(Path dir) throws IOException {
+        List<String> lines = Files.readAllLines(dir.resolve("curves.csv"));
+        int launches = 0;
+        for (String l : lines.subList(1, lines.size())) {
+            launches = Math.max(launches, Integer.parseInt(l.split(",")[2]));
+        }
+        Map<String, double[][]> figures = new LinkedHashMap<>();
+        for (String c : cases()) {
+            figures.put(c, new double[launches][]);
+        }
+        for (String l : lines.subList(1, lines.size())) {
+            String[] w = l.split(",");
+            List<String> names = w[0].startsWith("broker.") ? BROKER_FIGURES : PUBSUB_FIGURES;
+            double[][] all = figures.get(w[0]);
+            int launch = Integer.parseInt(w[2]) - 1;
+            if (all[launch] == null) {
+                all[launch] = new double[names.size()];
+                java.util.Arrays.fill(all[launch], Double.NaN);
+            }
+            all[launch][names.indexOf(w[1])] = Double.parseDouble(w[3]);
+        }
+        String header = Files.readAllLines(dir.resolve("curves.md")).get(2);
+        write(figures, launches, 0, 0, 0, dir);
+        List<String> md = new ArrayList<>(Files.readAllLines(dir.resolve("curves.md")));
+        md.set(2, header);
+        Files.write(dir.resolve("curves.md"), md);
+        return true;
     }
 
     private static double[] runCase(String c, int launch, long warmMs, long measureMs, Path features, Path logs,

@@ -35,6 +35,7 @@ final class Plot {
         s.setPlotBackgroundColor(java.awt.Color.WHITE);
         s.setMarkerSize(7);
         s.setYAxisDecimalPattern("#,##0.###");
+        s.setXAxisDecimalPattern("#,##0.###");
         s.setYAxisMin(0.0);
     }
 
