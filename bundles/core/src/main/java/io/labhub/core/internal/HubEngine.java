@@ -10,7 +10,6 @@ import io.labhub.api.ChannelNotFoundException;
 import io.labhub.api.ChannelState;
 import io.labhub.api.ConsumerOptions;
 import io.labhub.api.HubStatus;
-import io.labhub.api.InvalidInputException;
 import io.labhub.api.ShmOptions;
 import io.labhub.api.TransportUnavailableException;
 import io.labhub.api.ZmqOptions;
@@ -121,44 +120,17 @@ public class HubEngine {
         return transport(ChannelKind.REQREP, ReqRepTransport.class);
     }
 
+    // The option rules are the Validator's (one place, shared with the transports); these only name them.
     void check(ShmOptions o) {
-        if (o == null) {
-            throw new InvalidInputException("options.null", "null", "shared-memory options must not be null");
-        }
-        validator.shmSizes(o.slotSize(), o.slotCount());
-        validator.metadata(o.metadata());
-        positive("reliableTimeout", o.reliableTimeout().toNanos());
+        validator.shmOptions(o);
     }
 
     void check(ZmqOptions o) {
-        if (o == null) {
-            throw new InvalidInputException("options.null", "null", "ZeroMQ options must not be null");
-        }
-        positive("maxMessageSize", o.maxMessageSize());
-        positive("workerThreads", o.workerThreads());
-        nonNegative("highWaterMark", o.highWaterMark());
-        validator.metadata(o.metadata());
+        validator.zmqOptions(o);
     }
 
     void check(ConsumerOptions o) {
-        if (o == null) {
-            throw new InvalidInputException("options.null", "null", "consumer options must not be null");
-        }
-        positive("maxMessageSize", o.maxMessageSize());
-        nonNegative("highWaterMark", o.highWaterMark());
-        nonNegative("waitForChannel", o.waitForChannel().toNanos());
-    }
-
-    private static void positive(String what, long v) {
-        if (v <= 0) {
-            throw new InvalidInputException("options." + what, Long.toString(v), "option " + what + " must be > 0, got " + v);
-        }
-    }
-
-    private static void nonNegative(String what, long v) {
-        if (v < 0) {
-            throw new InvalidInputException("options." + what, Long.toString(v), "option " + what + " must be >= 0, got " + v);
-        }
+        validator.consumerOptions(o);
     }
 
     List<ChannelInfo> channels() {

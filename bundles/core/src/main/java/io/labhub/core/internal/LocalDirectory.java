@@ -13,6 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,6 +23,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The directory of a Hub without a broker: channels are visible inside this runtime only. Used when
  * the Hub is configured with {@code broker.mode=local} (e.g. a single embedded acquisition program).
+ *
+ * <p>Events reach listeners as {@link io.labhub.api.spi.ChannelContext#onEvent} promises: on one Hub thread
+ * ({@value #EVENT_THREAD}), never concurrently, in the order they happened, and never inside the call
+ * that caused them (a transport that offers a channel while holding its own lock is not called back under
+ * it). One thread, as the broker client's event thread, rather than locking around listeners.
  */
 final class LocalDirectory implements Directory {
 
@@ -29,6 +37,13 @@ final class LocalDirectory implements Directory {
     private final Map<ChannelName, Integer> attached = new TreeMap<>();
     private final List<Consumer<ChannelEvent>> listeners = new CopyOnWriteArrayList<>();
     private final String clientId;
+    private final ExecutorService events = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, EVENT_THREAD);
+        t.setDaemon(true);
+        return t;
+    });
+
+    static final String EVENT_THREAD = "labhub-local-events";
 
     LocalDirectory(String clientId) {
         this.clientId = clientId;
@@ -105,12 +120,18 @@ final class LocalDirectory implements Directory {
     }
 
     private void fire(ChannelEvent event) {
-        for (Consumer<ChannelEvent> l : listeners) {
-            try {
-                l.accept(event);
-            } catch (RuntimeException e) {
-                LOG.warn("channel event listener failed on {} {}", event.type(), event.info().name(), e);
-            }
+        try {
+            events.execute(() -> {
+                for (Consumer<ChannelEvent> l : listeners) {
+                    try {
+                        l.accept(event);
+                    } catch (RuntimeException e) {
+                        LOG.warn("channel event listener failed on {} {}", event.type(), event.info().name(), e);
+                    }
+                }
+            });
+        } catch (RejectedExecutionException closed) {
+            LOG.debug("directory closed: {} {} not delivered", event.type(), event.info().name());
         }
     }
 
@@ -150,5 +171,6 @@ final class LocalDirectory implements Directory {
     @Override
     public void close() {
         listeners.clear();
+        events.shutdown();
     }
 }

@@ -23,6 +23,7 @@ import io.labhub.api.ZmqOptions;
 import io.labhub.api.spi.ChannelContext;
 import io.labhub.api.spi.ChannelEvent;
 import io.labhub.api.spi.PubSubTransport;
+import io.labhub.testkit.Await;
 import io.labhub.validation.Validators;
 import java.time.Duration;
 import java.util.List;
@@ -231,6 +232,8 @@ public class HubEngineTest {
             driverA.createPublisher("lab.other").close();
             Publisher p = driverA.createPublisher("lab.watched");
             p.close();
+            // events come on the Hub's event thread, after the calls that caused them
+            Await.until("both events of lab.watched delivered", Duration.ofSeconds(10), () -> seen.size() >= 2);
         }
         assertEquals(List.of(ChannelEvent.Type.REGISTERED, ChannelEvent.Type.CLOSED), seen.stream().map(ChannelEvent::type).toList());
         assertTrue(seen.stream().allMatch(ev -> ev.info().name().value().equals("lab.watched")));

@@ -26,6 +26,7 @@ import io.labhub.broker.client.BrokerClient;
 import io.labhub.broker.client.BrokerClientConfig;
 import io.labhub.security.CurveSecurityFactory;
 import io.labhub.security.CurveSecurityHandle;
+import io.labhub.testkit.Await;
 import io.labhub.validation.Validators;
 import java.io.IOException;
 import java.time.Duration;
@@ -34,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 import org.junit.After;
 import org.junit.Rule;
 import org.junit.Test;
@@ -96,16 +96,6 @@ public class ProducerKeyHijackTest {
 
     private Optional<ChannelInfo> atBroker() {
         return broker.channels().stream().filter(c -> c.name().equals(NAME)).findFirst();
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for: " + what);
-            }
-            Thread.sleep(10); // polling interval of the condition, not a synchronisation
-        }
     }
 
     /** A consumer that behaves as the zmq one: connects to what it discovers, follows REGISTERED events elsewhere. */
@@ -201,15 +191,15 @@ public class ProducerKeyHijackTest {
 
         BrokerClient rightful = client(rightfulKeys);
         rightful.register(offer("tcp://10.0.0.5:41001", rightfulKeys));
-        await("registered", () -> atBroker().isPresent());
+        Await.until("registered", WAIT, () -> atBroker().isPresent());
         FollowingTransport subscriber = subscriberIn(consumerKeys, false);
         assertEquals(List.of("tcp://10.0.0.5:41001"), subscriber.connectedTo);
 
         // 1. The rightful producer's runtime dies; the attacker tries to take the name: reserved.
         rightful.close();
-        await("producer lost", () -> atBroker().map(ChannelInfo::state).orElse(null) == ChannelState.PRODUCER_LOST);
+        Await.until("producer lost", WAIT, () -> atBroker().map(ChannelInfo::state).orElse(null) == ChannelState.PRODUCER_LOST);
         BrokerClient attacker = client(attackerKeys);
-        await("attacker connected", () -> attacker.status().connected());
+        Await.until("attacker connected", WAIT, () -> attacker.status().connected());
         tryRegister(attacker, offer("tcp://10.0.0.66:41666", attackerKeys));
         assertEquals("still the rightful key's, reserved", rightfulKeys.publicKey(), atBroker().orElseThrow().producer());
         assertEquals(ChannelState.PRODUCER_LOST, atBroker().orElseThrow().state());
@@ -217,19 +207,19 @@ public class ProducerKeyHijackTest {
         // 2. The rightful producer restarts (same key, new port): it gets its name back, the subscriber follows.
         BrokerClient restarted = client(rightfulKeys);
         restarted.register(offer("tcp://10.0.0.5:41002", rightfulKeys));
-        await("back with its owner", () -> atBroker().map(c -> c.state() == ChannelState.ACTIVE
+        Await.until("back with its owner", WAIT, () -> atBroker().map(c -> c.state() == ChannelState.ACTIVE
                 && c.producer().equals(rightfulKeys.publicKey())).orElse(false));
-        await("the subscriber followed the same key", () -> subscriber.connectedTo.contains("tcp://10.0.0.5:41002"));
+        Await.until("the subscriber followed the same key", WAIT, () -> subscriber.connectedTo.contains("tcp://10.0.0.5:41002"));
 
         // 3. It dies again and the attacker waits out the grace: the broker lets it take the name...
         restarted.close();
-        await("producer lost again", () -> atBroker().map(ChannelInfo::state).orElse(null) == ChannelState.PRODUCER_LOST);
-        await("taken after the grace", () -> {
+        Await.until("producer lost again", WAIT, () -> atBroker().map(ChannelInfo::state).orElse(null) == ChannelState.PRODUCER_LOST);
+        Await.until("taken after the grace", WAIT, () -> {
             tryRegister(attacker, offer("tcp://10.0.0.66:41666", attackerKeys));
             return atBroker().map(c -> c.producer().equals(attackerKeys.publicKey())).orElse(false);
         });
         // ... but the subscriber does not switch to another key: the take-over event reached its runtime,
-        await("the take-over event reached the consumer's runtime", () -> consumerEvents.stream().anyMatch(e ->
+        Await.until("the take-over event reached the consumer's runtime", WAIT, () -> consumerEvents.stream().anyMatch(e ->
                 e.type() == ChannelEvent.Type.REGISTERED && e.info().producer().equals(attackerKeys.publicKey())));
         // and it stays with the rightful producer's endpoint; discovering again refuses the other key.
         assertEquals("the subscriber never followed the attacker",
@@ -248,14 +238,14 @@ public class ProducerKeyHijackTest {
         CurveSecurityHandle secondKeys = runtime();
         BrokerClient first = client(firstKeys);
         first.register(offer("tcp://10.0.0.5:41001", firstKeys));
-        await("registered", () -> atBroker().isPresent());
+        Await.until("registered", WAIT, () -> atBroker().isPresent());
         FollowingTransport subscriber = subscriberIn(runtime(), true);
         first.close();
-        await("producer lost", () -> atBroker().map(ChannelInfo::state).orElse(null) == ChannelState.PRODUCER_LOST);
+        Await.until("producer lost", WAIT, () -> atBroker().map(ChannelInfo::state).orElse(null) == ChannelState.PRODUCER_LOST);
         BrokerClient second = client(secondKeys);
-        await("second connected", () -> second.status().connected());
+        Await.until("second connected", WAIT, () -> second.status().connected());
         second.register(offer("tcp://10.0.0.9:41009", secondKeys));
-        await("followed the other key, as configured", () -> subscriber.connectedTo.contains("tcp://10.0.0.9:41009"));
+        Await.until("followed the other key, as configured", WAIT, () -> subscriber.connectedTo.contains("tcp://10.0.0.9:41009"));
         assertEquals(secondKeys.publicKey(), subscriber.context.discover(Duration.ZERO).producer());
     }
 }
