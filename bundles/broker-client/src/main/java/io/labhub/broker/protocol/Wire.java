@@ -18,6 +18,7 @@ import io.labhub.api.ChannelState;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
 import io.labhub.api.spi.ChannelEvent;
+import io.labhub.api.text.SafeText;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -161,11 +162,7 @@ public final class Wire {
 
     private static String shortReason(Exception e) {
         String text = e instanceof JsonProcessingException jpe ? jpe.getOriginalMessage() : e.getMessage();
-        if (text == null) {
-            return e.getClass().getSimpleName();
-        }
-        text = text.replaceAll("[^\\x20-\\x7e]", "?");
-        return text.length() > 160 ? text.substring(0, 160) + "..." : text;
+        return text == null ? e.getClass().getSimpleName() : SafeText.display(text);
     }
 
     /** @return compact UTF-8 JSON */

@@ -8,6 +8,7 @@ import io.labhub.api.ChannelName;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
+import io.labhub.api.text.SafeText;
 import io.labhub.broker.protocol.Wire;
 import io.labhub.validation.Validator;
 import org.slf4j.Logger;
@@ -229,7 +230,7 @@ public final class Dispatcher {
     private ObjectNode dispatch(String client, String connection, String type, JsonNode id, ObjectNode request,
                                 Instant now) {
         if (!isKnownType(type)) {
-            throw new LabHubException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + printable(type) + "'");
+            throw new LabHubException(ErrorCode.UNKNOWN_TYPE, "unknown message type '" + SafeText.display(type) + "'");
         }
         if (!Wire.HELLO.equals(type)) {
             // Another process with the same key is refused before it can touch anything of the first one.
@@ -265,7 +266,7 @@ public final class Dispatcher {
     private static String session(ObjectNode request) {
         String session = Wire.optionalString(request, Wire.SESSION);
         if (session != null && !SESSION_ID.matcher(session).matches()) {
-            throw new InvalidInputException("field.session", printable(session),
+            throw new InvalidInputException("field.session", SafeText.display(session),
                     "the field 'session' must be 32 lowercase hex digits (random per client process start)");
         }
         return session;
@@ -278,7 +279,7 @@ public final class Dispatcher {
         if (limitNode != null && !limitNode.isNull()) {
             if (!limitNode.isIntegralNumber() || !limitNode.canConvertToInt() || limitNode.intValue() < 1
                     || limitNode.intValue() > MAX_LIST_LIMIT) {
-                throw new InvalidInputException("field.limit", printable(limitNode.toString()),
+                throw new InvalidInputException("field.limit", SafeText.display(limitNode.toString()),
                         "the field 'limit' must be an integer in 1-" + MAX_LIST_LIMIT);
             }
             limit = limitNode.intValue();
@@ -307,7 +308,7 @@ public final class Dispatcher {
         ChannelName name = name(request);
         String kindText = Wire.requireString(request, Wire.KIND);
         ChannelKind kind = ChannelKind.fromWireName(kindText).orElseThrow(() -> new InvalidInputException(
-                "field.kind", printable(kindText), "the field 'kind' must be one of shm, pubsub, reqrep"));
+                "field.kind", SafeText.display(kindText), "the field 'kind' must be one of shm, pubsub, reqrep"));
         String endpoint = Wire.requireString(request, Wire.ENDPOINT);
         String serverKey = Wire.optionalString(request, Wire.SERVER_KEY);
         if (serverKey != null) {
@@ -334,11 +335,6 @@ public final class Dispatcher {
         node.fields().forEachRemaining(e -> flat.put(e.getKey(),
                 e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString()));
         return flat;
-    }
-
-    static String printable(String text) {
-        String s = text.length() > 64 ? text.substring(0, 64) + "..." : text;
-        return s.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     static String shortKey(String key) {
