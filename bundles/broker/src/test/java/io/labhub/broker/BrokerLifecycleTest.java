@@ -4,6 +4,8 @@ import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
 import io.labhub.api.ChannelState;
+import io.labhub.api.ErrorCode;
+import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
 import io.labhub.api.spi.ChannelEvent;
 import io.labhub.broker.client.BrokerClient;
@@ -69,6 +71,22 @@ public class BrokerLifecycleTest {
         assertTrue(e.getMessage(), e.getMessage().contains(first.endpoint()));
         await("only the first broker's thread", Duration.ofSeconds(5), () -> Thread.getAllStackTraces().keySet()
                 .stream().filter(t -> t.isAlive() && t.getName().equals("labhub-broker")).count() == 1);
+    }
+
+    @Test
+    public void aMalformedEndpointIsRefusedByTheValidatorsRuleBeforeAnyThread() {
+        long before = brokerThreads();
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> BrokerServer.start(
+                new BrokerConfig("127.0.0.1:5570", "tcp://127.0.0.1:*", TestBed.HEARTBEAT, 3, 4096),
+                bed.brokerSecurity(), Validators.defaults()));
+        assertEquals(ErrorCode.INVALID_ARGUMENT, e.code());
+        assertEquals("zmq.endpoint", e.rule());
+        assertEquals("no broker thread started", before, brokerThreads());
+    }
+
+    private static long brokerThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().equals("labhub-broker")).count();
     }
 
     @Test

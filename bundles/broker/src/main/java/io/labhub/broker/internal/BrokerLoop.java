@@ -111,7 +111,13 @@ public final class BrokerLoop implements Agent {
         return "labhub-broker";
     }
 
+    /**
+     * @throws io.labhub.api.InvalidInputException {@code zmq.endpoint} when an endpoint is not one to bind
+     *         (the Validator's rule), before any thread or socket exists
+     */
     public static BrokerLoop start(BrokerConfig config, CurveSecurity security, Validator validator) {
+        validator.bindEndpoint(config.endpoint());
+        validator.bindEndpoint(config.eventsEndpoint());
         BrokerLoop loop = new BrokerLoop(config, security, validator);
         loop.runner.start();
         try {
