@@ -57,7 +57,7 @@ public class PyzmqSubscriberTest {
             while (running.get()) {
                 pub.publish("reading".getBytes(StandardCharsets.UTF_8));
                 try {
-                    Thread.sleep(5);
+                    Thread.sleep(5); // a publishing pace, not synchronisation: the end is the child's exit
                 } catch (InterruptedException e) {
                     return;
                 }
