@@ -45,8 +45,10 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
 
     private static final Logger LOG = LoggerFactory.getLogger(RingProducer.class);
     private static final long LIVENESS_CHECK_NANOS = 10_000_000;
-    /** How long a producer with a full ring waits for a quarter of it before one free slot will do. */
-    private static final long REFILL_WAIT_NANOS = 200_000;
+    /** How many free slots a producer with a full ring waits for while it spins (see awaitConsumers). */
+    private static final int REFILL_CHUNK = 64;
+    /** How long it waits for them before one free slot will do. */
+    private static final long REFILL_WAIT_NANOS = 50_000;
 
     private final ChannelName name;
     private final ShmPlatform platform;
@@ -408,13 +410,14 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             gate = Math.min(min, s - 1);
             return;
         }
-        // The ring is full. Wait for a quarter of it to drain (never past the last committed frame, which
-        // every consumer can reach without us), then run free for that many claims: waiting for one slot
-        // at a time made the producer read the consumers' entry lines before every claim while they wrote
-        // them after every frame, and both slowed to the speed of that line's transfers (the slow mode of
-        // the benchmarks). After REFILL_WAIT_NANOS one free slot is enough again, and it always is at the
+        // The ring is full. While spinning and yielding, wait for a chunk of it to drain (REFILL_CHUNK slots,
+        // at most a quarter of the ring, never past the last committed frame, which every consumer reaches
+        // without us), then run free for that many claims: waiting for one slot at a time made the producer
+        // read the consumers' entry lines before every claim while they wrote them after every frame. Once
+        // it would park, or after REFILL_WAIT_NANOS, one free slot is enough (a parked producer leaves the
+        // consumers idle: measured, a quarter of a 4096-slot ring cost 2-3x of the rate), and always at the
         // deadline: the extra wait never turns into a timeout.
-        long target = Math.min(need + Math.max(0, g.slotCount() / 4 - 1), s - 1);
+        long target = Math.min(need + Math.max(0, Math.min(REFILL_CHUNK, g.slotCount() / 4) - 1), s - 1);
         long start = System.nanoTime();
         long deadline = start + reliableTimeoutNanos;
         long lastCheck = start;
@@ -429,7 +432,9 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             ensureOpen();
             min = minPosition();
             long now = System.nanoTime();
-            if (min >= target || (min >= need && (now - start >= REFILL_WAIT_NANOS || now - deadline >= 0))) {
+            boolean wouldPark = spins + 1 >= 200;
+            if (min >= target || (min >= need && (wouldPark || now - start >= REFILL_WAIT_NANOS
+                    || now - deadline >= 0))) {
                 gate = Math.min(min, s - 1);
                 return;
             }
