@@ -1,13 +1,12 @@
 package io.labhub.bench;
 
-import io.labhub.api.ChannelTimeoutException;
 import io.labhub.api.ConsumerOptions;
+import io.labhub.api.FrameHandler;
 import io.labhub.api.Hub;
 import io.labhub.api.Publisher;
 import io.labhub.api.RequestClient;
 import io.labhub.api.RequestServer;
 import io.labhub.api.ShmConsumer;
-import io.labhub.api.ShmFrame;
 import io.labhub.api.ShmOptions;
 import io.labhub.api.ShmPolicy;
 import io.labhub.api.ShmProducer;
@@ -127,12 +126,9 @@ final class LabHubGroup implements Group {
             loop = () -> {
                 try (ShmConsumer ping = hub.openShmConsumer(channel(c, "ping"),
                         ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(w))) {
+                    FrameHandler echo = f -> pong.publish(f.segment());
                     while (!stop) {
-                        try (ShmFrame f = ping.next(Duration.ofMillis(200))) {
-                            pong.publish(f.segment());
-                        } catch (ChannelTimeoutException e) {
-                            // nothing yet: look at the stop flag
-                        }
+                        ping.poll(echo, 16, Duration.ofMillis(200)); // 0 = nothing yet: look at the stop flag
                     }
                 }
             };
@@ -146,16 +142,13 @@ final class LabHubGroup implements Group {
             loop = () -> {
                 try (ShmConsumer go = hub.openShmConsumer(channel(c, "go"),
                         ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(w))) {
-                    while (!stop) {
-                        long n;
-                        try (ShmFrame f = go.next(Duration.ofMillis(200))) {
-                            n = f.segment().get(ValueLayout.JAVA_LONG, 0);
-                        } catch (ChannelTimeoutException e) {
-                            continue; // nothing yet: look at the stop flag
-                        }
-                        msg.set(ValueLayout.JAVA_LONG, 0, n);
+                    FrameHandler stamp = f -> {
+                        msg.set(ValueLayout.JAVA_LONG, 0, f.segment().get(ValueLayout.JAVA_LONG, 0));
                         msg.set(ValueLayout.JAVA_LONG, 8, System.nanoTime());
                         data.publish(msg);
+                    };
+                    while (!stop) {
+                        go.poll(stamp, 16, Duration.ofMillis(200)); // 0 = nothing yet: look at the stop flag
                     }
                 }
             };
@@ -259,12 +252,17 @@ final class LabHubGroup implements Group {
                 in.next(WAIT).close();
                 Duration t = Duration.ofSeconds(10);
                 long[] sink = {0};
+                FrameHandler look = f -> {
+                    MemorySegment s = f.segment(); // zero copy: look at both ends of the frame
+                    sink[0] += s.get(ValueLayout.JAVA_BYTE, 0) + s.get(ValueLayout.JAVA_BYTE, s.byteSize() - 1);
+                };
+                // batches of up to 256, as the Aeron rate case polls (Subscription.poll(handler, 256))
                 return Measure.rate(() -> {
-                    try (ShmFrame f = in.next(t)) {
-                        MemorySegment s = f.segment(); // zero copy: look at both ends of the frame
-                        sink[0] += s.get(ValueLayout.JAVA_BYTE, 0) + s.get(ValueLayout.JAVA_BYTE, s.byteSize() - 1);
+                    int n = in.poll(look, 256, t);
+                    if (n <= 0) {
+                        throw new IllegalStateException("no shm frame within 10 s (" + n + ")");
                     }
-                    return 1;
+                    return n;
                 }, size);
             }
         }
@@ -317,22 +315,39 @@ final class LabHubGroup implements Group {
                 });
     }
 
+    /**
+     * Keeps the two first longs of a polled frame and when it arrived: one per thread, made before the
+     * measured window (no allocation per round trip).
+     */
+    private static final class Taken implements FrameHandler {
+        long first;
+        long second;
+        long arrivedNanos;
+
+        @Override
+        public void onFrame(io.labhub.api.ShmFrame f) {
+            arrivedNanos = System.nanoTime();
+            MemorySegment s = f.segment();
+            first = s.get(ValueLayout.JAVA_LONG, 0);
+            second = s.get(ValueLayout.JAVA_LONG, 8);
+        }
+    }
+
+    private static final ThreadLocal<Taken> TAKEN = ThreadLocal.withInitial(Taken::new);
+
     /** One 64 B ping carrying {@code n}; true when the pong carrying {@code n} came back in time. */
     private static boolean exchange(ShmProducer ping, ShmConsumer pong, MemorySegment msg, long n, Duration timeout) {
         msg.set(ValueLayout.JAVA_LONG, 0, n);
         ping.publish(msg);
         long deadline = System.nanoTime() + timeout.toNanos();
+        Taken take = TAKEN.get();
         while (true) {
             long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
+            if (left <= 0 || pong.poll(take, 1, Duration.ofNanos(left)) <= 0) {
+                return false; // nothing in time (or closed): a result, not an exception
             }
-            try (ShmFrame f = pong.next(Duration.ofNanos(left))) {
-                if (f.segment().get(ValueLayout.JAVA_LONG, 0) == n) {
-                    return true;
-                }
-            } catch (ChannelTimeoutException e) {
-                return false;
+            if (take.first == n) {
+                return true;
             }
         }
     }
@@ -350,14 +365,12 @@ final class LabHubGroup implements Group {
             if (left <= 0) {
                 return Long.MIN_VALUE;
             }
-            try (ShmFrame f = data.next(Duration.ofNanos(left))) {
-                long now = System.nanoTime();
-                MemorySegment s = f.segment();
-                if (s.get(ValueLayout.JAVA_LONG, 0) == n) {
-                    return now - s.get(ValueLayout.JAVA_LONG, 8);
-                }
-            } catch (ChannelTimeoutException e) {
+            Taken take = TAKEN.get();
+            if (data.poll(take, 1, Duration.ofNanos(left)) <= 0) {
                 return Long.MIN_VALUE;
+            }
+            if (take.first == n) {
+                return take.arrivedNanos - take.second;
             }
         }
     }
