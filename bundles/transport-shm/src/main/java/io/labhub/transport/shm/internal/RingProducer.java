@@ -6,9 +6,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
@@ -39,16 +37,12 @@ import io.labhub.transport.shm.internal.platform.ShmPlatform;
  * header are written, then the sequence {@code s} is published with a release store and the header's
  * write sequence with a volatile store (which also orders the following reads of the consumers' WAITING
  * flags, so a consumer that announced it sleeps is never missed). A producer that dies between claim and commit
- * leaves {@code -s} behind, which no reader accepts.
+ * leaves {@code -s} behind, which no reader accepts. What it reads of its consumers (the wake-up check, the
+ * {@code reliable} wait and drops, the heartbeat's survey) is {@link ConsumerScan}.
  */
 public final class RingProducer implements ShmProducer, Heartbeat.Beating {
 
     private static final Logger LOG = LoggerFactory.getLogger(RingProducer.class);
-    private static final long LIVENESS_CHECK_NANOS = 10_000_000;
-    /** How many free slots a producer with a full ring waits for while it spins (see awaitConsumers). */
-    private static final int REFILL_CHUNK = 64;
-    /** How long it waits for them before one free slot will do. */
-    private static final long REFILL_WAIT_NANOS = 50_000;
 
     private final ChannelName name;
     private final ShmPlatform platform;
@@ -58,10 +52,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     private final Geometry g;
     /** The consumer table within {@link #seg}. */
     private final ConsumerTable table;
+    /** What the producer reads of its consumers: wake check, reliable wait and drops, heartbeat survey. */
+    private final ConsumerScan consumers;
     private final boolean reliable;
     private final boolean crc;
     private final long reliableTimeoutNanos;
-    private final long livenessNanos;
     private final Heartbeat heartbeat;
     private final Runnable onClose;
     private final ReentrantLock lock = new ReentrantLock();
@@ -74,26 +69,16 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     private boolean unmapped;
     private final long epochBaseNanos = System.currentTimeMillis() * 1_000_000L;
     private final long nanoBase = System.nanoTime();
-    private final Liveness[] consumerLiveness;
-    private final long[] consumerLivenessPid;
 
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
-    /**
-     * How many table entries the producer scans: the highest HIGH_WATER it ever saw and the entries its
-     * heartbeat found in use, never lowered (HIGH_WATER is writable by every consumer, so a garbage or
-     * lowered value must not hide an entry from the wake-up or reliable scans).
-     */
-    private final AtomicInteger knownEntries = new AtomicInteger();
 
     private volatile boolean open = true;
     private long nextSequence = 1;
     /** Offset of {@link #nextSequence}'s slot, kept in step with it (no division on the hot path). */
     private long nextSlotOffset;
-    /** The lowest position of the active consumers when last scanned: no scan while below it. */
-    private long gate;
     private final long slotsEnd;
 
     private RingProducer(ChannelName name, ShmPlatform platform, ShmHandle handle, MemorySegment seg, Geometry g,
@@ -108,11 +93,10 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         this.reliable = options.policy() == ShmPolicy.RELIABLE;
         this.crc = options.crc32c();
         this.reliableTimeoutNanos = RingSettings.nanos(options.reliableTimeout());
-        this.livenessNanos = settings.livenessTimeout().toNanos();
         this.heartbeat = heartbeat;
         this.onClose = onClose;
-        this.consumerLiveness = new Liveness[g.consumerCapacity()];
-        this.consumerLivenessPid = new long[g.consumerCapacity()];
+        this.consumers = new ConsumerScan(name, seg, g, table, reliableTimeoutNanos,
+                settings.livenessTimeout().toNanos(), dropped, timeouts, this::ensureOpen);
         this.nextSlotOffset = g.slotOffset(1);
         this.slotsEnd = g.slotsOffset() + (long) g.slotCount() * g.slotStride();
     }
@@ -171,31 +155,10 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 return;
             }
             ShmLayout.bumpProducerHeartbeat(seg);
-            surveyTable();
+            consumers.survey();
         }
     }
 
-    /**
-     * Once per heartbeat: every entry of the table, not only up to HIGH_WATER. Raises the scan limit to the
-     * entries in use (whatever HIGH_WATER says) and clears the WAITING flag of entries that are free or whose
-     * process is gone (a consumer killed while blocked, or garbage), so they cost no wake syscall per commit
-     * for longer than a period.
-     */
-    private void surveyTable() {
-        int used = 0;
-        for (int i = 0, n = table.capacity(); i < n; i++) {
-            int state = table.stateVolatile(i);
-            if (state != ShmLayout.ENTRY_FREE) {
-                used = i + 1;
-            }
-            int waiting = table.waitingVolatile(i);
-            if (waiting != 0 && (state == ShmLayout.ENTRY_FREE
-                    || !Liveness.processAlive(table.pidAcquire(i), table.startMillisAcquire(i)))) {
-                table.casWaiting(i, waiting, 0);
-            }
-        }
-        raiseKnownEntries(used);
-    }
 
     @Override
     public void segmentFailed(Throwable cause) {
@@ -266,11 +229,6 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         }
     }
 
-    private void raiseKnownEntries(int n) {
-        if (n > knownEntries.get()) {
-            knownEntries.accumulateAndGet(Math.min(n, g.consumerCapacity()), Math::max);
-        }
-    }
 
     @Override
     public ChannelName name() {
@@ -321,7 +279,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             ensureOpen();
             long s = nextSequence;
             if (reliable) {
-                awaitConsumers(s);
+                consumers.awaitConsumers(s);
             }
             long off = nextSlotOffset;
             ShmLayout.slotSequenceRelease(seg, off, -s);
@@ -389,135 +347,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         return epochBaseNanos + (System.nanoTime() - nanoBase);
     }
 
-    /**
-     * Waits until every active consumer has released frame {@code s - slotCount}, or drops it.
-     *
-     * <p>The gate (no scan while {@code need <= gate}) is the lowest position seen, but never more than the
-     * last committed frame {@code s - 1}: a consumer that was not in the table at the scan read a write
-     * sequence of at least {@code s - 1} after it became active (the scan's volatile loads follow the
-     * producer's volatile store of {@code s - 1}; the joiner's load of WRITE_SEQUENCE follows its volatile
-     * store of STATE), so it starts after every frame the gate lets the producer overwrite. Without the cap
-     * an empty table (lowest position "infinity") switched the waiting off for good, and a consumer that
-     * joined later was overrun with nothing counted by the producer.
-     */
-    private void awaitConsumers(long s) {
-        long need = s - g.slotCount();
-        if (need <= gate) {
-            return;
-        }
-        long min = minPosition();
-        if (min >= need) {
-            gate = Math.min(min, s - 1);
-            return;
-        }
-        // The ring is full. While spinning and yielding, wait for a chunk of it to drain (REFILL_CHUNK slots,
-        // at most a quarter of the ring, never past the last committed frame, which every consumer reaches
-        // without us), then run free for that many claims: waiting for one slot at a time made the producer
-        // read the consumers' entry lines before every claim while they wrote them after every frame. Once
-        // it would park, or after REFILL_WAIT_NANOS, one free slot is enough (a parked producer leaves the
-        // consumers idle: measured, a quarter of a 4096-slot ring cost 2-3x of the rate), and always at the
-        // deadline: the extra wait never turns into a timeout.
-        long target = Math.min(need + Math.max(0, Math.min(REFILL_CHUNK, g.slotCount() / 4) - 1), s - 1);
-        long start = System.nanoTime();
-        long deadline = start + reliableTimeoutNanos;
-        long lastCheck = start;
-        for (int spins = 0; ; spins++) {
-            if (spins < 100) {
-                Thread.onSpinWait();
-            } else if (spins < 200) {
-                Thread.yield();
-            } else {
-                LockSupport.parkNanos(50_000);
-            }
-            ensureOpen();
-            min = minPosition();
-            long now = System.nanoTime();
-            boolean wouldPark = spins + 1 >= 200;
-            if (min >= target || (min >= need && (wouldPark || now - start >= REFILL_WAIT_NANOS
-                    || now - deadline >= 0))) {
-                gate = Math.min(min, s - 1);
-                return;
-            }
-            if (now - lastCheck >= LIVENESS_CHECK_NANOS) {
-                lastCheck = now;
-                dropLaggards(need, now, false);
-            }
-            if (now - deadline >= 0) {
-                timeouts.incrementAndGet();
-                ShmLayout.addCounterAtomic(seg, ShmLayout.RELIABLE_TIMEOUTS_OFFSET, 1L);
-                dropLaggards(need, now, true);
-                gate = 0;
-                return;
-            }
-        }
-    }
 
-    /** Entries to scan: HIGH_WATER as a hint that may only raise the producer's own limit. */
-    private int highWater() {
-        int hw = table.highWaterVolatile();
-        int known = knownEntries.get();
-        if (hw > known) {
-            raiseKnownEntries(hw);
-            return knownEntries.get();
-        }
-        return known;
-    }
 
-    /**
-     * Whether a consumer announced that it sleeps: each consumer's own WAITING flag, on a line of its own
-     * that it writes only around a sleep, so this costs a cached load per entry while nobody sleeps. Garbage
-     * in another entry can only cause needless wakes, never a missed one; no shared count decides.
-     */
-    private boolean anyWaiting() {
-        for (int i = 0, n = highWater(); i < n; i++) {
-            if (table.waitingVolatile(i) != 0) {
-                return true;
-            }
-        }
-        return false;
-    }
 
-    /** The lowest POSITION of the active entries (volatile loads: they pair with the joiners' volatile stores). */
-    private long minPosition() {
-        long min = Long.MAX_VALUE;
-        for (int i = 0, n = highWater(); i < n; i++) {
-            if (table.stateVolatile(i) == ShmLayout.ENTRY_ACTIVE) {
-                min = Math.min(min, table.positionVolatile(i));
-            }
-        }
-        return min;
-    }
 
-    /** Drops the consumers behind {@code need} that are dead (or all of them when {@code timedOut}). */
-    private void dropLaggards(long need, long now, boolean timedOut) {
-        for (int i = 0, n = highWater(); i < n; i++) {
-            if (table.stateAcquire(i) != ShmLayout.ENTRY_ACTIVE || table.positionAcquire(i) >= need) {
-                continue;
-            }
-            long pid = table.pidAcquire(i);
-            String reason = null;
-            if (timedOut) {
-                reason = "held the producer for the reliable timeout";
-            } else if (!Liveness.processAlive(pid, table.startMillisAcquire(i))) {
-                reason = "its process " + pid + " is gone";
-            } else if (!consumerHeartbeatFresh(i, pid, table.heartbeatAcquire(i), now)) {
-                reason = "its heartbeat stopped";
-            }
-            if (reason != null && table.casState(i, ShmLayout.ENTRY_ACTIVE, ShmLayout.ENTRY_DROPPED)) {
-                dropped.incrementAndGet();
-                ShmLayout.addCounterAtomic(seg, ShmLayout.UNBLOCKS_OFFSET, 1L);
-                LOG.info("shm channel {}: dropped consumer {} (pid {}): {}", name, i, pid, reason);
-            }
-        }
-    }
 
-    private boolean consumerHeartbeatFresh(int index, long pid, long beat, long now) {
-        if (consumerLiveness[index] == null || consumerLivenessPid[index] != pid) {
-            consumerLiveness[index] = new Liveness(livenessNanos);
-            consumerLivenessPid[index] = pid;
-        }
-        return consumerLiveness[index].heartbeatFresh(beat, now);
-    }
 
 
     @Override
@@ -636,7 +470,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 nextSlotOffset = nextOff < slotsEnd ? nextOff : g.slotsOffset();
                 sent.setOpaque(sent.getPlain() + 1);
                 bytesSent.setOpaque(bytesSent.getPlain() + len);
-                if (anyWaiting()) { // volatile loads after the volatile store of WRITE_SEQUENCE: Dekker with block()
+                if (consumers.anyWaiting()) { // volatile loads after the volatile store of WRITE_SEQUENCE: Dekker with block()
                     ShmLayout.bumpNotifyWord(seg);
                     platform.wake(handle, notifyWord);
                 }

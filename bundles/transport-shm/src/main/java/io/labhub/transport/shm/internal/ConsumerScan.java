@@ -1,0 +1,223 @@
+package io.labhub.transport.shm.internal;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.labhub.api.ChannelName;
+import io.labhub.transport.shm.internal.ShmLayout.Geometry;
+
+/**
+ * What a producer reads of its consumers through the {@link ConsumerTable}: whether one sleeps (the wake-up
+ * check after every commit), the {@code reliable} wait for the slowest live consumer with its gate and the
+ * drops of dead or timed-out ones, and the heartbeat's survey of the whole table. Used by the producer's
+ * thread under its lock, except {@link #survey()} (the heartbeat thread), which only raises the scan limit
+ * and clears stale WAITING flags.
+ */
+final class ConsumerScan {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumerScan.class);
+    private static final long LIVENESS_CHECK_NANOS = 10_000_000;
+    /** How many free slots a producer with a full ring waits for while it spins (see awaitConsumers). */
+    private static final int REFILL_CHUNK = 64;
+    /** How long it waits for them before one free slot will do. */
+    private static final long REFILL_WAIT_NANOS = 50_000;
+
+    private final ChannelName name;
+    private final MemorySegment seg;
+    private final Geometry g;
+    private final ConsumerTable table;
+    private final long reliableTimeoutNanos;
+    private final long livenessNanos;
+    private final AtomicLong dropped;
+    private final AtomicLong timeouts;
+    /** Throws when the producer was closed or failed meanwhile (checked while waiting). */
+    private final Runnable ensureOpen;
+    private final Liveness[] consumerLiveness;
+    private final long[] consumerLivenessPid;
+    /**
+     * How many table entries the producer scans: the highest HIGH_WATER it ever saw and the entries its
+     * heartbeat found in use, never lowered (HIGH_WATER is writable by every consumer, so a garbage or
+     * lowered value must not hide an entry from the wake-up or reliable scans).
+     */
+    private final AtomicInteger knownEntries = new AtomicInteger();
+    /** The lowest position of the active consumers when last scanned: no scan while below it. */
+    private long gate;
+
+    ConsumerScan(ChannelName name, MemorySegment seg, Geometry g, ConsumerTable table, long reliableTimeoutNanos,
+                 long livenessNanos, AtomicLong dropped, AtomicLong timeouts, Runnable ensureOpen) {
+        this.name = name;
+        this.seg = seg;
+        this.g = g;
+        this.table = table;
+        this.reliableTimeoutNanos = reliableTimeoutNanos;
+        this.livenessNanos = livenessNanos;
+        this.dropped = dropped;
+        this.timeouts = timeouts;
+        this.ensureOpen = ensureOpen;
+        this.consumerLiveness = new Liveness[g.consumerCapacity()];
+        this.consumerLivenessPid = new long[g.consumerCapacity()];
+    }
+
+    /**
+     * Once per heartbeat: every entry of the table, not only up to HIGH_WATER. Raises the scan limit to the
+     * entries in use (whatever HIGH_WATER says) and clears the WAITING flag of entries that are free or whose
+     * process is gone (a consumer killed while blocked, or garbage), so they cost no wake syscall per commit
+     * for longer than a period.
+     */
+    void survey() {
+        int used = 0;
+        for (int i = 0, n = table.capacity(); i < n; i++) {
+            int state = table.stateVolatile(i);
+            if (state != ShmLayout.ENTRY_FREE) {
+                used = i + 1;
+            }
+            int waiting = table.waitingVolatile(i);
+            if (waiting != 0 && (state == ShmLayout.ENTRY_FREE
+                    || !Liveness.processAlive(table.pidAcquire(i), table.startMillisAcquire(i)))) {
+                table.casWaiting(i, waiting, 0);
+            }
+        }
+        raiseKnownEntries(used);
+    }
+
+    private void raiseKnownEntries(int n) {
+        if (n > knownEntries.get()) {
+            knownEntries.accumulateAndGet(Math.min(n, g.consumerCapacity()), Math::max);
+        }
+    }
+
+    /**
+     * Waits until every active consumer has released frame {@code s - slotCount}, or drops it.
+     *
+     * <p>The gate (no scan while {@code need <= gate}) is the lowest position seen, but never more than the
+     * last committed frame {@code s - 1}: a consumer that was not in the table at the scan read a write
+     * sequence of at least {@code s - 1} after it became active (the scan's volatile loads follow the
+     * producer's volatile store of {@code s - 1}; the joiner's load of WRITE_SEQUENCE follows its volatile
+     * store of STATE), so it starts after every frame the gate lets the producer overwrite. Without the cap
+     * an empty table (lowest position "infinity") switched the waiting off for good, and a consumer that
+     * joined later was overrun with nothing counted by the producer.
+     */
+    void awaitConsumers(long s) {
+        long need = s - g.slotCount();
+        if (need <= gate) {
+            return;
+        }
+        long min = minPosition();
+        if (min >= need) {
+            gate = Math.min(min, s - 1);
+            return;
+        }
+        // The ring is full. While spinning and yielding, wait for a chunk of it to drain (REFILL_CHUNK slots,
+        // at most a quarter of the ring, never past the last committed frame, which every consumer reaches
+        // without us), then run free for that many claims: waiting for one slot at a time made the producer
+        // read the consumers' entry lines before every claim while they wrote them after every frame. Once
+        // it would park, or after REFILL_WAIT_NANOS, one free slot is enough (a parked producer leaves the
+        // consumers idle: measured, a quarter of a 4096-slot ring cost 2-3x of the rate), and always at the
+        // deadline: the extra wait never turns into a timeout.
+        long target = Math.min(need + Math.max(0, Math.min(REFILL_CHUNK, g.slotCount() / 4) - 1), s - 1);
+        long start = System.nanoTime();
+        long deadline = start + reliableTimeoutNanos;
+        long lastCheck = start;
+        for (int spins = 0; ; spins++) {
+            if (spins < 100) {
+                Thread.onSpinWait();
+            } else if (spins < 200) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(50_000);
+            }
+            ensureOpen.run();
+            min = minPosition();
+            long now = System.nanoTime();
+            boolean wouldPark = spins + 1 >= 200;
+            if (min >= target || (min >= need && (wouldPark || now - start >= REFILL_WAIT_NANOS
+                    || now - deadline >= 0))) {
+                gate = Math.min(min, s - 1);
+                return;
+            }
+            if (now - lastCheck >= LIVENESS_CHECK_NANOS) {
+                lastCheck = now;
+                dropLaggards(need, now, false);
+            }
+            if (now - deadline >= 0) {
+                timeouts.incrementAndGet();
+                ShmLayout.addCounterAtomic(seg, ShmLayout.RELIABLE_TIMEOUTS_OFFSET, 1L);
+                dropLaggards(need, now, true);
+                gate = 0;
+                return;
+            }
+        }
+    }
+
+    /** Entries to scan: HIGH_WATER as a hint that may only raise the producer's own limit. */
+    private int highWater() {
+        int hw = table.highWaterVolatile();
+        int known = knownEntries.get();
+        if (hw > known) {
+            raiseKnownEntries(hw);
+            return knownEntries.get();
+        }
+        return known;
+    }
+
+    /**
+     * Whether a consumer announced that it sleeps: each consumer's own WAITING flag, on a line of its own
+     * that it writes only around a sleep, so this costs a cached load per entry while nobody sleeps. Garbage
+     * in another entry can only cause needless wakes, never a missed one; no shared count decides.
+     */
+    boolean anyWaiting() {
+        for (int i = 0, n = highWater(); i < n; i++) {
+            if (table.waitingVolatile(i) != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The lowest POSITION of the active entries (volatile loads: they pair with the joiners' volatile stores). */
+    private long minPosition() {
+        long min = Long.MAX_VALUE;
+        for (int i = 0, n = highWater(); i < n; i++) {
+            if (table.stateVolatile(i) == ShmLayout.ENTRY_ACTIVE) {
+                min = Math.min(min, table.positionVolatile(i));
+            }
+        }
+        return min;
+    }
+
+    /** Drops the consumers behind {@code need} that are dead (or all of them when {@code timedOut}). */
+    private void dropLaggards(long need, long now, boolean timedOut) {
+        for (int i = 0, n = highWater(); i < n; i++) {
+            if (table.stateAcquire(i) != ShmLayout.ENTRY_ACTIVE || table.positionAcquire(i) >= need) {
+                continue;
+            }
+            long pid = table.pidAcquire(i);
+            String reason = null;
+            if (timedOut) {
+                reason = "held the producer for the reliable timeout";
+            } else if (!Liveness.processAlive(pid, table.startMillisAcquire(i))) {
+                reason = "its process " + pid + " is gone";
+            } else if (!consumerHeartbeatFresh(i, pid, table.heartbeatAcquire(i), now)) {
+                reason = "its heartbeat stopped";
+            }
+            if (reason != null && table.casState(i, ShmLayout.ENTRY_ACTIVE, ShmLayout.ENTRY_DROPPED)) {
+                dropped.incrementAndGet();
+                ShmLayout.addCounterAtomic(seg, ShmLayout.UNBLOCKS_OFFSET, 1L);
+                LOG.info("shm channel {}: dropped consumer {} (pid {}): {}", name, i, pid, reason);
+            }
+        }
+    }
+
+    private boolean consumerHeartbeatFresh(int index, long pid, long beat, long now) {
+        if (consumerLiveness[index] == null || consumerLivenessPid[index] != pid) {
+            consumerLiveness[index] = new Liveness(livenessNanos);
+            consumerLivenessPid[index] = pid;
+        }
+        return consumerLiveness[index].heartbeatFresh(beat, now);
+    }
+}
