@@ -3,6 +3,7 @@ package io.labhub.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import io.labhub.testkit.Await;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -59,7 +60,7 @@ public class AdmissionProcessIT {
             It.awaitCount(a.resolve("log/labhub.log"), "Allowed client key " + keyB, 1, WAIT);
             It.awaitCount(logB, "connected to broker tcp://127.0.0.1:" + brokerPort, 1, ADMITTED_WITHIN);
             Path outA = a.resolve("stdout.txt");
-            It.await("lab.thermometer of B discoverable from A", ADMITTED_WITHIN, () -> {
+            Await.until("lab.thermometer of B discoverable from A", ADMITTED_WITHIN, () -> {
                 try {
                     console.write("hub:info lab.thermometer\n".getBytes(StandardCharsets.US_ASCII));
                     console.flush();
@@ -166,7 +167,7 @@ public class AdmissionProcessIT {
 
     static String key(Path home) throws IOException {
         Path pub = home.resolve("conf/keys/labhub.pub");
-        It.await(pub + " written", WAIT, () -> Files.exists(pub));
+        Await.until(pub + " written", WAIT, () -> Files.exists(pub));
         return Files.readAllLines(pub).stream().map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).findFirst().orElseThrow();
     }

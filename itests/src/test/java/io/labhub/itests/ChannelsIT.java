@@ -22,6 +22,7 @@ import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmOptions;
 import io.labhub.api.ShmProducer;
 import io.labhub.api.Subscriber;
+import io.labhub.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,7 @@ public class ChannelsIT {
     }
 
     private void awaitBroker() {
-        It.await("Hub connected to the broker", WAIT, () -> hub.status().brokerConnected());
+        Await.until("Hub connected to the broker", WAIT, () -> hub.status().brokerConnected());
         assertEquals(EnumSet.allOf(ChannelKind.class), hub.status().transports());
     }
 
@@ -105,7 +106,7 @@ public class ChannelsIT {
             assertTrue(pub.counters().messagesSent() >= 2);
             assertTrue(sub.counters().messagesReceived() >= 2);
         }
-        It.await("closed publisher unregistered", WAIT,
+        Await.until("closed publisher unregistered", WAIT,
                 () -> hub.find("it.thermometer").map(i -> i.state() != ChannelState.ACTIVE).orElse(true));
     }
 
@@ -147,7 +148,7 @@ public class ChannelsIT {
             assertArrayEquals(frame, m.payload());
             ChannelInfo info = hub.find("it.camera").orElseThrow();
             assertEquals(ChannelKind.SHM, info.kind());
-            It.await("consumer attach counted by the broker", WAIT,
+            Await.until("consumer attach counted by the broker", WAIT,
                     () -> hub.find("it.camera").map(ChannelInfo::consumers).orElse(0) == 1);
         }
     }
@@ -166,13 +167,13 @@ public class ChannelsIT {
         awaitBroker();
         Path jar = deployDir().resolve("labhub-sample-driver.jar");
         Files.copy(It.sampleDriverJar(), jar, StandardCopyOption.REPLACE_EXISTING);
-        It.await("sample.status registered", WAIT, () -> active("sample.status"));
+        Await.until("sample.status registered", WAIT, () -> active("sample.status"));
         try (Subscriber sub = hub.openSubscriber("sample.status")) {
             Message m = sub.receive(WAIT);
             assertTrue(new String(m.payload(), StandardCharsets.UTF_8).endsWith(" ok"));
         }
         Files.delete(jar);
-        It.await("sample.status gone with its bundle", WAIT, () -> !active("sample.status"));
+        Await.until("sample.status gone with its bundle", WAIT, () -> !active("sample.status"));
         assertFalse(active("sample.status"));
     }
 

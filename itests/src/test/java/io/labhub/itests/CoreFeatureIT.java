@@ -10,6 +10,7 @@ import io.labhub.api.ChannelKind;
 import io.labhub.api.Hub;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.TransportUnavailableException;
+import io.labhub.testkit.Await;
 import io.labhub.validation.Validator;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +87,7 @@ public class CoreFeatureIT {
     @Test
     public void hubAndValidatorServicesWork() {
         try {
-            It.await("Hub connected to the embedded broker", Duration.ofSeconds(30), () -> hub.status().brokerConnected());
+            Await.until("Hub connected to the embedded broker", Duration.ofSeconds(30), () -> hub.status().brokerConnected());
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; status: " + hub.status(), e);
         }
@@ -126,19 +127,19 @@ public class CoreFeatureIT {
     public void sampleDriverIsHotDeployedConfiguredAndRemoved() throws Exception {
         Path jar = deployDir().resolve("labhub-sample-driver.jar");
         Files.copy(It.sampleDriverJar(), jar, StandardCopyOption.REPLACE_EXISTING);
-        It.await("sample driver active with its component registered", Duration.ofSeconds(20),
+        Await.until("sample driver active with its component registered", Duration.ofSeconds(20),
                 () -> state(SAMPLE_BSN) == Bundle.ACTIVE && sampleService() != null);
 
         Path cfg = deployDir().resolve("io.labhub.sample.driver.cfg");
         Files.writeString(cfg, "instrument.name = pax-exam-camera\n");
-        It.await("configuration applied through ConfigAdmin", Duration.ofSeconds(20), () -> {
+        Await.until("configuration applied through ConfigAdmin", Duration.ofSeconds(20), () -> {
             ServiceReference<?> ref = sampleService();
             return ref != null && "pax-exam-camera".equals(ref.getProperty("instrument.name"));
         });
 
         Files.delete(jar);
         Files.delete(cfg);
-        It.await("sample driver uninstalled", Duration.ofSeconds(20), () -> state(SAMPLE_BSN) == -1 && sampleService() == null);
+        Await.until("sample driver uninstalled", Duration.ofSeconds(20), () -> state(SAMPLE_BSN) == -1 && sampleService() == null);
         assertFalse(Arrays.stream(context.getBundles()).anyMatch(b -> SAMPLE_BSN.equals(b.getSymbolicName())));
     }
 

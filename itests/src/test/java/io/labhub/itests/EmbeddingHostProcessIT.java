@@ -3,13 +3,14 @@ package io.labhub.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
+import io.labhub.testkit.Await;
+import io.labhub.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,35 +35,31 @@ public class EmbeddingHostProcessIT {
         Path log = runtime.resolve("log/labhub.log");
         Process lab = new ProcessBuilder(runtime.resolve("bin/labhub").toString())
                 .redirectOutput(runtime.resolve("stdout.txt").toFile()).redirectError(runtime.resolve("stderr.txt").toFile()).start();
-        Process app = null;
+        ChildJvm app = null;
         try {
             awaitText(log, "camera on 'camera1.frames'", Duration.ofSeconds(60));
             awaitText(log, "stage on 'stage.x'", Duration.ofSeconds(60));
 
-            List<String> command = List.of(ProcessHandle.current().info().command().orElseThrow(),
-                    "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                    "io.labhub.sample.host.EmbeddingHost", runtime.toString(), host.toString(), "10");
             Path out = It.workDir().resolve("embed-host-out.txt");
-            Path err = It.workDir().resolve("embed-host-err.txt");
-            app = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            app = ChildJvm.main(io.labhub.sample.host.EmbeddingHost.class).args(runtime.toString(), host.toString(), "10")
+                    .log(out).start(); // stdout and stderr, in order
 
             // the operator's step: admit the host's key in the runtime (what hub:allow KEY does)
-            awaitText(out, "host key: ", Duration.ofSeconds(60));
-            Matcher m = HOST_KEY.matcher(Files.readString(out));
-            assertTrue(Files.readString(out), m.find());
+            String keyLine = app.awaitLine("the host's key", Duration.ofSeconds(60), l -> HOST_KEY.matcher(l).find());
+            Matcher m = HOST_KEY.matcher(keyLine);
+            assertTrue(keyLine, m.find());
             Files.writeString(runtime.resolve("conf/keys/allowed_keys"), m.group(1) + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
 
-            assertTrue("host did not finish within 120 s", app.waitFor(120, TimeUnit.SECONDS));
-            String stdout = Files.readString(out);
-            String stderr = Files.readString(err);
-            assertEquals(stdout + stderr, 0, app.exitValue());
+            int exit = app.awaitExit(Duration.ofSeconds(120)); // fails with the host's output if it does not finish
+            String stdout = app.output();
+            assertEquals(stdout, 0, exit);
             assertTrue(stdout, stdout.matches("(?s).*camera1\\.frames: \\d+ frames \\(#\\d+\\.\\.#\\d+\\) of 1024x1024.*"));
             assertTrue(stdout, stdout.contains("stage.x: moved to 4.000 mm") && stdout.contains("position 4.000 mm"));
             // the host came and went; the runtime it used is still running
             assertTrue(Files.readString(log), lab.isAlive());
         } finally {
             if (app != null) {
-                app.destroyForcibly();
+                app.close();
             }
             lab.destroy();
             if (!lab.waitFor(30, TimeUnit.SECONDS)) {
@@ -72,7 +69,7 @@ public class EmbeddingHostProcessIT {
     }
 
     private static void awaitText(Path file, String text, Duration timeout) {
-        It.await("'" + text + "' in " + file, timeout, () -> {
+        Await.until("'" + text + "' in " + file, timeout, () -> {
             try {
                 return Files.exists(file) && Files.readString(file).contains(text);
             } catch (IOException e) {

@@ -10,6 +10,7 @@ import io.labhub.api.InvalidInputException;
 import io.labhub.launcher.LabHub;
 import io.labhub.launcher.LaunchException;
 import io.labhub.launcher.Readiness;
+import io.labhub.testkit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,13 +38,13 @@ public class EmbeddingIT {
             assertNotSame(Hub.class.getClassLoader(), hub.getClass().getClassLoader());
             Readiness ready = lab.awaitReady(Duration.ofSeconds(30));
             assertTrue(ready.toString(), ready.ready());
-            It.await("Hub connected to its broker", Duration.ofSeconds(30), () -> hub.status().brokerConnected());
+            Await.until("Hub connected to its broker", Duration.ofSeconds(30), () -> hub.status().brokerConnected());
             assertEquals(List.of(), hub.channels());
             assertTrue("key pair created under HOME/conf/keys", Files.isRegularFile(home.resolve("conf/keys/labhub.pub")));
             assertThrows(InvalidInputException.class, () -> hub.createPublisher("not a name"));
         }
         try {
-            It.await("no thread of the framework left after close()", Duration.ofSeconds(20), () -> newThreads(before).isEmpty());
+            Await.until("no thread of the framework left after close()", Duration.ofSeconds(20), () -> newThreads(before).isEmpty());
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + ": " + newThreads(before), e);
         }

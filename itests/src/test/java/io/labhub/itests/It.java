@@ -1,11 +1,11 @@
 package io.labhub.itests;
 
+import io.labhub.testkit.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 /** Paths and helpers shared by the integration tests (JDK classes only: also used inside Pax Exam's probe). */
@@ -42,25 +42,9 @@ final class It {
         return v;
     }
 
-    /** Polls {@code condition} every 50 ms until it holds; fails with {@code what} after {@code timeout}. */
-    static void await(String what, Duration timeout, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout + " waiting for: " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for: " + what);
-            }
-        }
-    }
-
     /** Waits until {@code file} exists and contains {@code text} at least {@code count} times. */
     static void awaitCount(Path file, String text, int count, Duration timeout) {
-        await(count + "x '" + text + "' in " + file, timeout, () -> {
+        Await.until(count + "x '" + text + "' in " + file, timeout, () -> {
             try {
                 if (!Files.exists(file)) {
                     return false;

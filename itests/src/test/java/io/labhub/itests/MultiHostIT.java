@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
+import io.labhub.testkit.Await;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +114,7 @@ public class MultiHostIT {
             // ---- cut the link for a few seconds, then restore it ----
             long cut = System.currentTimeMillis();
             ip("-n", nsA, "link", "set", vethA, "down");
-            It.await("the outage of " + CUT.toMillis() + " ms", CUT.plusSeconds(5), () -> {
+            Await.until("the outage of " + CUT.toMillis() + " ms", CUT.plusSeconds(5), () -> {
                 hostB.alive("during the outage");
                 return System.currentTimeMillis() - cut >= CUT.toMillis();
             });
@@ -206,7 +207,7 @@ public class MultiHostIT {
         long before = hostB.facts().stream().filter(f -> f.text().startsWith("reply ")).count();
         b.getOutputStream().write(("request " + text + "\n").getBytes(StandardCharsets.UTF_8));
         b.getOutputStream().flush();
-        It.await("B's reply to '" + text + "'", STEP,
+        Await.until("B's reply to '" + text + "'", STEP,
                 () -> hostB.facts().stream().filter(f -> f.text().startsWith("reply ")).count() > before);
         return hostB.facts().stream().filter(f -> f.text().startsWith("reply ")).skip(before).findFirst().orElseThrow();
     }
@@ -249,7 +250,7 @@ public class MultiHostIT {
     }
 
     private static void awaitLog(String what, Path log, Process p, Predicate<String> condition) {
-        It.await(what + " (" + log + ")", START, () -> {
+        Await.until(what + " (" + log + ")", START, () -> {
             if (!p.isAlive()) {
                 throw new AssertionError(what + ": the process exited with " + p.exitValue() + "; see " + log.getParent());
             }
@@ -402,21 +403,15 @@ public class MultiHostIT {
         }
 
         Optional<Fact> awaitOptional(Duration timeout, Predicate<Fact> condition) {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            do {
-                Optional<Fact> found = facts().stream().filter(condition).findFirst();
-                if (found.isPresent()) {
-                    return found;
+            Fact[] found = {null};
+            Await.within("a line of host B", timeout, () -> {
+                found[0] = facts().stream().filter(condition).findFirst().orElse(null);
+                if (found[0] == null) {
+                    alive("waiting");
                 }
-                alive("waiting");
-                try {
-                    Thread.sleep(50); // polling B's output, bounded by the deadline
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return Optional.empty();
-                }
-            } while (System.nanoTime() < deadline);
-            return Optional.empty();
+                return found[0] != null;
+            });
+            return Optional.ofNullable(found[0]);
         }
 
         Fact await(String what, Duration timeout, Predicate<Fact> condition) {
@@ -426,7 +421,7 @@ public class MultiHostIT {
 
         /** The {@code count}-th reading received after {@code since}. */
         Fact awaitReadings(String what, int count, long since, Duration timeout) {
-            It.await(what, timeout, () -> {
+            Await.until(what, timeout, () -> {
                 alive(what);
                 return facts().stream().filter(f -> f.t() > since && f.text().startsWith("reading ")).count() >= count;
             });

@@ -36,6 +36,8 @@ final class PaxFeatures {
         List<Option> options = new ArrayList<>(install(It.featuresDir(), features));
         options.add(org.ops4j.pax.exam.CoreOptions.frameworkProperty("labhub.home").value(home.toString()));
         options.add(org.ops4j.pax.exam.CoreOptions.junitBundles());
+        // The test kit (Await) for the tests that run inside the framework: it is a bundle, taken from this class path.
+        options.add(org.ops4j.pax.exam.CoreOptions.bundle("reference:" + testkit().toUri()));
         options.add(org.ops4j.pax.exam.CoreOptions.frameworkStartLevel(10));
         options.add(org.ops4j.pax.exam.CoreOptions.cleanCaches(true));
         options.add(org.ops4j.pax.exam.CoreOptions.frameworkProperty("felix.fileinstall.dir").value(deployDir.toString()));
@@ -43,6 +45,16 @@ final class PaxFeatures {
         options.add(org.ops4j.pax.exam.CoreOptions.frameworkProperty("felix.fileinstall.noInitialDelay").value("true"));
         options.add(org.ops4j.pax.exam.CoreOptions.frameworkProperty("felix.fileinstall.log.default").value("jul"));
         return options.toArray(new Option[0]);
+    }
+
+    /** The test kit on this JVM's class path: its jar, or its classes folder in a reactor build. */
+    private static Path testkit() {
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (entry.contains("labhub-testkit") || entry.replace('\\', '/').endsWith("testkit/target/classes")) {
+                return Path.of(entry);
+            }
+        }
+        throw new IllegalStateException("labhub-testkit is not on the class path (a test dependency of itests)");
     }
 
     /** Fresh deploy and home directories, with the embedded broker configured on the Hub's default endpoint. */

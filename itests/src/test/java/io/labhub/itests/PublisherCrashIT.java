@@ -10,12 +10,12 @@ import io.labhub.api.Hub;
 import io.labhub.api.Message;
 import io.labhub.api.Subscriber;
 import io.labhub.launcher.LabHub;
+import io.labhub.testkit.Await;
+import io.labhub.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.Test;
 
 /**
@@ -62,18 +62,17 @@ public class PublisherCrashIT {
         try (LabHub lab = LabHub.builder().home(homeA).featuresDir(It.featuresDir())
                 .features("boot", "framework", "base", "broker", "core", "zmq").start()) {
             Hub hub = lab.hub(WAIT);
-            It.await("this Hub connected to its broker", WAIT, () -> hub.status().brokerConnected());
+            Await.until("this Hub connected to its broker", WAIT, () -> hub.status().brokerConnected());
             pointAtBroker(homeA, homeB);
 
-            Process first = startPublisher(homeB);
+            ChildJvm first = startPublisher(homeB);
             try (Subscriber sub = hub.openSubscriber(CHANNEL, ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT))) {
                 Message before = sub.receive(WAIT);
                 for (int i = 0; i < 50; i++) {
                     before = sub.receive(WAIT);
                 }
-                first.destroyForcibly(); // SIGKILL
-                assertTrue(first.waitFor(30, TimeUnit.SECONDS));
-                It.await("broker declares the producer lost", WAIT,
+                first.kill(); // SIGKILL; returns once the process is gone
+                Await.until("broker declares the producer lost", WAIT,
                         () -> hub.find(CHANNEL).map(i -> i.state() == ChannelState.PRODUCER_LOST).orElse(true));
 
                 // The killed publisher's last messages may still be queued here. It is dead (waitFor above), so
@@ -88,7 +87,7 @@ public class PublisherCrashIT {
                         queued = false;
                     }
                 }
-                Process second = startPublisher(homeB);
+                ChildJvm second = startPublisher(homeB);
                 try {
                     Message after = sub.receive(WAIT); // the new session's first message: the queue was drained
                     assertTrue("reconnect counted", sub.counters().reconnects() >= 1);
@@ -97,27 +96,22 @@ public class PublisherCrashIT {
                     assertEquals(ChannelState.ACTIVE, hub.find(CHANNEL).orElseThrow().state());
                     assertTrue("messages before the crash: " + before.sequence(), before.sequence() >= 50);
                 } finally {
-                    second.destroyForcibly();
-                    second.waitFor(30, TimeUnit.SECONDS);
+                    second.close();
                 }
             } finally {
-                first.destroyForcibly();
+                first.close();
             }
         }
     }
 
-    private static Process startPublisher(Path home) throws IOException {
+    private static ChildJvm startPublisher(Path home) throws IOException {
         return startPublisher(home, CHANNEL, "pubsub");
     }
 
-    static Process startPublisher(Path home, String channel, String kind) throws IOException {
-        List<String> cmd = List.of(ProcessHandle.current().info().command().orElseThrow(),
-                "--enable-native-access=ALL-UNNAMED",
-                "-Dlabhub.features.dir=" + It.featuresDir(),
-                "-cp", System.getProperty("java.class.path"),
-                PublisherProcess.class.getName(), home.toString(), channel, kind);
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(home.resolve("publisher.log").toFile()).start();
+    /** A publisher JVM (PublisherProcess) on home B; its output also goes to HOME/publisher.log. */
+    static ChildJvm startPublisher(Path home, String channel, String kind) throws IOException {
+        return ChildJvm.main(PublisherProcess.class).jvmArgs("-Dlabhub.features.dir=" + It.featuresDir())
+                .args(home.toString(), channel, kind).log(home.resolve("publisher.log")).start();
     }
 
     private static String keyIn(Path file) throws IOException {

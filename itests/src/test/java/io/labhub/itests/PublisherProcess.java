@@ -35,7 +35,7 @@ public final class PublisherProcess {
             } else {
                 pub.publish(payload);
             }
-            Thread.sleep(1);
+            Thread.sleep(1); // a publishing pace, not synchronisation
         }
     }
 }

@@ -17,6 +17,7 @@ import io.labhub.api.RequestClient;
 import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmFrame;
 import io.labhub.api.Subscriber;
+import io.labhub.testkit.Await;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -77,7 +78,7 @@ public class SampleInstrumentsIT {
      * Pax Exam's FileInstall starts earlier, so the test drops the jars itself, as a user would).
      */
     private void awaitSamples() throws java.io.IOException {
-        It.await("all transports", WAIT, () -> hub.status().transports().equals(java.util.EnumSet.allOf(ChannelKind.class)));
+        Await.until("all transports", WAIT, () -> hub.status().transports().equals(java.util.EnumSet.allOf(ChannelKind.class)));
         for (String sample : new String[] {"camera", "thermometer", "stage"}) {
             String jar = "labhub-sample-" + sample + ".jar";
             if (!Files.exists(deployDir().resolve(jar)) && !Files.exists(parkDir().resolve(jar))) {
@@ -85,7 +86,7 @@ public class SampleInstrumentsIT {
             }
         }
         for (String name : new String[] {"camera1.frames", "lab.thermometer", "stage.x"}) {
-            It.await(name + " registered", WAIT, () -> active(name));
+            Await.until(name + " registered", WAIT, () -> active(name));
         }
     }
 
@@ -140,11 +141,11 @@ public class SampleInstrumentsIT {
             camera.next(WAIT).close();
 
             Files.move(jar, parked, StandardCopyOption.REPLACE_EXISTING);
-            It.await("camera1.frames unregistered with its bundle", WAIT, () -> !active("camera1.frames"));
-            It.await("consumer notices the producer is gone", WAIT, () -> !camera.producerAlive());
+            Await.until("camera1.frames unregistered with its bundle", WAIT, () -> !active("camera1.frames"));
+            Await.until("consumer notices the producer is gone", WAIT, () -> !camera.producerAlive());
 
             Files.copy(parked, jar);
-            It.await("camera1.frames registered again", WAIT, () -> active("camera1.frames"));
+            Await.until("camera1.frames registered again", WAIT, () -> active("camera1.frames"));
             // as the frame-stats sample does: keep reading, open again if the old consumer was closed
             long deadline = System.nanoTime() + WAIT.toNanos();
             ShmConsumer reader = camera;

@@ -12,13 +12,14 @@ import io.labhub.api.Hub;
 import io.labhub.api.Message;
 import io.labhub.api.ShmConsumer;
 import io.labhub.launcher.LabHub;
+import io.labhub.testkit.Await;
+import io.labhub.testkit.ChildJvm;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.Test;
@@ -40,25 +41,24 @@ public class ShmProducerCrashIT {
         try (LabHub lab = LabHub.builder().home(homes[0]).featuresDir(It.featuresDir())
                 .features("boot", "framework", "base", "broker", "core", "shm").start()) {
             Hub hub = lab.hub(WAIT);
-            It.await("this Hub connected to its broker", WAIT, () -> hub.status().brokerConnected());
+            Await.until("this Hub connected to its broker", WAIT, () -> hub.status().brokerConnected());
             PublisherCrashIT.pointAtBroker(homes[0], homes[1]);
 
-            Process first = PublisherCrashIT.startPublisher(homes[1], CHANNEL, "shm");
+            ChildJvm first = PublisherCrashIT.startPublisher(homes[1], CHANNEL, "shm");
             try (ShmConsumer consumer = hub.openShmConsumer(CHANNEL, ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT))) {
                 assertEquals(ChannelKind.SHM, hub.find(CHANNEL).orElseThrow().kind());
                 Message m = consumer.read(WAIT);
                 assertEquals(8, m.payload().length);
                 assertTrue(consumer.producerAlive());
 
-                first.destroyForcibly(); // SIGKILL, possibly between claim and commit
-                assertTrue(first.waitFor(30, TimeUnit.SECONDS));
-                It.await("consumer learns that its producer is gone", WAIT, () -> !consumer.producerAlive());
-                It.await("broker declares the producer lost", WAIT,
+                first.kill(); // SIGKILL, possibly between claim and commit; returns once it is gone
+                Await.until("consumer learns that its producer is gone", WAIT, () -> !consumer.producerAlive());
+                Await.until("broker declares the producer lost", WAIT,
                         () -> hub.find(CHANNEL).map(i -> i.state() == ChannelState.PRODUCER_LOST).orElse(true));
 
-                Process second = PublisherCrashIT.startPublisher(homes[1], CHANNEL, "shm");
+                ChildJvm second = PublisherCrashIT.startPublisher(homes[1], CHANNEL, "shm");
                 try {
-                    It.await("restarted producer picked up", WAIT, () -> {
+                    Await.until("restarted producer picked up", WAIT, () -> {
                         try {
                             Message next = consumer.read(Duration.ofMillis(200));
                             return consumer.producerAlive() && ByteBuffer.wrap(next.payload()).getLong() >= 0;
@@ -70,13 +70,12 @@ public class ShmProducerCrashIT {
                     Message b = consumer.read(WAIT);
                     assertTrue("frames in order from the new producer", b.sequence() > a.sequence());
                 } finally {
-                    second.destroyForcibly();
-                    assertTrue(second.waitFor(30, TimeUnit.SECONDS));
+                    second.kill();
                 }
             } finally {
-                first.destroyForcibly();
+                first.close();
             }
-            It.await("no segment left in /dev/shm once producers are dead and the consumer closed", WAIT,
+            Await.until("no segment left in /dev/shm once producers are dead and the consumer closed", WAIT,
                     () -> segments().equals(segmentsBefore));
         }
         assertFalse(segments().stream().anyMatch(s -> !segmentsBefore.contains(s)));
