@@ -33,6 +33,21 @@ public final class SafeText {
     }
 
     /**
+     * A public key as log lines and messages name it: keys longer than 12 characters as their first 8
+     * and {@code ...} (enough to tell keys apart in a lab, short enough for a line), shorter ones whole;
+     * {@link #escape escaped} either way.
+     *
+     * @param key a Z85 public key or any text claimed to be one, or {@code null}
+     * @return {@code "null"} for {@code null}, otherwise the shown form
+     */
+    public static String keyPrefix(String key) {
+        if (key == null) {
+            return "null";
+        }
+        return key.length() <= 12 ? escape(key) : escape(key.subSequence(0, 8)) + "...";
+    }
+
+    /**
      * Escapes every character outside printable ASCII as {@code \}{@code uXXXX} (upper-case hex), a
      * backslash as two and a double quote as {@code \"}; nothing is cut. Splitting a surrogate pair is
      * harmless, since each half is escaped.

@@ -45,4 +45,13 @@ public class SafeTextTest {
         assertEquals("a\\u000Ab\\u00E9", SafeText.display("a\nb\u00e9"));
         assertTrue(SafeText.display("x".repeat(500)).endsWith("...(500 chars)"));
     }
+
+    @Test
+    public void keysShowTheirFirstEightCharactersEscaped() {
+        assertEquals("rq:rM>}U...", SafeText.keyPrefix("rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7"));
+        assertEquals("short", SafeText.keyPrefix("short"));
+        assertEquals("123456789012", SafeText.keyPrefix("123456789012"));
+        assertEquals("\\u0430bcdefgh...", SafeText.keyPrefix("\u0430bcdefghijklmn")); // a look-alike shows as what it is
+        assertEquals("null", SafeText.keyPrefix(null));
+    }
 }

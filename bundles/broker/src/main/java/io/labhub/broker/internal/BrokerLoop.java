@@ -4,6 +4,7 @@ import io.labhub.api.ChannelInfo;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
 import io.labhub.api.spi.ChannelEvent;
+import io.labhub.api.text.SafeText;
 import io.labhub.broker.BrokerClientInfo;
 import io.labhub.broker.BrokerConfig;
 import io.labhub.broker.BrokerStatus;
@@ -404,11 +405,11 @@ public final class BrokerLoop implements Agent {
         pub.send(Wire.write(Wire.event(sequence, event, brokerEvent.previousProducer())), ZMQ.DONTWAIT);
         if (brokerEvent.previousProducer() != null) {
             LOG.warn("event {} {} (producer {}, previously {}: the producer key changed)", Wire.eventType(event.type()),
-                    event.info().name(), Registry.abbreviate(event.info().producer()),
-                    Registry.abbreviate(brokerEvent.previousProducer()));
+                    event.info().name(), SafeText.keyPrefix(event.info().producer()),
+                    SafeText.keyPrefix(brokerEvent.previousProducer()));
         } else {
             LOG.info("event {} {} (producer {})", Wire.eventType(event.type()), event.info().name(),
-                    Registry.abbreviate(event.info().producer()));
+                    SafeText.keyPrefix(event.info().producer()));
         }
     }
 

@@ -338,7 +338,7 @@ public final class Dispatcher {
     }
 
     static String shortKey(String key) {
-        return Registry.abbreviate(key);
+        return SafeText.keyPrefix(key);
     }
 
     /** Keeps a flood of bad messages from flooding the log: at most {@code perSecond} lines a second. */

@@ -9,6 +9,7 @@ import io.labhub.api.ChannelState;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
 import io.labhub.api.spi.ChannelEvent;
+import io.labhub.api.text.SafeText;
 import io.labhub.broker.BrokerClientInfo;
 import io.labhub.broker.BrokerConfig;
 import org.slf4j.Logger;
@@ -255,7 +256,7 @@ public final class Registry {
     }
 
     private static LabHubException keyInUse(String client) {
-        return new LabHubException(ErrorCode.KEY_IN_USE, "the key " + abbreviate(client) + " is in use by another"
+        return new LabHubException(ErrorCode.KEY_IN_USE, "the key " + SafeText.keyPrefix(client) + " is in use by another"
                 + " live client (another session); a second process needs its own key pair. If this is the same"
                 + " process after a reconnection, send hello with its session first");
     }
@@ -316,12 +317,12 @@ public final class Registry {
         if (entry != null && !ours) {
             if (entry.state == ChannelState.ACTIVE) {
                 throw new ChannelExistsException("the channel '" + name + "' is already offered by another client ("
-                        + abbreviate(entry.producer) + ")");
+                        + SafeText.keyPrefix(entry.producer) + ")");
             }
             if (entry.state == ChannelState.PRODUCER_LOST && entry.reservedUntil != null
                     && now.isBefore(entry.reservedUntil)) {
                 throw new LabHubException(ErrorCode.CHANNEL_RESERVED, "the channel '" + name + "' is reserved for"
-                        + " its lost producer (" + abbreviate(entry.producer) + ") for "
+                        + " its lost producer (" + SafeText.keyPrefix(entry.producer) + ") for "
                         + Math.max(1, Duration.between(now, entry.reservedUntil).toMillis())
                         + " ms more; only that key may register it meanwhile");
             }
@@ -354,8 +355,8 @@ public final class Registry {
         } else if (!ours) {
             previous = entry.producer;
             release(entry);
-            LOG.warn("channel {} taken over by another key: producer {} (was {}, {})", name, abbreviate(client),
-                    abbreviate(previous), entry.state.wireName());
+            LOG.warn("channel {} taken over by another key: producer {} (was {}, {})", name, SafeText.keyPrefix(client),
+                    SafeText.keyPrefix(previous), entry.state.wireName());
         } else if (counted) {
             mine.metadataBytes -= entry.metadataBytes;
             if (entry.state == ChannelState.ACTIVE) {
@@ -442,7 +443,7 @@ public final class Registry {
         }
         if (!client.equals(entry.producer)) {
             throw new LabHubException(ErrorCode.NOT_OWNER, "the channel '" + name
-                    + "' belongs to another client (" + abbreviate(entry.producer) + ")");
+                    + "' belongs to another client (" + SafeText.keyPrefix(entry.producer) + ")");
         }
         if (entry.state != ChannelState.CLOSED) {
             release(entry);
@@ -671,7 +672,4 @@ public final class Registry {
         return drain().stream().map(Event::event).toList();
     }
 
-    static String abbreviate(String key) {
-        return key == null || key.length() <= 12 ? String.valueOf(key) : key.substring(0, 8) + "...";
-    }
 }

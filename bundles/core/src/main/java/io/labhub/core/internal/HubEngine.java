@@ -19,6 +19,7 @@ import io.labhub.api.spi.PubSubTransport;
 import io.labhub.api.spi.ReqRepTransport;
 import io.labhub.api.spi.ShmTransport;
 import io.labhub.api.spi.Transport;
+import io.labhub.api.text.SafeText;
 import io.labhub.validation.Validator;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -191,10 +192,6 @@ public class HubEngine {
         directory.close();
     }
 
-    private static String abbreviate(String key) {
-        return key == null || key.length() <= 12 ? String.valueOf(key) : key.substring(0, 8) + "...";
-    }
-
     /** The Hub's side of one channel, handed to its transport. */
     final class Context implements ChannelContext {
         final BundleHub owner;
@@ -244,8 +241,8 @@ public class HubEngine {
             ChannelInfo info = directory.discover(name, wait);
             if (!acceptsProducer(info)) {
                 throw new ChannelNotFoundException("channel '" + name + "' is now offered by another key ("
-                        + abbreviate(info.producer()) + ") than the producer this consumer follows ("
-                        + abbreviate(producerKey) + "); not following it (io.labhub.core followProducerKeyChange)");
+                        + SafeText.keyPrefix(info.producer()) + ") than the producer this consumer follows ("
+                        + SafeText.keyPrefix(producerKey) + "); not following it (io.labhub.core followProducerKeyChange)");
             }
             return info;
         }
@@ -272,7 +269,7 @@ public class HubEngine {
                     LOG.warn("channel {}: a producer with another key ({}) offers it; this consumer follows only the "
                                     + "key it first discovered ({}) and does not reconnect: the channel stays lost "
                                     + "(set followProducerKeyChange=true in io.labhub.core to follow key changes)",
-                            name, abbreviate(key), abbreviate(producerKey));
+                            name, SafeText.keyPrefix(key), SafeText.keyPrefix(producerKey));
                 }
                 return false;
             }

@@ -4,6 +4,7 @@ import io.labhub.api.Hub;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.RequestServer;
 import io.labhub.api.ZmqOptions;
+import io.labhub.api.text.SafeText;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -72,7 +73,7 @@ public class StageDriver {
             case "position" -> String.format(Locale.ROOT, "position %.3f mm%s", axis.position(), axis.moving() ? " moving" : "");
             case "stop" -> String.format(Locale.ROOT, "stopped at %.3f mm", axis.stop());
             default -> throw new InvalidInputException("stage.command", text,
-                    "unknown command '" + abbreviate(text) + "'; the stage knows: move MM, position, stop");
+                    "unknown command '" + SafeText.display(text) + "'; the stage knows: move MM, position, stop");
         };
         return reply.getBytes(StandardCharsets.UTF_8);
     }
@@ -85,7 +86,7 @@ public class StageDriver {
         try {
             target = Double.parseDouble(words[1]);
         } catch (NumberFormatException e) {
-            throw new InvalidInputException("stage.move", words[1], "move needs a number of millimetres, not '" + abbreviate(words[1]) + "'");
+            throw new InvalidInputException("stage.move", words[1], "move needs a number of millimetres, not '" + SafeText.display(words[1]) + "'");
         }
         long started = System.nanoTime();
         long[] move = axis.moveTo(target);
@@ -95,10 +96,6 @@ public class StageDriver {
                     "move to %.3f mm interrupted at %.3f mm by a stop or another move", target, axis.position()));
         }
         return String.format(Locale.ROOT, "moved to %.3f mm in %.2f s", target, (System.nanoTime() - started) / 1e9);
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "..";
     }
 
     @Deactivate

@@ -6,6 +6,7 @@ import java.util.regex.Pattern;
 
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
+import io.labhub.api.text.SafeText;
 
 /**
  * Segment names: {@code labhub-} and 128 random bits in hex. Unrelated to the channel name, so another
@@ -34,7 +35,7 @@ public final class SegmentNames {
     public static void check(String name) {
         if (!isValid(name)) {
             throw new LabHubException(ErrorCode.SEGMENT_INVALID, "not a LabHub segment name: "
-                    + (name == null ? "null" : name.length() > 60 ? name.substring(0, 60) + "..." : name)
+                    + SafeText.display(name)
                     + " (expected labhub- and 32 hex digits)");
         }
     }
