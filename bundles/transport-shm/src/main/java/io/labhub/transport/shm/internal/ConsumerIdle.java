@@ -50,11 +50,36 @@ final class ConsumerIdle {
         this.blockSliceNanos = blockSlice.toNanos();
     }
 
-    /** @return the next frame, or null when {@code deadline} (System.nanoTime) passed first */
-    <F> F await(long deadline, Reader<F> reader) {
+    /**
+     * How long a reader at the producer's heels holds off before it looks at WRITE_SEQUENCE again. Each look
+     * takes the header line from the producer, whose next commit (a fenced store to that line) then waits
+     * for the line to come back: looking once per frame halved a 64 B stream (RingRate, batch reader 6 M msg/s
+     * against 10 M for a per-frame reader that lags behind and never looks). Holding off lets the producer
+     * commit several frames on a line it owns, and the reader takes them in one batch. Shorter than any round
+     * trip between two threads (0.3 us ping-pong floor, 0.6 us ring round trip), so a reader waiting for a
+     * reply is not delayed: the reply cannot come sooner.
+     */
+    static final long HEELS_HOLD_OFF_NANOS = 250;
+
+    /**
+     * @param holdOff the reader is at the producer's heels: wait {@link #HEELS_HOLD_OFF_NANOS} (or until the
+     *                deadline) before the first read, which is made even when the deadline has passed
+     * @return the next frame, or null when {@code deadline} (System.nanoTime) passed first
+     */
+    <F> F await(long deadline, Reader<F> reader, boolean holdOff) {
         long now = System.nanoTime();
-        long spinEnd = now + spinNanos;
         F frame;
+        if (holdOff) {
+            long holdEnd = Math.min(now + HEELS_HOLD_OFF_NANOS, deadline);
+            while (now - holdEnd < 0) {
+                Thread.onSpinWait(); // reads no shared line: the clock only
+                now = System.nanoTime();
+            }
+            if ((frame = reader.tryNext()) != null) {
+                return frame;
+            }
+        }
+        long spinEnd = now + spinNanos;
         while (now - spinEnd < 0 && now - deadline < 0) {
             // a few polls per clock read: the clock costs more than a poll of a cached line
             for (int i = 0; i < SPINS_PER_CLOCK_READ; i++) {

@@ -327,11 +327,13 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         try {
             ensureOpen();
             maintain(false);
-            SlotReader.RingFrame frame = slots.tryNext();
+            // a reader at the producer's heels that may wait holds off before it looks (ConsumerIdle)
+            boolean holdOff = slots.atHeels() && RingSettings.nanos(timeout) > 0;
+            SlotReader.RingFrame frame = holdOff ? null : slots.tryNext();
             if (frame != null) {
                 return frame; // no clock read when a frame is ready
             }
-            frame = awaitFrame(System.nanoTime() + RingSettings.nanos(timeout));
+            frame = awaitFrame(System.nanoTime() + RingSettings.nanos(timeout), holdOff);
             if (frame == null) {
                 timeouts.incrementAndGet();
                 throw new ChannelTimeoutException("no frame on shm channel " + name + " in time");
@@ -369,13 +371,17 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                 return PollResult.CLOSED;
             }
             maintain(false);
-            SlotReader.RingFrame frame = slots.tryNext();
+            boolean waits = !(wait.isZero() || wait.isNegative());
+            // a reader at the producer's heels that may wait holds off before it looks (ConsumerIdle); without
+            // a wait, poll always looks: a frame committed before the call is returned by it
+            boolean holdOff = waits && slots.atHeels();
+            SlotReader.RingFrame frame = holdOff ? null : slots.tryNext();
             if (frame == null) {
-                if (wait.isZero() || wait.isNegative()) {
+                if (!waits) {
                     return PollResult.NOTHING_YET;
                 }
                 try {
-                    frame = awaitFrame(System.nanoTime() + RingSettings.nanos(wait));
+                    frame = awaitFrame(System.nanoTime() + RingSettings.nanos(wait), holdOff);
                 } catch (ChannelClosedException closed) {
                     return PollResult.CLOSED;
                 }
@@ -393,7 +399,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                     } finally {
                         frame.release(); // consumed, even when the handler threw (FrameHandler's contract)
                     }
-                    if (n == limit || !open || (frame = slots.tryNext()) == null) {
+                    // the frames the batch's WRITE_SEQUENCE read announced; no second look at the header
+                    if (n == limit || !open || (frame = slots.tryNextAnnounced()) == null) {
                         return n;
                     }
                 }
@@ -408,8 +415,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     }
 
     /** Waits for the next frame until {@code deadline}: {@link ConsumerIdle}. Caller holds the lock. */
-    private SlotReader.RingFrame awaitFrame(long deadline) {
-        return idle.await(deadline, reader);
+    private SlotReader.RingFrame awaitFrame(long deadline, boolean holdOff) {
+        return idle.await(deadline, reader, holdOff);
     }
 
     /** What {@link ConsumerIdle} needs from the reader: its polls and its housekeeping before a sleep. */

@@ -108,6 +108,23 @@ final class SlotReader {
      */
     private long knownWritten;
 
+    /**
+     * Whether the reader has read every frame the last WRITE_SEQUENCE read announced: it is at the producer's
+     * heels (or idle), and its next read must look at the header line the producer stores to on every commit.
+     */
+    boolean atHeels() {
+        return nextSequence > knownWritten;
+    }
+
+    /**
+     * A poll batch's next read: the next frame only among those the last WRITE_SEQUENCE read announced, so a
+     * batch never reads the header line again (the batch ends there; the next poll looks again). Caller holds
+     * the lock.
+     */
+    RingFrame tryNextAnnounced() {
+        return atHeels() ? null : tryNext();
+    }
+
     /** The next frame if committed, or null. Caller holds the lock. */
     RingFrame tryNext() {
         SegmentMapping m = mapping;

@@ -22,11 +22,12 @@ import io.labhub.transport.shm.internal.platform.ShmPlatforms;
 /**
  * A diagnostic, not a test (benchmarks/README.md, 2026-12-02): the ring alone, without Felix or the broker,
  * in one JVM, a producer thread publishing 64 B frames into a {@code reliable} 4096-slot ring as fast as it
- * can and the main thread reading them, per frame ({@code next}) or in batches of 256 ({@code poll}). Prints
- * the rate of four 1 s rounds and how often the ring was full (lag within 64 frames of the ring), which tells
- * which of the two regimes a run is in. Run from bundles/transport-shm after {@code mvn test-compile}:
- * {@code java --enable-native-access=ALL-UNNAMED -cp target/classes:target/test-classes:API_JAR:SLF4J_JAR
- * io.labhub.transport.shm.internal.RingRate poll}.
+ * can and the main thread reading them, per frame ({@code next}) or in batches of 256 ({@code poll}), or
+ * alternating the two round by round in one launch ({@code both}, the default). Prints the rate of each 1 s
+ * round (8 unless a second argument says) and how often the ring was full (lag within 64 frames of the
+ * ring), which tells which of the two regimes a run is in. Run from bundles/transport-shm after
+ * {@code mvn test-compile}: {@code java --enable-native-access=ALL-UNNAMED -cp
+ * target/classes:target/test-classes:API_JAR:SLF4J_JAR io.labhub.transport.shm.internal.RingRate both 8}.
  */
 public final class RingRate {
 
@@ -36,7 +37,8 @@ public final class RingRate {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean poll = args.length > 0 && args[0].equals("poll");
+        String mode = args.length > 0 ? args[0] : "both";
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "labhub-ringrate");
         ShmPlatform platform = ShmPlatforms.load(dir);
         String segment = SegmentNames.random();
@@ -59,8 +61,11 @@ public final class RingRate {
             MemorySegment s = f.segment();
             sink[0] += s.get(ValueLayout.JAVA_BYTE, 0) + s.get(ValueLayout.JAVA_BYTE, 63);
         };
-        for (int round = 0; round < 4; round++) {
+        for (int round = 0; round < rounds; round++) {
+            // "both" alternates the two readers round by round in one launch (one JIT, one placement)
+            boolean poll = mode.equals("poll") || (mode.equals("both") && round % 2 == 1);
             long n = 0;
+            long nextSample = 1024;
             long full = 0;
             long samples = 0;
             long t0 = System.nanoTime();
@@ -74,7 +79,8 @@ public final class RingRate {
                     }
                     n++;
                 }
-                if ((n & 1023) == 0) {
+                if (n >= nextSample) {
+                    nextSample = n + 1024;
                     samples++;
                     if (p.counters().messagesSent() - c.counters().messagesReceived() >= 4096 - 64) {
                         full++;
