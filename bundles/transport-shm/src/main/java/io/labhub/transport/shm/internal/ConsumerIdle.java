@@ -60,6 +60,15 @@ final class ConsumerIdle {
      * reply is not delayed: the reply cannot come sooner.
      */
     static final long HEELS_HOLD_OFF_NANOS = 250;
+    /**
+     * The longest hold-off: each hold-off that ends with a frame ready (the producer is streaming) doubles
+     * the next one up to this, so the producer commits a few dozen frames per look; a hold-off that finds
+     * nothing (a reply not yet there, a stream that paused) sets it back to {@link #HEELS_HOLD_OFF_NANOS}.
+     * A stream denser than a frame per hold-off is thus read up to this much later, never a reply.
+     */
+    static final long HEELS_HOLD_OFF_MAX_NANOS = 2000;
+    /** The current hold-off (reading thread only). */
+    private long holdOffNanos = HEELS_HOLD_OFF_NANOS;
 
     /**
      * @param holdOff the reader is at the producer's heels: wait {@link #HEELS_HOLD_OFF_NANOS} (or until the
@@ -70,14 +79,16 @@ final class ConsumerIdle {
         long now = System.nanoTime();
         F frame;
         if (holdOff) {
-            long holdEnd = Math.min(now + HEELS_HOLD_OFF_NANOS, deadline);
+            long holdEnd = Math.min(now + holdOffNanos, deadline);
             while (now - holdEnd < 0) {
                 Thread.onSpinWait(); // reads no shared line: the clock only
                 now = System.nanoTime();
             }
             if ((frame = reader.tryNext()) != null) {
+                holdOffNanos = Math.min(holdOffNanos * 2, HEELS_HOLD_OFF_MAX_NANOS);
                 return frame;
             }
+            holdOffNanos = HEELS_HOLD_OFF_NANOS;
         }
         long spinEnd = now + spinNanos;
         while (now - spinEnd < 0 && now - deadline < 0) {
