@@ -427,6 +427,11 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         }
 
         @Override
+        public boolean moreAnnounced() {
+            return !slots.atHeels();
+        }
+
+        @Override
         public SlotReader.RingFrame pollWritten() {
             return slots.pollWritten();
         }
