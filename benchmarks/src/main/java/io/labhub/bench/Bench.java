@@ -45,7 +45,7 @@ public final class Bench {
         CASES.put("aeron", List.of("rtt", "ow", "rate"));
         CASES.put("crypto", List.of("box.64.libsodium", "box.1048576.libsodium", "box.64.bouncycastle",
                 "box.1048576.bouncycastle"));
-        CASES.put("labhub", List.of("shm.rtt.spin", "shm.rtt.block", "shm.ow.spin", "shm.ow.block", "shm.rate", "shm.tp.1048576", "shm.tp.4194304",
+        CASES.put("labhub", List.of("shm.rtt.spin", "shm.rtt.block", "shm.ow.spin", "shm.ow.block", "shm.rate", "shm.rate.next", "shm.tp.1048576", "shm.tp.4194304",
                 "shm.tp.16777216", "pubsub.64", "pubsub.1048576", "reqrep", "handshake.300"));
         // The same LabHub CURVE cases with the crypto bundle's Bouncy Castle backend forced (for the record).
         CASES.put("labhubbc", List.of("pubsub.64", "pubsub.1048576", "reqrep", "handshake.300"));

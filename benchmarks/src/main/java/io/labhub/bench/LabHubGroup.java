@@ -7,6 +7,7 @@ import io.labhub.api.Publisher;
 import io.labhub.api.RequestClient;
 import io.labhub.api.RequestServer;
 import io.labhub.api.ShmConsumer;
+import io.labhub.api.ShmFrame;
 import io.labhub.api.ShmOptions;
 import io.labhub.api.ShmPolicy;
 import io.labhub.api.ShmProducer;
@@ -152,7 +153,7 @@ final class LabHubGroup implements Group {
                     }
                 }
             };
-        } else if (c.equals("shm.rate")) {
+        } else if (c.equals("shm.rate") || c.equals("shm.rate.next")) {
             ShmProducer p = keep(hub.createShmProducer(channel(c, ""), ShmOptions.DEFAULTS.withSlots(64, 4096)
                     .withPolicy(ShmPolicy.RELIABLE).withWait(WaitStrategy.LOW_LATENCY)));
             MemorySegment msg = Arena.ofAuto().allocate(64, 64);
@@ -243,6 +244,22 @@ final class LabHubGroup implements Group {
                     }
                     return d;
                 });
+            }
+        }
+        if (c.equals("shm.rate.next")) {
+            // the same stream read per frame with next(): the batch reader (shm.rate) must be at least as fast
+            try (ShmConsumer in = hub.openShmConsumer(channel(c, ""),
+                    ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(WaitStrategy.LOW_LATENCY))) {
+                in.next(WAIT).close();
+                Duration t = Duration.ofSeconds(10);
+                long[] sink = {0};
+                return Measure.rate(() -> {
+                    try (ShmFrame f = in.next(t)) {
+                        MemorySegment s = f.segment();
+                        sink[0] += s.get(ValueLayout.JAVA_BYTE, 0) + s.get(ValueLayout.JAVA_BYTE, s.byteSize() - 1);
+                    }
+                    return 1;
+                }, 64);
             }
         }
         if (c.equals("shm.rate") || c.startsWith("shm.tp.")) {

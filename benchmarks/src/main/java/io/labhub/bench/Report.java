@@ -87,6 +87,8 @@ final class Report {
                     "Aeron IPC 64 B message rate", "aeron/rate", 0, false),
             new Row("LabHub shm 64 B message rate", "M msg/s", M, "labhub/shm.rate", 0,
                     "raw JeroMQ pubsub 64 B, plain, ipc://", "zmq/pubsub.64.ipc", 0, false),
+            new Row("LabHub shm 64 B message rate", "M msg/s", M, "labhub/shm.rate", 0,
+                    "LabHub shm 64 B message rate, per-frame next()", "labhub/shm.rate.next", 0, false),
             new Row("LabHub shm 1 MiB frames", "GB/s", G, "labhub/shm.tp.1048576", 1,
                     "memcpy 1 MiB into a 4-slot ring", "phys/memcpy.1048576", 1, false),
             new Row("LabHub shm 4 MiB frames", "GB/s", G, "labhub/shm.tp.4194304", 1,
