@@ -15,7 +15,8 @@ import java.util.logging.Logger;
 /**
  * How cost grows with the work (issue 14): {@code benchmarks/run --curves [--quick] [--launches N]
  * [--out DIR] [--cases CASE,...]}. Each case runs in a fresh pair of child JVMs of the {@code scale}
- * group ({@link ScaleGroup}: side A publishes and runs the broker, side B subscribes or registers), so a
+ * group ({@link ScaleGroup}: side A publishes and runs the broker, side B subscribes or registers, or
+ * holds an shm producer and its consumers), so a
  * case never inherits the previous one's channels or heap; every other launch runs the cases in reverse
  * order. Writes DIR (default target/curves): curves.md, curves.csv and one PNG per curve ({@link Plot}).
  */
@@ -25,10 +26,15 @@ public final class Curves {
 
     static final int[] SUBSCRIBERS = {1, 10, 100};
     static final int[] CHANNELS = {10, 1_000, 10_000};
+    static final int[] CONSUMERS = {1, 4, 16, 64};
     /** Figures of a pubsub case, then of a broker case (B's, then A's heap). */
     static final List<String> PUBSUB_FIGURES = List.of("delivered msg/s", "msg/s per subscriber");
     static final List<String> BROKER_FIGURES = List.of("registrations/s", "discover p50 ns", "discover p99 ns",
             "A heap after GC bytes", "broker heap growth bytes");
+    /** Figures of an shm case (see {@link ScaleGroup}: the producer and its consumers in one JVM). */
+    static final List<String> SHM_FIGURES = List.of("producer msg/s", "read msg/s per consumer",
+            "flat-out p99 ns (median consumer)", "paced p99 ns (median consumer)", "paced p99 ns (worst consumer)",
+            "producer CPU ns per frame");
 
     private Curves() {
     }
@@ -45,7 +51,14 @@ public final class Curves {
         for (int n : CHANNELS) {
             all.add("broker.channels." + n);
         }
+        for (int n : CONSUMERS) {
+            all.add("shm.consumers." + n);
+        }
         return all;
+    }
+
+    static List<String> figuresOf(String c) {
+        return c.startsWith("broker.") ? BROKER_FIGURES : c.startsWith("shm.") ? SHM_FIGURES : PUBSUB_FIGURES;
     }
 
     static boolean run(String[] args) throws Exception {
@@ -127,7 +140,7 @@ public final class Curves {
         }
         for (String l : lines.subList(1, lines.size())) {
             String[] w = l.split(",");
-            List<String> names = w[0].startsWith("broker.") ? BROKER_FIGURES : PUBSUB_FIGURES;
+            List<String> names = figuresOf(w[0]);
             double[][] all = figures.get(w[0]);
             int launch = Integer.parseInt(w[2]) - 1;
             if (all[launch] == null) {
@@ -258,6 +271,20 @@ public final class Curves {
         curve(Plot.of("broker heap growth vs registered channels (used after GC, minus before)", "registered channels",
                 "MiB").logX(), "heap growth", CHANNELS,
                 series(f, "broker.channels.", CHANNELS, 4, launches), 1.0 / (1 << 20)).save(dir.resolve("broker-heap.png"));
+        Plot r = Plot.of("shm 64 B: producer rate vs consumers (one channel, LATEST, blocking readers)", "consumers",
+                "messages/s (log)").logX().logY();
+        curve(r, "producer", CONSUMERS, series(f, "shm.consumers.", CONSUMERS, 0, launches), 1);
+        curve(r, "read per consumer", CONSUMERS, series(f, "shm.consumers.", CONSUMERS, 1, launches), 1);
+        r.save(dir.resolve("shm-consumers-rate.png"));
+        Plot lat = Plot.of("shm 64 B: consumer p99 latency vs consumers (producer stamp to read)", "consumers",
+                "microseconds (log)").logX().logY();
+        curve(lat, "flat-out p99", CONSUMERS, series(f, "shm.consumers.", CONSUMERS, 2, launches), 1e-3);
+        curve(lat, "paced 1k/s p99", CONSUMERS, series(f, "shm.consumers.", CONSUMERS, 3, launches), 1e-3);
+        curve(lat, "paced worst consumer p99", CONSUMERS, series(f, "shm.consumers.", CONSUMERS, 4, launches), 1e-3);
+        lat.save(dir.resolve("shm-consumers-latency.png"));
+        curve(Plot.of("shm 64 B: producer thread CPU per frame vs consumers (flat out)", "consumers",
+                "CPU ns per frame (log)").logX().logY(), "producer CPU", CONSUMERS,
+                series(f, "shm.consumers.", CONSUMERS, 5, launches), 1).save(dir.resolve("shm-consumers-cpu.png"));
 
         StringBuilder md = new StringBuilder("# LabHub scaling curves\n\n");
         md.append(String.format(Locale.ROOT, "%d launch(es), warm-up %d ms, window %d ms, %.0f s in all; "
@@ -265,7 +292,7 @@ public final class Curves {
         md.append("| case | figure | median | min..max |\n| --- | --- | --- | --- |\n");
         StringBuilder csv = new StringBuilder("case,figure,launch,value\n");
         f.forEach((c, all) -> {
-            List<String> names = c.startsWith("broker.") ? BROKER_FIGURES : PUBSUB_FIGURES;
+            List<String> names = figuresOf(c);
             for (int i = 0; i < names.size(); i++) {
                 double[] v = new double[launches];
                 for (int l = 0; l < launches; l++) {
@@ -277,10 +304,20 @@ public final class Curves {
             }
         });
         double[] p99 = medians(series(f, "broker.channels.", CHANNELS, 2, launches));
-        md.append(String.format(Locale.ROOT, "%nGoal: broker discover p99 within 2x from 10 to 10,000 channels: "
-                + "%s / %s = %.2fx.%n", num(p99[p99.length - 1]), num(p99[0]), p99[p99.length - 1] / p99[0]));
+        if (f.containsKey("broker.channels." + CHANNELS[0])) { // a partial run (--cases) states only its own goals
+            md.append(String.format(Locale.ROOT, "%nGoal: broker discover p99 within 2x from 10 to 10,000 channels: "
+                    + "%s / %s = %.2fx.%n", num(p99[p99.length - 1]), num(p99[0]), p99[p99.length - 1] / p99[0]));
+        }
+        double[] shm = medians(series(f, "shm.consumers.", CONSUMERS, 0, launches));
+        if (f.containsKey("shm.consumers." + CONSUMERS[0])) {
+            md.append(String.format(Locale.ROOT, "%nGoal: shm producer cost flat up to 64 consumers, within 1.5x of one "
+                    + "consumer: rate with 1 / with 64 = %s / %s = %.2fx.%n", num(shm[0]), num(shm[shm.length - 1]),
+                    shm[0] / shm[shm.length - 1]));
+        }
         md.append("\n![pubsub](pubsub-subscribers.png)\n![discover](broker-discover.png)\n"
-                + "![register](broker-register.png)\n![heap](broker-heap.png)\n");
+                + "![register](broker-register.png)\n![heap](broker-heap.png)\n"
+                + "![shm rate](shm-consumers-rate.png)\n![shm latency](shm-consumers-latency.png)\n"
+                + "![shm producer CPU](shm-consumers-cpu.png)\n");
         Files.writeString(dir.resolve("curves.md"), md);
         Files.writeString(dir.resolve("curves.csv"), csv);
     }
