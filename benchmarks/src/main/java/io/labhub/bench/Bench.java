@@ -122,13 +122,7 @@ public final class Bench {
 
     private static void runGroup(String group, List<String> cases, int launch, long warmMs, long measureMs,
                                  Path features, Path logs, Path work, Results results) throws Exception {
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("features", features.toString());
-        params.put("brokerPort", String.valueOf(freePort()));
-        params.put("eventsPort", String.valueOf(freePort()));
-        Path allow = work.resolve("allowed_keys-" + launch);
-        Files.deleteIfExists(allow);
-        params.put("allowList", allow.toAbsolutePath().toString());
+        Map<String, String> params = pairParams(features, work.resolve("allowed_keys-" + launch));
         Proc a = null;
         Proc b = null;
         try {
@@ -170,7 +164,22 @@ public final class Bench {
         }
     }
 
-    private static double[] parse(String r) {
+    /**
+     * What both JVMs of a pair start with: the features, broker ports chosen now and a fresh allow-list file
+     * ({@code allow}, deleted if a previous launch left it), shared by the two so each admits the other.
+     */
+    static Map<String, String> pairParams(Path features, Path allow) throws IOException {
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("features", features.toString());
+        params.put("brokerPort", String.valueOf(freePort()));
+        params.put("eventsPort", String.valueOf(freePort()));
+        Files.deleteIfExists(allow);
+        params.put("allowList", allow.toAbsolutePath().toString());
+        return params;
+    }
+
+    /** A child's answer to {@code run}: its figures, space-separated. */
+    static double[] parse(String r) {
         String[] w = r.trim().split(" ");
         double[] v = new double[w.length];
         for (int i = 0; i < w.length; i++) {

@@ -1,7 +1,6 @@
 package io.labhub.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -159,13 +158,7 @@ public final class Curves {
 
     private static double[] runCase(String c, int launch, long warmMs, long measureMs, Path features, Path logs,
                                     Path work) throws Exception {
-        Map<String, String> params = new LinkedHashMap<>();
-        params.put("features", features.toString());
-        params.put("brokerPort", String.valueOf(freePort()));
-        params.put("eventsPort", String.valueOf(freePort()));
-        Path allow = work.resolve("allowed_keys-" + c + "-" + launch);
-        Files.deleteIfExists(allow);
-        params.put("allowList", allow.toAbsolutePath().toString());
+        Map<String, String> params = Bench.pairParams(features, work.resolve("allowed_keys-" + c + "-" + launch));
         String tag = c.replace('.', '-') + "-" + launch;
         Bench.Proc a = null;
         Bench.Proc b = null;
@@ -178,12 +171,12 @@ public final class Curves {
             b.call(null, 120);
             if (c.startsWith("broker.")) {
                 long before = Long.parseLong(a.call("setup " + c, 60));
-                double[] r = parse(b.call("run " + c + " -", 600));
+                double[] r = Bench.parse(b.call("run " + c + " -", 600));
                 long after = Long.parseLong(a.call("setup heap", 60));
                 return new double[] {r[0], r[1], r[2], after, after - before};
             }
             a.call("setup " + c, 60);
-            double[] r = parse(b.call("run " + c + " -", 300));
+            double[] r = Bench.parse(b.call("run " + c + " -", 300));
             a.call("finish " + c, 60);
             return r;
         } finally {
@@ -193,21 +186,6 @@ public final class Curves {
             if (a != null) {
                 a.quit();
             }
-        }
-    }
-
-    private static double[] parse(String r) {
-        String[] w = r.trim().split(" ");
-        double[] v = new double[w.length];
-        for (int i = 0; i < w.length; i++) {
-            v[i] = Double.parseDouble(w[i]);
-        }
-        return v;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 

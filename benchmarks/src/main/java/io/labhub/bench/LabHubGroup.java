@@ -54,16 +54,8 @@ final class LabHubGroup implements Group {
     @Override
     public String init(String side, Map<String, String> params) throws Exception {
         home = Path.of(params.get("home"));
-        AeronGroup.deleteTree(home);
-        Path conf = Files.createDirectories(home.resolve("conf"));
-        String broker = "tcp://127.0.0.1:" + params.get("brokerPort");
-        if (side.equals("A")) {
-            Files.writeString(conf.resolve("io.labhub.broker.cfg"),
-                    "endpoint = " + broker + "\neventsEndpoint = tcp://127.0.0.1:" + params.get("eventsPort") + "\n");
-            Files.writeString(conf.resolve("io.labhub.core.cfg"), "broker.endpoint = " + broker + "\n");
-        } else {
-            Files.writeString(conf.resolve("io.labhub.core.cfg"),
-                    "broker.endpoint = " + broker + "\nbroker.publicKey = " + params.get("peer") + "\n");
+        String broker = writeConf(side, params, "");
+        if (side.equals("B")) {
             brokerEndpoint = broker;
             brokerKey = params.get("peer");
             // The handshake case's clients: HANDSHAKES key pairs of their own, admitted through the shared
@@ -77,15 +69,46 @@ final class LabHubGroup implements Group {
             Files.writeString(Path.of(params.get("allowList")), keys, java.nio.file.StandardOpenOption.CREATE,
                     java.nio.file.StandardOpenOption.APPEND);
         }
-        Files.writeString(conf.resolve("io.labhub.security.cfg"), "allowList = " + params.get("allowList") + "\n");
-        lab = LabHub.builder().home(home).featuresDir(Path.of(params.get("features")))
-                .features(FEATURES.toArray(new String[0])).start();
+        lab = start(home, params, FEATURES);
         hub = lab.hub(WAIT);
+        return publicKey(home.resolve("conf/keys/labhub.pub"));
+    }
+
+    /**
+     * Writes a fresh {@code params.home}/conf for one side of a pair: side A runs the broker on
+     * {@code params.brokerPort}/{@code eventsPort} (its cfg ends with {@code brokerCfgExtra}) and its Hub uses
+     * it; side B's Hub points at A's broker, whose key is {@code params.peer}. Both share
+     * {@code params.allowList}.
+     *
+     * @return the broker's request endpoint
+     */
+    static String writeConf(String side, Map<String, String> params, String brokerCfgExtra) throws Exception {
+        Path home = Path.of(params.get("home"));
+        AeronGroup.deleteTree(home);
+        Path conf = Files.createDirectories(home.resolve("conf"));
+        String broker = "tcp://127.0.0.1:" + params.get("brokerPort");
+        if (side.equals("A")) {
+            Files.writeString(conf.resolve("io.labhub.broker.cfg"), "endpoint = " + broker
+                    + "\neventsEndpoint = tcp://127.0.0.1:" + params.get("eventsPort") + "\n" + brokerCfgExtra);
+            Files.writeString(conf.resolve("io.labhub.core.cfg"), "broker.endpoint = " + broker + "\n");
+        } else {
+            Files.writeString(conf.resolve("io.labhub.core.cfg"),
+                    "broker.endpoint = " + broker + "\nbroker.publicKey = " + params.get("peer") + "\n");
+        }
+        Files.writeString(conf.resolve("io.labhub.security.cfg"), "allowList = " + params.get("allowList") + "\n");
+        return broker;
+    }
+
+    /** Starts the runtime of {@code home} with {@code features} and waits until its Hub reaches the broker. */
+    static LabHub start(Path home, Map<String, String> params, List<String> features) throws Exception {
+        LabHub lab = LabHub.builder().home(home).featuresDir(Path.of(params.get("features")))
+                .features(features.toArray(new String[0])).start();
+        Hub hub = lab.hub(WAIT);
         Measure.await("Hub connected to the broker", WAIT.toMillis(), () -> {
             Thread.sleep(20); // polling a status, not synchronising data
             return hub.status().brokerConnected();
         });
-        return publicKey(home.resolve("conf/keys/labhub.pub"));
+        return lab;
     }
 
     static String publicKey(Path file) throws Exception {

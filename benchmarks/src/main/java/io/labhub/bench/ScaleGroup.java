@@ -87,17 +87,9 @@ final class ScaleGroup implements Group {
     @Override
     public String init(String side, Map<String, String> params) throws Exception {
         home = Path.of(params.get("home"));
-        AeronGroup.deleteTree(home);
-        Path conf = Files.createDirectories(home.resolve("conf"));
-        String broker = "tcp://127.0.0.1:" + params.get("brokerPort");
-        if (side.equals("A")) {
-            Files.writeString(conf.resolve("io.labhub.broker.cfg"), "endpoint = " + broker
-                    + "\neventsEndpoint = tcp://127.0.0.1:" + params.get("eventsPort")
-                    + "\nmaxChannelsPerKey = " + MAX_CHANNELS + "\nmaxMetadataBytesPerKey = " + (16 << 20) + "\n");
-            Files.writeString(conf.resolve("io.labhub.core.cfg"), "broker.endpoint = " + broker + "\n");
-        } else {
-            Files.writeString(conf.resolve("io.labhub.core.cfg"),
-                    "broker.endpoint = " + broker + "\nbroker.publicKey = " + params.get("peer") + "\n");
+        String broker = LabHubGroup.writeConf(side, params,
+                "maxChannelsPerKey = " + MAX_CHANNELS + "\nmaxMetadataBytesPerKey = " + (16 << 20) + "\n");
+        if (side.equals("B")) {
             brokerEndpoint = broker;
             brokerKey = params.get("peer");
             // The raw broker client's own key (one key is one client for the broker), admitted through the
@@ -106,14 +98,8 @@ final class ScaleGroup implements Group {
             Files.writeString(Path.of(params.get("allowList")), "# scale group client\n" + clientKey.publicKey + "\n",
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         }
-        Files.writeString(conf.resolve("io.labhub.security.cfg"), "allowList = " + params.get("allowList") + "\n");
-        lab = LabHub.builder().home(home).featuresDir(Path.of(params.get("features")))
-                .features(FEATURES.toArray(new String[0])).start();
+        lab = LabHubGroup.start(home, params, FEATURES);
         hub = lab.hub(WAIT);
-        Measure.await("Hub connected to the broker", WAIT.toMillis(), () -> {
-            Thread.sleep(20); // polling a status, not synchronising data
-            return hub.status().brokerConnected();
-        });
         return LabHubGroup.publicKey(home.resolve("conf/keys/labhub.pub"));
     }
 
