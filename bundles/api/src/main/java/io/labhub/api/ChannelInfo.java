@@ -1,5 +1,6 @@
 package io.labhub.api;
 
+import io.labhub.api.schema.Schema;
 import java.util.Map;
 import java.util.Objects;
 
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param metadata  free-form properties the producer published (units, frame size, layout version)
  * @param consumers how many consumers are attached (counted by the broker for {@code shm})
  * @param state     the channel's state
+ * @param schema    the type of its messages as the producer declared it (docs/schemas.md), or {@code null}
  */
 public record ChannelInfo(
         ChannelName name,
@@ -24,12 +26,29 @@ public record ChannelInfo(
         String serverKey,
         Map<String, String> metadata,
         int consumers,
-        ChannelState state) {
+        ChannelState state,
+        Schema schema) {
 
     public ChannelInfo {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(state, "state");
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    }
+
+    /** A channel without a schema (the form before API 1.5). */
+    public ChannelInfo(ChannelName name, ChannelKind kind, String producer, String endpoint, String serverKey,
+                       Map<String, String> metadata, int consumers, ChannelState state) {
+        this(name, kind, producer, endpoint, serverKey, metadata, consumers, state, null);
+    }
+
+    /** @return the schema's hash ({@link Schema#hash()}), or {@code null} without a schema */
+    public String schemaHash() {
+        return schema == null ? null : schema.hash();
+    }
+
+    /** @return this description with another schema */
+    public ChannelInfo withSchema(Schema s) {
+        return new ChannelInfo(name, kind, producer, endpoint, serverKey, metadata, consumers, state, s);
     }
 }

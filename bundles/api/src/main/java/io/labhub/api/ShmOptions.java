@@ -1,5 +1,6 @@
 package io.labhub.api;
 
+import io.labhub.api.schema.Schema;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -16,13 +17,16 @@ import java.util.Objects;
  * @param waitStrategy         how consumers of this channel wait by default
  * @param crc32c          whether each frame carries a CRC32C that consumers verify
  * @param metadata        free-form description published through the broker (e.g. width, height, format)
+ * @param schema          the type of each slot's payload (docs/schemas.md), published through the broker and
+ *                        written into the segment; {@code null} for untyped bytes
  */
 public record ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration reliableTimeout,
-                         WaitStrategy waitStrategy, boolean crc32c, Map<String, String> metadata) {
+                         WaitStrategy waitStrategy, boolean crc32c, Map<String, String> metadata,
+                         Schema schema) {
 
     /** 1 MiB slots, 8 of them, {@code latest}, 1 s reliable timeout, default waiting, no CRC. */
     public static final ShmOptions DEFAULTS = new ShmOptions(1 << 20, 8, ShmPolicy.LATEST,
-            Duration.ofSeconds(1), WaitStrategy.DEFAULT, false, Map.of());
+            Duration.ofSeconds(1), WaitStrategy.DEFAULT, false, Map.of(), null);
 
     public ShmOptions {
         Objects.requireNonNull(policy, "policy");
@@ -31,31 +35,46 @@ public record ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
     }
 
+    /** Options without a schema (the form before API 1.5). */
+    public ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration reliableTimeout,
+                      WaitStrategy waitStrategy, boolean crc32c, Map<String, String> metadata) {
+        this(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, null);
+    }
+
     public static ShmOptions defaults() {
         return DEFAULTS;
     }
 
     public ShmOptions withSlots(int size, int count) {
-        return new ShmOptions(size, count, policy, reliableTimeout, waitStrategy, crc32c, metadata);
+        return new ShmOptions(size, count, policy, reliableTimeout, waitStrategy, crc32c, metadata, schema);
     }
 
     public ShmOptions withPolicy(ShmPolicy p) {
-        return new ShmOptions(slotSize, slotCount, p, reliableTimeout, waitStrategy, crc32c, metadata);
+        return new ShmOptions(slotSize, slotCount, p, reliableTimeout, waitStrategy, crc32c, metadata, schema);
     }
 
     public ShmOptions withReliableTimeout(Duration t) {
-        return new ShmOptions(slotSize, slotCount, policy, t, waitStrategy, crc32c, metadata);
+        return new ShmOptions(slotSize, slotCount, policy, t, waitStrategy, crc32c, metadata, schema);
     }
 
     public ShmOptions withWait(WaitStrategy w) {
-        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, w, crc32c, metadata);
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, w, crc32c, metadata, schema);
     }
 
     public ShmOptions withCrc32c(boolean on) {
-        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, on, metadata);
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, on, metadata, schema);
     }
 
     public ShmOptions withMetadata(Map<String, String> m) {
-        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, m);
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, m, schema);
+    }
+
+    /**
+     * @return these options with a schema for the slots' payload; a schema whose size exceeds the slot
+     *         size is refused when the producer is created
+     * @since 1.5
+     */
+    public ShmOptions withSchema(Schema s) {
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, s);
     }
 }
