@@ -1,5 +1,6 @@
 package io.labhub.validation;
 
+import io.labhub.api.schema.Schema;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
 import io.labhub.api.ConsumerOptions;
@@ -76,6 +77,32 @@ import java.util.Map;
  *       NaN or infinite</td></tr>
  *   <tr><td>{@code metadata.type}</td><td>a value is not a {@code String}, {@code Boolean}, number
  *       ({@code Byte Short Integer Long Float Double BigInteger BigDecimal}), {@code Map} or {@code List}</td></tr>
+ *   <tr><td>{@code schema.fields}</td><td>a schema is not an object, {@code fields} is missing, not an array,
+ *       empty or longer than {@value #MAX_SCHEMA_FIELDS}, a field is not an object, {@code reply} is not an object</td></tr>
+ *   <tr><td>{@code schema.name}</td><td>a field name is missing, not a string, not an identifier
+ *       {@code [A-Za-z_][A-Za-z0-9_]*} of 1-64 characters, or not unique in its record</td></tr>
+ *   <tr><td>{@code schema.dtype}</td><td>a dtype is missing, not a string or not one of
+ *       {@code u8 i8 u16 i16 u32 i32 u64 i64 f32 f64 bool bytes utf8}</td></tr>
+ *   <tr><td>{@code schema.length}</td><td>a {@code length} on a dtype other than bytes/utf8, not an integer in
+ *       1..65536, or omitted (open length) on a bytes/utf8 field that is not the last</td></tr>
+ *   <tr><td>{@code schema.shape}</td><td>a shape is not an array of 1..8 integers each 1..2<sup>31</sup>-1, or is
+ *       given to an open-length field</td></tr>
+ *   <tr><td>{@code schema.unit}</td><td>a unit is not a string of 1-{@value #MAX_SCHEMA_UNIT_LENGTH} printable ASCII
+ *       characters</td></tr>
+ *   <tr><td>{@code schema.offset}</td><td>an offset is not an integer in 0..2<sup>31</sup>-1 or is before the end of
+ *       the previous field (declared order, no overlap)</td></tr>
+ *   <tr><td>{@code schema.size}</td><td>a field's byte size or end overflows or passes 2<sup>31</sup>-1; {@code size}
+ *       is not an integer, is less than the end of the last field, or (open-length last field) is not that field's
+ *       offset; a shm schema larger than the slot</td></tr>
+ *   <tr><td>{@code schema.attributes}</td><td>{@code attributes} is not an object, has more than
+ *       {@value #MAX_SCHEMA_ATTRIBUTES} entries, a key outside {@code [A-Za-z0-9_.-]{1,128}}, a value that is null, a
+ *       string longer than {@value #MAX_SCHEMA_ATTRIBUTE_VALUE_LENGTH} characters or a number that is not finite</td></tr>
+ *   <tr><td>{@code schema.depth}</td><td>the document nests deeper than 5 levels (schema, fields, field, shape; a
+ *       reply one more), an attribute value is an object or an array, or a reply schema has a reply</td></tr>
+ *   <tr><td>{@code schema.tooLarge}</td><td>the schema's compact JSON is longer than {@value #MAX_SCHEMA_JSON_BYTES}
+ *       bytes (measured before anything else is checked, stopping at the limit)</td></tr>
+ *   <tr><td>{@code schema.unknownKey}</td><td>a key other than {@code fields size attributes reply} in a schema or
+ *       {@code name dtype length shape unit offset} in a field, or a {@code reply} on a channel that is not reqrep</td></tr>
  * </table>
  *
  * <p>Threading: implementations are immutable and thread-safe; no method blocks or allocates more than
@@ -209,6 +236,45 @@ public interface Validator {
      * @since 1.2
      */
     ConsumerOptions consumerOptions(ConsumerOptions options);
+
+    /** Most fields in one schema record. */
+    int MAX_SCHEMA_FIELDS = 256;
+
+    /** Longest schema, as compact UTF-8 JSON, in bytes. */
+    int MAX_SCHEMA_JSON_BYTES = 16 * 1024;
+
+    /** Most attributes of one schema. */
+    int MAX_SCHEMA_ATTRIBUTES = 64;
+
+    /** Longest attribute string value, in characters. */
+    int MAX_SCHEMA_ATTRIBUTE_VALUE_LENGTH = 4096;
+
+    /** Longest field unit, in characters. */
+    int MAX_SCHEMA_UNIT_LENGTH = 32;
+
+    /**
+     * Checks a channel schema in its JSON form (docs/schemas.md), read as plain values (maps, lists,
+     * strings, numbers, booleans; integers as {@code Integer Long Short Byte BigInteger}) and builds it.
+     * Checks run in a fixed order: size and depth of the whole document first, then keys, fields in order,
+     * size, attributes, reply.
+     *
+     * @param kind the channel's kind ({@code null}: any; only {@code reqrep} may have a reply schema)
+     * @param json the schema object
+     * @return the schema, offsets resolved
+     * @throws InvalidInputException one of the {@code schema.*} rules above
+     * @since 1.3
+     */
+    Schema schema(ChannelKind kind, Map<String, ?> json);
+
+    /**
+     * Checks a schema built in Java (e.g. with {@link Schema#builder()}) by the same rules, through its
+     * JSON form.
+     *
+     * @return an equal schema
+     * @throws InvalidInputException one of the {@code schema.*} rules above
+     * @since 1.3
+     */
+    Schema schema(ChannelKind kind, Schema schema);
 
     /** @return the limits this validator applies */
     ValidationLimits limits();

@@ -22,7 +22,7 @@
  * </ul>
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package io.labhub.validation;
 
 import org.osgi.annotation.bundle.Export;

@@ -5,6 +5,7 @@ import io.labhub.api.ChannelName;
 import io.labhub.api.ConsumerOptions;
 import io.labhub.api.ShmOptions;
 import io.labhub.api.ZmqOptions;
+import io.labhub.api.schema.Schema;
 import io.labhub.validation.ValidationLimits;
 import io.labhub.validation.Validator;
 
@@ -56,6 +57,13 @@ public final class StandardValidator implements Validator {
         shmSizes(o.slotSize(), o.slotCount());
         metadata(o.metadata());
         positive("reliableTimeout", o.reliableTimeout().toNanos());
+        if (o.schema() != null) {
+            schema(ChannelKind.SHM, o.schema());
+            if (o.schema().size() > o.slotSize()) {
+                throw Refusals.refuseValue("schema.size", o.schema().size(), "the schema's record does not fit the"
+                        + " slot size " + o.slotSize() + "; its size is");
+            }
+        }
         return o;
     }
 
@@ -71,7 +79,20 @@ public final class StandardValidator implements Validator {
             bindEndpoint(o.endpoint());
         }
         metadata(o.metadata());
+        if (o.schema() != null) {
+            schema(null, o.schema());
+        }
         return o;
+    }
+
+    @Override
+    public Schema schema(ChannelKind kind, Map<String, ?> json) {
+        return SchemaRules.check(kind, json);
+    }
+
+    @Override
+    public Schema schema(ChannelKind kind, Schema schema) {
+        return SchemaRules.check(kind, schema);
     }
 
     @Override

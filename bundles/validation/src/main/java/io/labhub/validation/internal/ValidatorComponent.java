@@ -90,6 +90,16 @@ public final class ValidatorComponent implements Validator {
     }
 
     @Override
+    public io.labhub.api.schema.Schema schema(ChannelKind kind, Map<String, ?> json) {
+        return delegate.schema(kind, json);
+    }
+
+    @Override
+    public io.labhub.api.schema.Schema schema(ChannelKind kind, io.labhub.api.schema.Schema schema) {
+        return delegate.schema(kind, schema);
+    }
+
+    @Override
     public io.labhub.api.ConsumerOptions consumerOptions(io.labhub.api.ConsumerOptions options) {
         return delegate.consumerOptions(options);
     }
