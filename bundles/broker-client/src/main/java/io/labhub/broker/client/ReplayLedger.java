@@ -51,6 +51,9 @@ final class ReplayLedger {
         }
         ObjectNode metadata = request.putObject(Wire.METADATA);
         offer.metadata().forEach(metadata::put);
+        if (offer.schema() != null) {
+            request.set(Wire.SCHEMA, Wire.schema(offer.schema()));
+        }
         return request;
     }
 

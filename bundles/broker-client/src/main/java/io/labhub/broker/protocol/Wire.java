@@ -17,8 +17,11 @@ import io.labhub.api.ChannelName;
 import io.labhub.api.ChannelState;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
+import io.labhub.api.schema.Schema;
 import io.labhub.api.spi.ChannelEvent;
 import io.labhub.api.text.SafeText;
+import io.labhub.validation.Validator;
+import io.labhub.validation.Validators;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -102,6 +105,10 @@ public final class Wire {
     public static final String QUOTA = "quota";
     /** A {@code channel_registered} event that moved the name to another key: the key that had it. */
     public static final String PREVIOUS_PRODUCER = "previousProducer";
+    /** {@code register} and the channel object: the channel's schema (docs/schemas.md), or null. */
+    public static final String SCHEMA = "schema";
+    /** The channel object: the hash of its schema (64 hex digits), or null; computed by the broker. */
+    public static final String SCHEMA_HASH = "schemaHash";
     /** A {@code channel_registered} event: {@code true} when the name moved to another key. */
     public static final String PRODUCER_CHANGED = "producerChanged";
 
@@ -291,7 +298,37 @@ public final class Wire {
         info.metadata().forEach(metadata::put);
         node.put(CONSUMERS, info.consumers());
         node.put(STATE, info.state().wireName());
+        if (info.schema() == null) {
+            node.putNull(SCHEMA);
+            node.putNull(SCHEMA_HASH);
+        } else {
+            node.set(SCHEMA, schema(info.schema()));
+            node.put(SCHEMA_HASH, info.schema().hash());
+        }
         return node;
+    }
+
+    /** @return the schema's JSON form (what {@code register} carries and the channel object holds) */
+    public static ObjectNode schema(Schema schema) {
+        return MAPPER.valueToTree(schema.toMap());
+    }
+
+    /**
+     * Reads a schema object by the Validator's rules.
+     *
+     * @param kind the channel's kind (only reqrep may have a reply schema)
+     * @return the schema, or {@code null} when the field is absent or null
+     * @throws LabHubException {@code INVALID_ARGUMENT} with the rule broken ({@code schema.*}, or
+     *                         {@code field.schema} when it is not an object)
+     */
+    public static Schema readSchema(JsonNode node, ChannelKind kind, Validator validator) {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isObject()) {
+            throw invalid(SCHEMA, "the field 'schema' must be an object, not " + typeName(node));
+        }
+        return validator.schema(kind, toJava((ObjectNode) node));
     }
 
     public static ArrayNode channels(List<ChannelInfo> infos) {
@@ -324,9 +361,15 @@ public final class Wire {
                         e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString()));
             }
             JsonNode consumers = node.get(CONSUMERS);
+            Schema schema = readSchema(node.get(SCHEMA), kind, Validators.defaults());
+            String hash = optionalString(node, SCHEMA_HASH);
+            if (schema != null && hash != null && !hash.equals(schema.hash())) {
+                throw new io.labhub.api.InvalidInputException("schema.mismatch", SafeText.display(hash),
+                        "[schema.mismatch] the schemaHash is not the hash of the schema: \"" + SafeText.display(hash) + "\"");
+            }
             return new ChannelInfo(new ChannelName(name), kind, optionalString(node, PRODUCER),
                     optionalString(node, ENDPOINT), optionalString(node, SERVER_KEY), metadata,
-                    consumers != null && consumers.canConvertToInt() ? consumers.intValue() : 0, state);
+                    consumers != null && consumers.canConvertToInt() ? consumers.intValue() : 0, state, schema);
         } catch (LabHubException e) {
             throw new LabHubException(ErrorCode.INVALID_MESSAGE, "malformed channel object: " + e.getMessage());
         }

@@ -6,5 +6,5 @@
  * bundle is needed only where a broker runs.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.labhub.broker.protocol;
