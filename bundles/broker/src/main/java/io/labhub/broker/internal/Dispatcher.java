@@ -10,6 +10,7 @@ import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
 import io.labhub.api.text.SafeText;
 import io.labhub.broker.protocol.Wire;
+import io.labhub.api.schema.Schema;
 import io.labhub.validation.Validator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -320,7 +321,9 @@ public final class Dispatcher {
         Map<String, String> metadata = metadata(request.get(Wire.METADATA));
         // tcp://host:port for zmq kinds; a labhub-<hex> segment with its size metadata for shm (one rule, in the Validator)
         validator.endpoint(kind, endpoint, metadata);
-        return registry.register(client, name, kind, endpoint, serverKey, metadata, now);
+        // checked before anything is stored: a hostile schema leaves the registry as it was
+        Schema schema = Wire.readSchema(request.get(Wire.SCHEMA), kind, validator);
+        return registry.register(client, name, kind, endpoint, serverKey, metadata, schema, now);
     }
 
     private Map<String, String> metadata(JsonNode node) {

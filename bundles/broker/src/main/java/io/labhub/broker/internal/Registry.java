@@ -8,6 +8,7 @@ import io.labhub.api.ChannelNotFoundException;
 import io.labhub.api.ChannelState;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
+import io.labhub.api.schema.Schema;
 import io.labhub.api.spi.ChannelEvent;
 import io.labhub.api.text.SafeText;
 import io.labhub.broker.BrokerClientInfo;
@@ -154,6 +155,8 @@ public final class Registry {
         String endpoint;
         String serverKey;
         Map<String, String> metadata;
+        Schema schema;
+        /** Metadata and schema bytes, counted against maxMetadataBytesPerKey. */
         long metadataBytes;
         ChannelState state;
         Instant since;
@@ -165,7 +168,7 @@ public final class Registry {
         }
 
         ChannelInfo info() {
-            return new ChannelInfo(name, kind, producer, endpoint, serverKey, metadata, consumers.size(), state);
+            return new ChannelInfo(name, kind, producer, endpoint, serverKey, metadata, consumers.size(), state, schema);
         }
 
         boolean counted() {
@@ -311,6 +314,15 @@ public final class Registry {
      */
     public ChannelInfo register(String client, ChannelName name, ChannelKind kind, String endpoint,
                                 String serverKey, Map<String, String> metadata, Instant now) {
+        return register(client, name, kind, endpoint, serverKey, metadata, null, now);
+    }
+
+    /**
+     * {@code register} with the channel's schema (already validated), stored with it and counted with
+     * its metadata against {@code maxMetadataBytesPerKey} (the UTF-8 bytes of its JSON form).
+     */
+    public ChannelInfo register(String client, ChannelName name, ChannelKind kind, String endpoint,
+                                String serverKey, Map<String, String> metadata, Schema schema, Instant now) {
         requireSession(client);
         Entry entry = channels.get(name);
         boolean ours = entry != null && client.equals(entry.producer);
@@ -329,10 +341,10 @@ public final class Registry {
         }
         if (ours && entry.state == ChannelState.ACTIVE && entry.kind == kind
                 && Objects.equals(entry.endpoint, endpoint) && Objects.equals(entry.serverKey, serverKey)
-                && entry.metadata.equals(metadata)) {
+                && entry.metadata.equals(metadata) && Objects.equals(entry.schema, schema)) {
             return entry.info(); // the same offer again: nothing changes, no event
         }
-        long bytes = metadataBytes(metadata);
+        long bytes = metadataBytes(metadata) + (schema == null ? 0 : utf8Length(schema.toJson()));
         Usage mine = usage.computeIfAbsent(client, k -> new Usage());
         boolean counted = ours && entry.counted();
         long channelsAfter = mine.produced.size() + (counted ? 0 : 1);
@@ -368,6 +380,7 @@ public final class Registry {
         entry.endpoint = endpoint;
         entry.serverKey = serverKey;
         entry.metadata = Map.copyOf(metadata);
+        entry.schema = schema;
         entry.metadataBytes = bytes;
         entry.state = ChannelState.ACTIVE;
         entry.since = now;
@@ -535,7 +548,7 @@ public final class Registry {
     private static long estimatedJsonBytes(Entry e) {
         // names, keys and fixed fields, plus quoting and separators per metadata entry
         return 256 + e.name.value().length() + (e.endpoint == null ? 0 : e.endpoint.length())
-                + e.metadataBytes + 8L * e.metadata.size();
+                + e.metadataBytes + 8L * e.metadata.size() + (e.schema == null ? 0 : 128 + 16L * e.schema.fields().size());
     }
 
     /** @return every channel, by name (a snapshot copy; for tests and small registries) */
