@@ -16,9 +16,9 @@ import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.zeromq.ZEvent;
 import org.zeromq.ZMQ;
 
 /**
@@ -31,7 +31,7 @@ import org.zeromq.ZMQ;
  * nothing from us: ZeroMQ reconnects the socket by itself.
  *
  * <p>Re-admission: ZeroMQ never retries a CURVE handshake the producer refused (our key not, or not yet,
- * in its allow-list). A socket monitor reports the refusal ({@code HANDSHAKE_FAILED_AUTH}, or
+ * in its allow-list). A socket event hook reports the refusal ({@code HANDSHAKE_FAILED_AUTH}, or
  * {@code _PROTOCOL} / {@code _NO_DETAIL}); the socket is then recreated after a back-off of
  * {@value #FIRST_RETRY_MILLIS} ms doubling to {@value #MAX_RETRY_MILLIS} ms (reset by a successful
  * handshake), so a key allowed later (the allow-list is reloaded when it changes) gets in within a few
@@ -63,7 +63,6 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
     static final int EVENT_HANDSHAKE_PROTOCOL = 32768;
     static final long FIRST_RETRY_MILLIS = 200;
     static final long MAX_RETRY_MILLIS = 2000;
-    private static final AtomicLong MONITORS = new AtomicLong();
     /** One timer thread for every consumer's back-off (the work itself runs on each channel's I/O thread). */
     private static final ScheduledExecutorService RETRIES = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "labhub-zmq-readmission");
@@ -76,7 +75,6 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
     private volatile AutoCloseable events;
     /** Loop thread only. */
     private ZMQ.Socket socket;
-    private ZMQ.Socket monitor;
     private long retryMillis = FIRST_RETRY_MILLIS;
     private boolean retryScheduled;
     private boolean refusedSinceAdmitted;
@@ -228,58 +226,67 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
     /**
      * Loop thread: watches {@code s}'s connection events (call before {@code connect}): handshake
      * refusals recreate the socket with back-off; {@code extraEvents} go to {@link #onSocketEvent}.
+     *
+     * <p>An event hook, not a monitor PAIR. JeroMQ 0.6.0 writes monitor events with a blocking send on its
+     * I/O thread, while holding the socket's monitor lock: when the PAIR's reader is closed before the
+     * monitored socket stops emitting (a switch to a restarted producer closes the old socket's reader first,
+     * and the old connection's FIN is then processed before the old socket is reaped), that send never
+     * returns, and the I/O thread, with every connection of the context it serves, hangs for good. A thread
+     * dump of the hung {@code PubSubChannelTest.subscriberFollowsPublisherRestartedAtNewEndpointAndCountsTheGap}
+     * (about 1 run in 12) showed {@code iothread} parked in {@code SocketBase.send} from
+     * {@code StreamEngine.error -> eventDisconnected}, and the new socket stuck after CONNECTED. The hook
+     * runs on the I/O thread and only queues the event for this loop: nothing to close, nothing to block on
+     * (the security bundle's {@code HandshakeMonitor} uses a hook for the same reason).
      */
     protected final void monitor(ZMQ.Socket s, int extraEvents) {
-        if (monitor != null) {
-            loop.release(monitor);
-            monitor = null;
-        }
-        String endpoint = "inproc://labhub-consumer-monitor-" + MONITORS.incrementAndGet();
-        s.monitor(endpoint, extraEvents | ZMQ.EVENT_DISCONNECTED | EVENT_HANDSHAKE_FAILED_AUTH | EVENT_HANDSHAKE_FAILED_PROTOCOL
-                | EVENT_HANDSHAKE_FAILED_NO_DETAIL | EVENT_HANDSHAKE_SUCCEEDED | EVENT_HANDSHAKE_PROTOCOL);
-        ZMQ.Socket events = loop.socket(org.zeromq.SocketType.PAIR);
-        events.connect(endpoint);
-        monitor = events;
-        loop.watch(events, () -> readEvents(events, s), () -> true);
+        int mask = extraEvents | ZMQ.EVENT_DISCONNECTED | EVENT_HANDSHAKE_FAILED_AUTH | EVENT_HANDSHAKE_FAILED_PROTOCOL
+                | EVENT_HANDSHAKE_FAILED_NO_DETAIL | EVENT_HANDSHAKE_SUCCEEDED | EVENT_HANDSHAKE_PROTOCOL;
+        s.setEventHook(new ZEvent.ZEventConsummer() {
+            @Override
+            public void consume(zmq.ZMQ.Event e) { // I/O thread: queue only (a closed loop drops it)
+                loop.execute(() -> onMonitorEvent(e.event, e.addr, e.arg, s));
+            }
+
+            @Override
+            public void consume(ZEvent ev) {
+                // not called: the raw event above replaces the default that builds a ZEvent
+            }
+        }, mask);
     }
 
-    private void readEvents(ZMQ.Socket events, ZMQ.Socket of) {
-        ZMQ.Event e;
-        while ((e = ZMQ.Event.recv(events, ZMQ.DONTWAIT)) != null) {
-            int type = e.getEvent();
-            if (type == EVENT_HANDSHAKE_FAILED_AUTH || type == EVENT_HANDSHAKE_FAILED_PROTOCOL
-                    || type == EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
-                if (of == socket) {
-                    established = false; // refused: the producer answers, but not to us; no lost connection
-                }
-                counters.handshakeRefusals.increment();
-                if (!refusedSinceAdmitted) {
-                    refusedSinceAdmitted = true;
-                    LOG.warn("{} {}: the producer at {} refused our CURVE handshake ({}, {}): is this runtime's key {} in "
-                            + "its allow-list? Retrying every {}-{} ms", kind().wireName(), name(), e.getAddress(),
-                            type == EVENT_HANDSHAKE_FAILED_AUTH ? "not allowed" : "handshake failed", e.getValue(),
-                            security.publicKey(), FIRST_RETRY_MILLIS, MAX_RETRY_MILLIS);
-                } else {
-                    LOG.debug("{}: handshake refused again ({})", name(), type);
-                }
-                scheduleRecreate();
-            } else if (type == EVENT_HANDSHAKE_SUCCEEDED) {
-                if (refusedSinceAdmitted) {
-                    LOG.info("{} {}: admitted by the producer at {}", kind().wireName(), name(), e.getAddress());
-                }
-                refusedSinceAdmitted = false;
-                retryMillis = FIRST_RETRY_MILLIS;
-            } else if (type == EVENT_HANDSHAKE_PROTOCOL && of == socket) {
-                established = true;
-                connectionAlive();
-            } else if (type == ZMQ.EVENT_DISCONNECTED && of == socket && established) {
-                established = false;
-                disconnected = true;
-                producerLost("the connection to " + e.getAddress() + " dropped (heartbeat timed out or closed)");
-            }
+    private void onMonitorEvent(int type, String address, Object value, ZMQ.Socket of) {
+        if (type == EVENT_HANDSHAKE_FAILED_AUTH || type == EVENT_HANDSHAKE_FAILED_PROTOCOL
+                || type == EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
             if (of == socket) {
-                onSocketEvent(type);
+                established = false; // refused: the producer answers, but not to us; no lost connection
             }
+            counters.handshakeRefusals.increment();
+            if (!refusedSinceAdmitted) {
+                refusedSinceAdmitted = true;
+                LOG.warn("{} {}: the producer at {} refused our CURVE handshake ({}, {}): is this runtime's key {} in "
+                        + "its allow-list? Retrying every {}-{} ms", kind().wireName(), name(), address,
+                        type == EVENT_HANDSHAKE_FAILED_AUTH ? "not allowed" : "handshake failed", value,
+                        security.publicKey(), FIRST_RETRY_MILLIS, MAX_RETRY_MILLIS);
+            } else {
+                LOG.debug("{}: handshake refused again ({})", name(), type);
+            }
+            scheduleRecreate();
+        } else if (type == EVENT_HANDSHAKE_SUCCEEDED) {
+            if (refusedSinceAdmitted) {
+                LOG.info("{} {}: admitted by the producer at {}", kind().wireName(), name(), address);
+            }
+            refusedSinceAdmitted = false;
+            retryMillis = FIRST_RETRY_MILLIS;
+        } else if (type == EVENT_HANDSHAKE_PROTOCOL && of == socket) {
+            established = true;
+            connectionAlive();
+        } else if (type == ZMQ.EVENT_DISCONNECTED && of == socket && established) {
+            established = false;
+            disconnected = true;
+            producerLost("the connection to " + address + " dropped (heartbeat timed out or closed)");
+        }
+        if (of == socket) {
+            onSocketEvent(type);
         }
     }
 
