@@ -79,7 +79,7 @@ public class BundleHub implements Hub {
     @Override
     public ShmProducer createShmProducer(String name, ShmOptions options) {
         engine.check(options);
-        return engine.create(this, ChannelKind.SHM, name, ctx -> engine.shm().createProducer(ctx, options));
+        return engine.create(this, ChannelKind.SHM, name, options.schema(), ctx -> engine.shm().createProducer(ctx, options));
     }
 
     @Override
@@ -91,7 +91,7 @@ public class BundleHub implements Hub {
     @Override
     public Publisher createPublisher(String name, ZmqOptions options) {
         engine.check(options);
-        return engine.create(this, ChannelKind.PUBSUB, name, ctx -> engine.pubsub().createPublisher(ctx, options));
+        return engine.create(this, ChannelKind.PUBSUB, name, options.schema(), ctx -> engine.pubsub().createPublisher(ctx, options));
     }
 
     @Override
@@ -106,7 +106,7 @@ public class BundleHub implements Hub {
             throw new InvalidInputException("handler.null", "null", "a request server needs a handler");
         }
         engine.check(options);
-        return engine.create(this, ChannelKind.REQREP, name, ctx -> engine.reqrep().createServer(ctx, handler, options));
+        return engine.create(this, ChannelKind.REQREP, name, options.schema(), ctx -> engine.reqrep().createServer(ctx, handler, options));
     }
 
     @Override

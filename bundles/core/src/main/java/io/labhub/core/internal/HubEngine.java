@@ -13,6 +13,7 @@ import io.labhub.api.HubStatus;
 import io.labhub.api.ShmOptions;
 import io.labhub.api.TransportUnavailableException;
 import io.labhub.api.ZmqOptions;
+import io.labhub.api.schema.Schema;
 import io.labhub.api.spi.ChannelContext;
 import io.labhub.api.spi.ChannelEvent;
 import io.labhub.api.spi.PubSubTransport;
@@ -94,8 +95,20 @@ public class HubEngine {
     // ---- channel creation: validate, pick the transport, track the channel for its owner ----
 
     <C extends Channel> C create(BundleHub owner, ChannelKind kind, String rawName, Function<Context, C> make) {
+        return create(owner, kind, rawName, null, make);
+    }
+
+    /**
+     * @param schema a producer's schema (already validated with its options), registered with the channel
+     *               whatever the transport; {@code null} for a consumer or untyped bytes
+     */
+    <C extends Channel> C create(BundleHub owner, ChannelKind kind, String rawName, Schema schema,
+                                 Function<Context, C> make) {
         ChannelName name = validator.channelName(rawName);
-        Context ctx = new Context(owner, name, kind);
+        if (schema != null) {
+            validator.schema(kind, schema); // the kind's own rule: only reqrep has a reply schema
+        }
+        Context ctx = new Context(owner, name, kind, schema);
         C channel;
         try {
             channel = make.apply(ctx);
@@ -197,6 +210,8 @@ public class HubEngine {
         final BundleHub owner;
         final ChannelName name;
         final ChannelKind kind;
+        /** The producer's schema: the transport need not know it to have it registered. */
+        final Schema schema;
         volatile Channel channel;
         private volatile boolean offered;
         private volatile boolean attached;
@@ -206,9 +221,14 @@ public class HubEngine {
         private String warnedKey;
 
         Context(BundleHub owner, ChannelName name, ChannelKind kind) {
+            this(owner, name, kind, null);
+        }
+
+        Context(BundleHub owner, ChannelName name, ChannelKind kind, Schema schema) {
             this.owner = owner;
             this.name = name;
             this.kind = kind;
+            this.schema = schema;
         }
 
         @Override
@@ -228,7 +248,8 @@ public class HubEngine {
                         + holder.owner.owner());
             }
             try {
-                directory.register(new ChannelInfo(name, kind, directory.clientId(), endpoint, serverKey, metadata, 0, ChannelState.ACTIVE));
+                directory.register(new ChannelInfo(name, kind, directory.clientId(), endpoint, serverKey, metadata, 0,
+                        ChannelState.ACTIVE, schema));
             } catch (RuntimeException e) {
                 producers.remove(name, this);
                 throw e;

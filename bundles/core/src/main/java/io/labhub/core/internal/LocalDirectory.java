@@ -58,7 +58,7 @@ final class LocalDirectory implements Directory {
                 throw new ChannelExistsException("channel '" + offer.name() + "' is already offered by " + old.producer());
             }
             info = new ChannelInfo(offer.name(), offer.kind(), offer.producer(), offer.endpoint(), offer.serverKey(),
-                    offer.metadata(), attached.getOrDefault(offer.name(), 0), ChannelState.ACTIVE);
+                    offer.metadata(), attached.getOrDefault(offer.name(), 0), ChannelState.ACTIVE, offer.schema());
             channels.put(offer.name(), info);
             notifyAll();
         }
@@ -136,11 +136,11 @@ final class LocalDirectory implements Directory {
     }
 
     private static ChannelInfo withState(ChannelInfo i, ChannelState s) {
-        return new ChannelInfo(i.name(), i.kind(), i.producer(), i.endpoint(), i.serverKey(), i.metadata(), i.consumers(), s);
+        return new ChannelInfo(i.name(), i.kind(), i.producer(), i.endpoint(), i.serverKey(), i.metadata(), i.consumers(), s, i.schema());
     }
 
     private static ChannelInfo withConsumers(ChannelInfo i, int consumers) {
-        return new ChannelInfo(i.name(), i.kind(), i.producer(), i.endpoint(), i.serverKey(), i.metadata(), consumers, i.state());
+        return new ChannelInfo(i.name(), i.kind(), i.producer(), i.endpoint(), i.serverKey(), i.metadata(), consumers, i.state(), i.schema());
     }
 
     @Override
