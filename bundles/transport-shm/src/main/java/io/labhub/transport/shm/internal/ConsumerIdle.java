@@ -12,8 +12,9 @@ import io.labhub.transport.shm.internal.platform.ShmPlatform;
  * How a consumer waits for a frame (its idle strategy, as Agrona's {@code BackoffIdleStrategy}): at the
  * producer's heels it first holds off ({@link #HEELS_HOLD_OFF_NANOS}); then it spins
  * for the wait strategy's {@code spin}, polling only WRITE_SEQUENCE, yields for {@code yield}, then sleeps
- * on the header's NOTIFY_WORD (futex / named event) in slices of at most {@code blockSlice}, announcing the
- * sleep in its own entry's WAITING flag (the Dekker protocol of docs/shm-layout.md, "Waiting").
+ * on its own entry's WAKE_WORD (futex / named auto-reset event) in slices of at most {@code blockSlice},
+ * announcing the sleep and the sequence it waits for in its entry (WAIT_TARGET, then WAITING: the Dekker
+ * protocol of docs/shm-layout.md, "Waiting").
  *
  * @see RingConsumer
  */
@@ -32,6 +33,9 @@ final class ConsumerIdle {
 
         /** The spin loop's read: null while WRITE_SEQUENCE says nothing new, else {@link #tryNext()}. */
         F pollWritten();
+
+        /** The sequence the next read needs committed (WAIT_TARGET of a sleep: an earlier commit cannot help). */
+        long wantedSequence();
 
         /** Housekeeping before each sleep (closed, remap, rediscovery); @return the mapping to sleep on */
         SegmentMapping beforeSleep();
@@ -126,9 +130,14 @@ final class ConsumerIdle {
             if (left <= 0) {
                 return null;
             }
-            int word = ShmLayout.notifyWordAcquire(m.head);
-            // our own flag only (no shared count): the producer reads every entry's flag after each commit
-            m.table.waitingVolatile(m.entry, 1);
+            int entry = m.entry;
+            // read before the flag: a wake for this sleep bumps the word after it sees the flag, so the
+            // platform's wait either returns at once (word changed) or is woken
+            int word = m.table.wakeWordAcquire(entry);
+            m.table.waitTargetRelease(entry, reader.wantedSequence()); // published by the flag's store
+            // our own flag only (no shared count): the producer reads every entry's flag after each commit,
+            // and clears it when it wakes us (one wake per sleep); we arm it again for every sleep
+            m.table.waitingVolatile(entry, 1);
             VarHandle.fullFence(); // the re-check below must not move above the flag (Dekker with the commit)
             try {
                 F frame = reader.tryNext();
@@ -139,7 +148,7 @@ final class ConsumerIdle {
                     continue;
                 }
                 try {
-                    platform.await(m.handle, m.notifyWord, word, Math.min(left, blockSliceNanos));
+                    platform.await(m.handle, entry, m.table.wakeWord(entry), word, Math.min(left, blockSliceNanos));
                 } catch (LabHubException e) {
                     if (e.code() == ErrorCode.SEGMENT_INVALID) {
                         throw reader.segmentLost(e.getMessage()); // the futex word lost its page
@@ -147,7 +156,7 @@ final class ConsumerIdle {
                     throw e;
                 }
             } finally {
-                m.table.waitingRelease(m.entry, 0);
+                m.table.waitingRelease(entry, 0);
             }
             F frame = reader.tryNext();
             if (frame != null) {

@@ -10,6 +10,8 @@ import org.slf4j.LoggerFactory;
 
 import io.labhub.api.ChannelName;
 import io.labhub.transport.shm.internal.ShmLayout.Geometry;
+import io.labhub.transport.shm.internal.platform.ShmHandle;
+import io.labhub.transport.shm.internal.platform.ShmPlatform;
 
 /**
  * What a producer reads of its consumers through the {@link ConsumerTable}: whether one sleeps (the wake-up
@@ -45,6 +47,8 @@ final class ConsumerScan {
      * lowered value must not hide an entry from the wake-up or reliable scans).
      */
     private final AtomicInteger knownEntries = new AtomicInteger();
+    /** The entries one commit wakes, filled by the scan, then woken (producer thread, under its lock). */
+    private final int[] wakeBatch;
     /** The lowest position of the active consumers when last scanned: no scan while below it. */
     private long gate;
 
@@ -61,6 +65,7 @@ final class ConsumerScan {
         this.ensureOpen = ensureOpen;
         this.consumerLiveness = new Liveness[g.consumerCapacity()];
         this.consumerLivenessPid = new long[g.consumerCapacity()];
+        this.wakeBatch = new int[g.consumerCapacity()];
     }
 
     /**
@@ -166,17 +171,44 @@ final class ConsumerScan {
     }
 
     /**
-     * Whether a consumer announced that it sleeps: each consumer's own WAITING flag, on a line of its own
-     * that it writes only around a sleep, so this costs a cached load per entry while nobody sleeps. Garbage
-     * in another entry can only cause needless wakes, never a missed one; no shared count decides.
+     * Wakes the sleepers that commit {@code s} can help, after its volatile store of WRITE_SEQUENCE: each
+     * entry's own WAITING flag (a line of its own that its consumer writes only around a sleep, so this costs
+     * a cached load per entry while nobody sleeps), then its WAIT_TARGET. A flag taken back by a CAS (1 -> 0)
+     * is woken once: later commits skip the entry until its consumer arms the flag for its next sleep, so a
+     * sleeper that is slow to run costs one wake, not one per commit. The scan marks first and the wake
+     * syscalls follow in one batch, after the last entry's flag was read. Garbage in another entry can only
+     * cause needless wakes, never a missed one; no shared count decides.
+     *
+     * @return how many entries were woken
      */
-    boolean anyWaiting() {
-        for (int i = 0, n = highWater(); i < n; i++) {
-            if (table.waitingVolatile(i) != 0) {
-                return true;
+    int wakeReached(long s, ShmPlatform platform, ShmHandle handle) {
+        int n = 0;
+        int[] batch = wakeBatch;
+        for (int i = 0, limit = highWater(); i < limit; i++) {
+            int waiting = table.waitingVolatile(i);
+            if (waiting != 0 && table.waitTargetAcquire(i) <= s && table.casWaiting(i, waiting, 0)) {
+                table.bumpWakeWord(i);
+                batch[n++] = i;
             }
         }
-        return false;
+        for (int k = 0; k < n; k++) {
+            platform.wake(handle, batch[k], table.wakeWord(batch[k]));
+        }
+        return n;
+    }
+
+    /**
+     * Wakes every entry that sleeps, whatever it waits for (the producer closes: after its volatile store of
+     * PRODUCER_STATE). Every entry of the table, not only up to HIGH_WATER.
+     */
+    void wakeAll(ShmPlatform platform, ShmHandle handle) {
+        for (int i = 0, n = table.capacity(); i < n; i++) {
+            int waiting = table.waitingVolatile(i);
+            if (waiting != 0 && table.casWaiting(i, waiting, 0)) {
+                table.bumpWakeWord(i);
+                platform.wake(handle, i, table.wakeWord(i));
+            }
+        }
     }
 
     /** The lowest POSITION of the active entries (volatile loads: they pair with the joiners' volatile stores). */

@@ -21,6 +21,8 @@ final class ConsumerTable {
 
     private final MemorySegment table;
     private final int capacity;
+    /** Each entry's WAKE_WORD slice, made on first use ({@link #wakeWord}); the array too (capacity may be 65536). */
+    private MemorySegment[] wakeWords;
 
     /**
      * @param table    the table's bytes, offset 0 = TABLE_OFFSET of the segment
@@ -166,6 +168,46 @@ final class ConsumerTable {
         return INT.compareAndSet(table, entryOffset(i) + ShmLayout.ENTRY_WAITING, expected, waiting);
     }
 
+    // ---- WAKE_WORD and WAIT_TARGET (layout 3: each entry sleeps on its own word) ----
+
+    /** WAKE_WORD with acquire: the value a sleeper passes to the platform's wait (read before WAITING is set). */
+    int wakeWordAcquire(int i) {
+        return (int) INT.getAcquire(table, entryOffset(i) + ShmLayout.ENTRY_WAKE_WORD);
+    }
+
+    /** Bumps WAKE_WORD atomically before a wake (a sleeper that read the old value then does not sleep). */
+    void bumpWakeWord(int i) {
+        INT.getAndAdd(table, entryOffset(i) + ShmLayout.ENTRY_WAKE_WORD, 1);
+    }
+
+    /**
+     * Entry {@code i}'s WAKE_WORD as a 4-byte segment for the platform's wait and wake (made once per entry and
+     * kept, so a wake allocates nothing; a racy first fill makes two equal slices, either is right).
+     */
+    MemorySegment wakeWord(int i) {
+        MemorySegment[] words = wakeWords;
+        if (words == null) {
+            words = new MemorySegment[capacity];
+            wakeWords = words;
+        }
+        MemorySegment w = words[i];
+        if (w == null) {
+            w = table.asSlice(entryOffset(i) + ShmLayout.ENTRY_WAKE_WORD, 4);
+            words[i] = w;
+        }
+        return w;
+    }
+
+    /** Release store, before the sleeper's volatile store of WAITING (which publishes it). */
+    void waitTargetRelease(int i, long sequence) {
+        LONG.setRelease(table, entryOffset(i) + ShmLayout.ENTRY_WAIT_TARGET, sequence);
+    }
+
+    /** Read by the producer after it saw WAITING set (acquire: the target of that sleep or a later one). */
+    long waitTargetAcquire(int i) {
+        return (long) LONG.getAcquire(table, entryOffset(i) + ShmLayout.ENTRY_WAIT_TARGET);
+    }
+
     // ---- joining, counting ----
 
     /**
@@ -198,6 +240,7 @@ final class ConsumerTable {
         table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_SKIPS, 0L);
         table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_OVERRUNS, 0L);
         table.set(ValueLayout.JAVA_INT, e + ShmLayout.ENTRY_WAITING, 0);
+        table.set(ValueLayout.JAVA_LONG, e + ShmLayout.ENTRY_WAIT_TARGET, 0L);
     }
 
     /** A read found its frame overwritten: the table-wide count (atomic: every consumer adds) and the entry's own. */

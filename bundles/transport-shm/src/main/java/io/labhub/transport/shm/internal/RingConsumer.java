@@ -180,7 +180,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         runOnClose();
         open = false;
         try {
-            platform.wake(m.handle, m.notifyWord);
+            m.wakeOwnEntry(platform);
         } catch (RuntimeException e) {
             LOG.trace("wake after failure failed", e);
         }
@@ -437,6 +437,11 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         }
 
         @Override
+        public long wantedSequence() {
+            return slots.wantedSequence();
+        }
+
+        @Override
         public SegmentMapping beforeSleep() {
             ensureOpen();
             maintain(true);
@@ -564,7 +569,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         }
         SegmentMapping m = mapping;
         try {
-            platform.wake(m.handle, m.notifyWord);
+            m.wakeOwnEntry(platform);
         } catch (RuntimeException e) {
             LOG.trace("wake on close failed", e);
         }

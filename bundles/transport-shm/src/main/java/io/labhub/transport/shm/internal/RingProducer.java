@@ -36,7 +36,8 @@ import io.labhub.transport.shm.internal.platform.ShmPlatform;
  * <p>Commit protocol: the slot's sequence is set to {@code -s} (in progress), the payload and slot
  * header are written, then the sequence {@code s} is published with a release store and the header's
  * write sequence with a volatile store (which also orders the following reads of the consumers' WAITING
- * flags, so a consumer that announced it sleeps is never missed). A producer that dies between claim and commit
+ * flags, so a consumer that announced it sleeps is never missed; only sleepers whose WAIT_TARGET the commit
+ * reaches are woken, each once per sleep, on their own entry's word). A producer that dies between claim and commit
  * leaves {@code -s} behind, which no reader accepts. What it reads of its consumers (the wake-up check, the
  * {@code reliable} wait and drops, the heartbeat's survey) is {@link ConsumerScan}.
  */
@@ -48,7 +49,6 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     private final ShmPlatform platform;
     private final ShmHandle handle;
     private final MemorySegment seg;
-    private final MemorySegment notifyWord;
     private final Geometry g;
     /** The consumer table within {@link #seg}. */
     private final ConsumerTable table;
@@ -87,7 +87,6 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         this.platform = platform;
         this.handle = handle;
         this.seg = seg;
-        this.notifyWord = seg.asSlice(ShmLayout.NOTIFY_WORD_OFFSET, 4);
         this.g = g;
         this.table = new ConsumerTable(seg.asSlice(ShmLayout.TABLE_OFFSET, g.tableLength()), g.consumerCapacity());
         this.reliable = options.policy() == ShmPolicy.RELIABLE;
@@ -371,8 +370,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         }
         try {
             ShmLayout.producerStateVolatile(seg, ShmLayout.PRODUCER_CLOSED);
-            ShmLayout.bumpNotifyWord(seg);
-            platform.wake(handle, notifyWord);
+            consumers.wakeAll(platform, handle);
             if (!table.anyLiveConsumer()) {
                 platform.unlink(handle.name());
             }
@@ -470,10 +468,8 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 nextSlotOffset = nextOff < slotsEnd ? nextOff : g.slotsOffset();
                 sent.setOpaque(sent.getPlain() + 1);
                 bytesSent.setOpaque(bytesSent.getPlain() + len);
-                if (consumers.anyWaiting()) { // volatile loads after the volatile store of WRITE_SEQUENCE: Dekker with block()
-                    ShmLayout.bumpNotifyWord(seg);
-                    platform.wake(handle, notifyWord);
-                }
+                // volatile loads of the WAITING flags after the volatile store of WRITE_SEQUENCE: Dekker with block()
+                consumers.wakeReached(sequence, platform, handle);
                 return sequence;
             } catch (InternalError e) {
                 throw failed(e);

@@ -27,7 +27,6 @@ final class SegmentMapping {
     final MemorySegment head;
     final ConsumerTable table;
     final MemorySegment slots;
-    final MemorySegment notifyWord;
     final Header header;
     final Liveness producerBeat;
     /** Validated header values, copied into final fields for the read path. */
@@ -52,7 +51,6 @@ final class SegmentMapping {
         this.head = head;
         this.table = new ConsumerTable(table, header.geometry().consumerCapacity());
         this.slots = slots;
-        this.notifyWord = head.asSlice(ShmLayout.NOTIFY_WORD_OFFSET, 4);
         this.header = header;
         this.producerBeat = new Liveness(livenessNanos);
         Geometry g = header.geometry();
@@ -64,6 +62,20 @@ final class SegmentMapping {
         this.slotMask = Integer.bitCount(slotCount) == 1 ? slotCount - 1 : -1;
         this.slotsReadOnly = slots.isReadOnly();
         this.positionStride = Math.max(1, Math.min(RingConsumer.POSITION_STRIDE, slotCount / 4));
+    }
+
+    /**
+     * Wakes this consumer's own threads sleeping on its entry (a close or failure from another thread): bumps
+     * the entry's WAKE_WORD, then wakes it, as the producer does.
+     */
+    void wakeOwnEntry(ShmPlatform platform) {
+        int i = entry;
+        try {
+            table.bumpWakeWord(i);
+        } catch (InternalError truncated) {
+            return; // the word's page is gone (a failure's usual cause): no wait on it can block any more
+        }
+        platform.wake(handle, i, table.wakeWord(i));
     }
 
     /** Offset of frame {@code sequence}'s slot within {@link #slots} (sequence >= 1). */

@@ -33,7 +33,7 @@ import io.labhub.api.LabHubException;
  * 128 PRODUCER_HEARTBEAT  long  a counter the producer bumps every period (own cache line)
  * 136 PRODUCER_STATE      int   0 open, 1 closed
  * 192 WRITE_SEQUENCE      long  last committed sequence, 0 = none (own cache line)
- * 256 NOTIFY_WORD         int   futex word: bumped by a commit when an entry's WAITING is set (own cache line)
+ * 256 reserved            int   (layout 2: NOTIFY_WORD, one futex word for all) never read since layout 3
  * 320 FRAMES              long  frames committed          } producer counters
  * 328 BYTES               long  payload bytes committed   }
  * 336 UNBLOCKS            long  consumers dropped (reliable) }
@@ -51,7 +51,9 @@ import io.labhub.api.LabHubException;
  *      0 STATE int (0 free, 1 joining, 2 active, 3 dropped)  4 reserved int
  *      8 PID long   16 START_MS long   24 POSITION long (last released sequence)
  *     32 HEARTBEAT long (counter)   40 SKIPS long   48 OVERRUNS long   56 reserved
- *     64 WAITING int (1 while blocked on NOTIFY_WORD; its own line, written only around a sleep)
+ *     64 WAITING int (1 while asleep, armed by the consumer, cleared by the producer's wake; second line,
+ *        written only around a sleep)   68 WAKE_WORD int (this entry's futex word, bumped by the producer
+ *        before it wakes the entry)   72 WAIT_TARGET long (the first sequence whose commit ends the sleep)
  *
  * Slot i at SLOTS_OFFSET + i * SLOT_STRIDE (producer writes; consumers map read-only)
  *   0 SEQUENCE  long  0 never written, -s while frame s is being written, s once committed (release store, LAST)
@@ -67,7 +69,7 @@ public final class ShmLayout {
 
     /** "LABHUBSH" read as a little-endian long. */
     public static final long MAGIC = 0x485342554842414CL;
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
     public static final int PAGE = 4096;
     public static final int CACHE_LINE = 64;
 
@@ -89,6 +91,7 @@ public final class ShmLayout {
     public static final long PRODUCER_HEARTBEAT_OFFSET = 128;
     public static final long PRODUCER_STATE_OFFSET = 136;
     public static final long WRITE_SEQUENCE_OFFSET = 192;
+    /** Layout 2's shared futex word; unused since layout 3 (each entry has its own WAKE_WORD). */
     public static final long NOTIFY_WORD_OFFSET = 256;
     public static final long FRAMES_OFFSET = 320;
     public static final long BYTES_OFFSET = 328;
@@ -116,6 +119,10 @@ public final class ShmLayout {
     public static final long ENTRY_STATE = 0;
     /** On the entry's second line: the producer reads it after every commit without pulling the first. */
     public static final long ENTRY_WAITING = CACHE_LINE;
+    /** The entry's own futex word (layout 3), on WAITING's line: the producer bumps it, then wakes it. */
+    public static final long ENTRY_WAKE_WORD = CACHE_LINE + 4;
+    /** The sequence the sleeper waits for (layout 3): a commit below it does not wake the entry. */
+    public static final long ENTRY_WAIT_TARGET = CACHE_LINE + 8;
     public static final long ENTRY_PID = 8;
     public static final long ENTRY_START_MS = 16;
     public static final long ENTRY_POSITION = 24;
@@ -268,16 +275,6 @@ public final class ShmLayout {
     /** The producer bumps its heartbeat counter (single writer: opaque load, release store). */
     public static void bumpProducerHeartbeat(MemorySegment header) {
         LONG.setRelease(header, PRODUCER_HEARTBEAT_OFFSET, (long) LONG.getOpaque(header, PRODUCER_HEARTBEAT_OFFSET) + 1);
-    }
-
-    /** NOTIFY_WORD with acquire: the value a sleeper passes to the futex wait. */
-    public static int notifyWordAcquire(MemorySegment header) {
-        return (int) INT.getAcquire(header, NOTIFY_WORD_OFFSET);
-    }
-
-    /** Bumps NOTIFY_WORD atomically before a wake-up (so a sleeper's futex wait sees a changed word). */
-    public static void bumpNotifyWord(MemorySegment header) {
-        INT.getAndAdd(header, NOTIFY_WORD_OFFSET, 1);
     }
 
     /** Adds to a producer counter that more than one thread may bump (atomic). */

@@ -125,6 +125,11 @@ final class SlotReader {
         return atHeels() ? null : tryNext();
     }
 
+    /** The sequence the next read needs: a sleep's WAIT_TARGET (a commit below it cannot end the wait). */
+    long wantedSequence() {
+        return nextSequence;
+    }
+
     /** The next frame if committed, or null. Caller holds the lock. */
     RingFrame tryNext() {
         SegmentMapping m = mapping;

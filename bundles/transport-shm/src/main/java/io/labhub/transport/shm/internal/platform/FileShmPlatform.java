@@ -205,7 +205,7 @@ public class FileShmPlatform implements ShmPlatform {
     }
 
     @Override
-    public WaitResult await(ShmHandle handle, MemorySegment word, int expected, long timeoutNanos) {
+    public WaitResult await(ShmHandle handle, int entry, MemorySegment word, int expected, long timeoutNanos) {
         long deadline = System.nanoTime() + timeoutNanos;
         long park = MIN_PARK_NANOS;
         int wakes = handle instanceof FileHandle fh ? fh.wakes.get() : 0;
@@ -226,7 +226,7 @@ public class FileShmPlatform implements ShmPlatform {
     }
 
     @Override
-    public void wake(ShmHandle handle, MemorySegment word) {
+    public void wake(ShmHandle handle, int entry, MemorySegment word) {
         // pollers in other processes see the word change by themselves; a wake within this process
         // (a close from another thread) is seen through the handle
         if (handle instanceof FileHandle fh) {

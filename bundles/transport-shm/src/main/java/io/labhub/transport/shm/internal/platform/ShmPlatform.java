@@ -53,10 +53,15 @@ public interface ShmPlatform {
 
     /**
      * Blocks while the 32-bit word at {@code word} (4 bytes, 4-aligned, inside {@code handle}'s
-     * mapping) holds {@code expected}, at most {@code timeoutNanos}.
+     * mapping) holds {@code expected}, at most {@code timeoutNanos}. The word is consumer-table entry
+     * {@code entry}'s WAKE_WORD: each entry sleeps on its own word (futex) or its own event, named from the
+     * segment and the entry (Windows), so a wake reaches only the entry it is meant for.
      */
-    WaitResult await(ShmHandle handle, MemorySegment word, int expected, long timeoutNanos);
+    WaitResult await(ShmHandle handle, int entry, MemorySegment word, int expected, long timeoutNanos);
 
-    /** Wakes every thread (in any process) blocked in {@link #await} on that word. */
-    void wake(ShmHandle handle, MemorySegment word);
+    /**
+     * Wakes the threads (in any process) blocked in {@link #await} on entry {@code entry}'s word. The caller
+     * changes the word first, so a waiter that has not blocked yet sees the change and does not block.
+     */
+    void wake(ShmHandle handle, int entry, MemorySegment word);
 }

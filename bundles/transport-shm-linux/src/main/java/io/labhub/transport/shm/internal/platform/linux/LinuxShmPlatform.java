@@ -8,7 +8,8 @@ import io.labhub.transport.shm.internal.platform.ShmHandle;
 
 /**
  * Segments are files in /dev/shm (inherited from the portable platform); waiting blocks in the kernel
- * on a futex, so a sleeping consumer costs no CPU and a commit wakes it with one syscall.
+ * on a futex (each consumer entry's own WAKE_WORD), so a sleeping consumer costs no CPU and a commit wakes
+ * it with one syscall.
  */
 public final class LinuxShmPlatform extends FileShmPlatform {
 
@@ -29,7 +30,7 @@ public final class LinuxShmPlatform extends FileShmPlatform {
     }
 
     @Override
-    public WaitResult await(ShmHandle handle, MemorySegment word, int expected, long timeoutNanos) {
+    public WaitResult await(ShmHandle handle, int entry, MemorySegment word, int expected, long timeoutNanos) {
         if (word.byteSize() < 4 || (word.address() & 3) != 0) {
             throw new IllegalArgumentException("a futex word is 4 aligned bytes");
         }
@@ -41,7 +42,8 @@ public final class LinuxShmPlatform extends FileShmPlatform {
     }
 
     @Override
-    public void wake(ShmHandle handle, MemorySegment word) {
+    public void wake(ShmHandle handle, int entry, MemorySegment word) {
+        // one entry's word: its owner's threads sleep on it (normally one), nobody else's
         futex.wake(word.address(), Integer.MAX_VALUE);
     }
 }

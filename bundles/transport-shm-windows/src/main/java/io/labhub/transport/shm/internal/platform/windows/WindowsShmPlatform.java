@@ -101,7 +101,7 @@ public final class WindowsShmPlatform implements ShmPlatform {
     }
 
     @Override
-    public WaitResult await(ShmHandle handle, MemorySegment word, int expected, long timeoutNanos) {
+    public WaitResult await(ShmHandle handle, int entry, MemorySegment word, int expected, long timeoutNanos) {
         WindowsHandle h = (WindowsHandle) handle;
         MemorySegment event = h.event();
         k32.reset(event);
@@ -119,7 +119,7 @@ public final class WindowsShmPlatform implements ShmPlatform {
     }
 
     @Override
-    public void wake(ShmHandle handle, MemorySegment word) {
+    public void wake(ShmHandle handle, int entry, MemorySegment word) {
         k32.set(((WindowsHandle) handle).event());
     }
 

@@ -1,0 +1,133 @@
+package io.labhub.transport.shm.internal;
+
+import static org.junit.Assert.assertEquals;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.After;
+import org.junit.Before;
+import org.junit.Test;
+
+import io.labhub.api.ShmOptions;
+import io.labhub.api.ShmPolicy;
+import io.labhub.api.WaitStrategy;
+import io.labhub.transport.shm.internal.platform.FileShmPlatform;
+import io.labhub.transport.shm.internal.platform.SegmentNames;
+import io.labhub.transport.shm.internal.platform.ShmHandle;
+
+/**
+ * The producer's wake scan (layout 3): only entries whose WAITING is set and whose WAIT_TARGET the commit
+ * reaches are woken, each once per sleep (the flag is taken back), on their own WAKE_WORD, which is bumped
+ * first. The entries are written by hand into the segment file; the platform records the wakes.
+ */
+public class WakeScanTest {
+
+    /** The portable platform, recording which entries it was asked to wake. */
+    static final class RecordingPlatform extends FileShmPlatform {
+        final List<Integer> woken = new ArrayList<>();
+
+        RecordingPlatform(Path directory) {
+            super(directory);
+        }
+
+        @Override
+        public synchronized void wake(ShmHandle handle, int entry, MemorySegment word) {
+            woken.add(entry);
+            super.wake(handle, entry, word);
+        }
+
+        synchronized List<Integer> take() {
+            List<Integer> copy = List.copyOf(woken);
+            woken.clear();
+            return copy;
+        }
+    }
+
+    private Path dir;
+    private RecordingPlatform platform;
+    private RingProducer producer;
+    private Arena arena;
+    private MemorySegment seg;
+
+    @Before
+    public void setUp() throws Exception {
+        dir = ShmTestSupport.newDirectory();
+        platform = new RecordingPlatform(dir);
+        String segment = SegmentNames.random();
+        producer = ShmTestSupport.producer(platform, segment, new ShmOptions(64, 8, ShmPolicy.LATEST,
+                Duration.ofSeconds(1), WaitStrategy.BLOCKING, false, Map.of()), null);
+        arena = Arena.ofShared();
+        try (FileChannel fc = FileChannel.open(dir.resolve(segment), StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            seg = fc.map(FileChannel.MapMode.READ_WRITE, 0, fc.size(), arena);
+        }
+        ShmLayout.INT.setVolatile(seg, ShmLayout.TABLE_OFFSET + ShmLayout.TABLE_HIGH_WATER, 3);
+    }
+
+    @After
+    public void tearDown() throws Exception {
+        producer.close();
+        arena.close();
+        ShmTestSupport.removeDirectory(dir);
+    }
+
+    private long entry(int i) {
+        return ShmLayout.TABLE_OFFSET + ConsumerTable.entryOffset(i);
+    }
+
+    /** What a consumer does before it sleeps: the target, then the flag. */
+    private void arm(int i, long target) {
+        ShmLayout.LONG.setRelease(seg, entry(i) + ShmLayout.ENTRY_WAIT_TARGET, target);
+        ShmLayout.INT.setVolatile(seg, entry(i) + ShmLayout.ENTRY_WAITING, 1);
+    }
+
+    private int waiting(int i) {
+        return (int) ShmLayout.INT.getVolatile(seg, entry(i) + ShmLayout.ENTRY_WAITING);
+    }
+
+    private int wakeWord(int i) {
+        return (int) ShmLayout.INT.getVolatile(seg, entry(i) + ShmLayout.ENTRY_WAKE_WORD);
+    }
+
+    @Test
+    public void onlySleepersWhoseTargetACommitReachesAreWokenOncePerSleep() {
+        arm(0, 1);
+        arm(1, 3);
+        producer.publish(new byte[] {1});
+        assertEquals("frame 1 wakes the entry waiting for 1 only", List.of(0), platform.take());
+        assertEquals("the wake takes the flag back", 0, waiting(0));
+        assertEquals("and bumps that entry's word first", 1, wakeWord(0));
+        assertEquals(1, waiting(1));
+        assertEquals(0, wakeWord(1));
+
+        producer.publish(new byte[] {2});
+        assertEquals("entry 0 is not woken again before it sleeps again; entry 1 waits for 3", List.of(), platform.take());
+
+        producer.publish(new byte[] {3});
+        assertEquals(List.of(1), platform.take());
+
+        arm(0, 4);
+        arm(2, 4);
+        producer.publish(new byte[] {4});
+        assertEquals("re-armed sleepers are woken again, in one batch", List.of(0, 2), platform.take());
+        assertEquals(2, wakeWord(0));
+        assertEquals(1, wakeWord(2));
+    }
+
+    @Test
+    public void closeWakesEverySleeperWhateverItWaitsFor() {
+        arm(0, 100);
+        arm(2, 200);
+        producer.close();
+        assertEquals(List.of(0, 2), platform.take());
+        assertEquals(1, wakeWord(0));
+        assertEquals(0, waiting(2));
+    }
+}
