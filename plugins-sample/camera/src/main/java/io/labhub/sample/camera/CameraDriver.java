@@ -50,6 +50,9 @@ public class CameraDriver {
 
         @AttributeDefinition(description = "Slots in the ring", min = "2")
         int slots() default 4;
+
+        @AttributeDefinition(description = "The camera's serial number, an attribute of the channel's schema")
+        String serial() default "CAM-0001";
     }
 
     private final ShmProducer frames;
@@ -71,6 +74,7 @@ public class CameraDriver {
         int frameBytes = FrameLayout.frameBytes(width, height);
         this.frames = hub.createShmProducer(config.channel(), ShmOptions.DEFAULTS
                 .withSlots(frameBytes, Math.max(2, config.slots()))
+                .withSchema(FrameLayout.schema(width, height, config.serial()))
                 .withMetadata(Map.of("width", Integer.toString(width), "height", Integer.toString(height),
                         "pixelFormat", FrameLayout.FORMAT_MONO16_NAME, "headerBytes", Integer.toString(FrameLayout.HEADER_BYTES),
                         "rateHz", Double.toString(config.rateHz()), "layout", "docs/walkthrough.md#camera-frames")));

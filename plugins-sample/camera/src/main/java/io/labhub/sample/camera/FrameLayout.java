@@ -1,5 +1,8 @@
 package io.labhub.sample.camera;
 
+import io.labhub.api.schema.Dtype;
+import io.labhub.api.schema.Schema;
+
 /**
  * The camera's frame, as written into one shared-memory slot (little-endian):
  *
@@ -12,9 +15,10 @@ package io.labhub.sample.camera;
  *                                                                                   row-major, unsigned 16-bit
  * </pre>
  *
- * The same numbers are published as channel metadata ({@code headerBytes}, {@code width}, {@code height},
- * {@code pixelFormat}), so a consumer needs no class from this bundle: it reads the offsets documented here
- * and in docs/walkthrough.md.
+ * The same layout is the channel's schema ({@link #schema}, docs/schemas.md has it as the worked example),
+ * and the numbers are also published as channel metadata ({@code headerBytes}, {@code width}, {@code height},
+ * {@code pixelFormat}), so a consumer needs no class from this bundle: it reads the schema the broker hands
+ * out, or the offsets documented here and in docs/walkthrough.md.
  */
 public final class FrameLayout {
     public static final int SEQUENCE_OFFSET = 0;
@@ -28,6 +32,25 @@ public final class FrameLayout {
     public static final String FORMAT_MONO16_NAME = "mono16";
 
     private FrameLayout() {
+    }
+
+    /**
+     * The frame as a schema, built from the constants above (they stay the truth): the header fields
+     * packed, 4 bytes of padding (reserved), the pixels at {@link #HEADER_BYTES} as {@code u16[height,width]}.
+     */
+    public static Schema schema(int width, int height, String serial) {
+        return Schema.builder()
+                .field("sequence", Dtype.U64).at(SEQUENCE_OFFSET)
+                .field("timestampNs", Dtype.I64).unit("ns").at(TIMESTAMP_OFFSET)
+                .field("width", Dtype.U32).unit("px").at(WIDTH_OFFSET)
+                .field("height", Dtype.U32).unit("px").at(HEIGHT_OFFSET)
+                .field("format", Dtype.U32).at(FORMAT_OFFSET)
+                .field("pixels", Dtype.U16, height, width).unit("counts").at(HEADER_BYTES)
+                .attribute("pixelFormat", FORMAT_MONO16_NAME)
+                .attribute("width", width)
+                .attribute("height", height)
+                .attribute("serial", serial)
+                .build();
     }
 
     /** Bytes of one frame of that size. */

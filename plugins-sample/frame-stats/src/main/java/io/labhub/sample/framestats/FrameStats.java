@@ -1,6 +1,10 @@
 package io.labhub.sample.framestats;
 
 import io.labhub.api.ChannelClosedException;
+import io.labhub.api.ChannelInfo;
+import io.labhub.api.InvalidInputException;
+import io.labhub.api.schema.Dtype;
+import io.labhub.api.schema.Schema;
 import io.labhub.api.ChannelNotFoundException;
 import io.labhub.api.ConsumerOptions;
 import io.labhub.api.FrameHandler;
@@ -29,9 +33,12 @@ import org.slf4j.LoggerFactory;
  * channel or a producer that stays dead makes it close its consumer and open the channel again, waiting
  * for it to be registered, so it picks the camera up when it comes back.
  *
- * <p>Frame layout (the camera sample's, see docs/walkthrough.md): a 32-byte little-endian header with
- * width at offset 16 and height at 20, then unsigned 16-bit pixels. This bundle imports nothing from the
- * camera's bundle, only the API, so it survives the camera's jar being removed. Configuration pid
+ * <p>Frames are read through the channel's schema (docs/schemas.md), as the broker hands it out: the
+ * {@code pixels} field ({@code u16}) is a zero-copy slice of the slot, and a frame of another size than
+ * the schema's is counted as bad and skipped. A channel without a schema is read by the camera sample's
+ * documented layout (docs/walkthrough.md): a 32-byte little-endian header with width at offset 16 and
+ * height at 20, then unsigned 16-bit pixels. This bundle imports nothing from the camera's bundle, only
+ * the API, so it survives the camera's jar being removed. Configuration pid
  * {@code io.labhub.sample.framestats}.
  */
 @Component(configurationPid = "io.labhub.sample.framestats", immediate = true, service = FrameStats.class)
@@ -94,8 +101,10 @@ public class FrameStats {
                 if (!running) {
                     return;
                 }
-                LOG.info("frame-stats: reading '{}'", channel);
-                consume(c);
+                Schema schema = pixelSchema(hub.find(channel).map(ChannelInfo::schema).orElse(null));
+                LOG.info("frame-stats: reading '{}' ({})", channel, schema == null ? "no u16 'pixels' schema: by the"
+                        + " camera's documented layout" : "schema " + schema.hash().substring(0, 12));
+                consume(c, schema);
             } catch (ChannelNotFoundException e) {
                 LOG.debug("frame-stats: '{}' not registered yet, still waiting", channel);
             } catch (ChannelClosedException e) {
@@ -114,10 +123,10 @@ public class FrameStats {
     }
 
     /** Reads until the channel closes or its producer stays dead; returns to reopen. */
-    private void consume(ShmConsumer c) {
+    private void consume(ShmConsumer c, Schema schema) {
         long intervalStart = System.nanoTime();
         long lastFrameAt = System.nanoTime();
-        Interval interval = new Interval();
+        Interval interval = new Interval(schema);
         while (running) {
             int n;
             try {
@@ -147,29 +156,65 @@ public class FrameStats {
                 double intensitySum = interval.intensitySum;
                 totalFrames += frames;
                 last = new Snapshot(frames, frames / seconds, frames == 0 ? Double.NaN : intensitySum / frames, reopened, true);
-                LOG.info("frame-stats: '{}' {} frames in {} s = {} Hz, mean intensity {} (total {})", channel, frames,
+                LOG.info("frame-stats: '{}' {} frames in {} s = {} Hz, mean intensity {} (total {}{})", channel, frames,
                         String.format("%.1f", seconds), String.format("%.1f", frames / seconds),
-                        frames == 0 ? "-" : String.format("%.1f", intensitySum / frames), totalFrames);
+                        frames == 0 ? "-" : String.format("%.1f", intensitySum / frames), totalFrames,
+                        interval.bad == 0 ? "" : ", " + interval.bad + " bad frames skipped");
                 intervalStart = now;
                 interval.frames = 0;
                 interval.intensitySum = 0;
+                interval.bad = 0;
             }
         }
     }
 
     /** The frames of the current interval: a frame counts when it was stable for the whole read. */
     private static final class Interval implements FrameHandler {
+        private final Schema schema;
         long frames;
         double intensitySum;
+        long bad;
+
+        Interval(Schema schema) {
+            this.schema = schema;
+        }
 
         @Override
         public void onFrame(ShmFrame f) {
-            double mean = meanIntensity(f.segment());
-            if (f.release() && !Double.isNaN(mean)) {
-                frames++;
-                intensitySum += mean;
+            double mean = schema == null ? meanIntensity(f.segment()) : meanIntensity(schema, f.segment());
+            if (f.release()) {
+                if (Double.isNaN(mean)) {
+                    bad++;
+                } else {
+                    frames++;
+                    intensitySum += mean;
+                }
             }
         }
+    }
+
+    /** @return the schema when it has a {@code u16} field {@code pixels} to read, else {@code null} */
+    static Schema pixelSchema(Schema schema) {
+        return schema != null && schema.has("pixels") && schema.field("pixels").dtype() == Dtype.U16 ? schema : null;
+    }
+
+    /**
+     * Mean of the {@code pixels} of a frame read through its schema (a zero-copy slice), or NaN when the
+     * frame breaks the schema's payload rule (not exactly its size).
+     */
+    static double meanIntensity(Schema schema, MemorySegment frame) {
+        MemorySegment pixels;
+        try {
+            pixels = schema.view(frame).slice("pixels");
+        } catch (InvalidInputException e) {
+            return Double.NaN; // schema.payload: a bad frame, counted and skipped
+        }
+        long n = pixels.byteSize() / 2;
+        long sum = 0;
+        for (long i = 0; i < n; i++) {
+            sum += Short.toUnsignedInt(pixels.get(SHORT, i * 2));
+        }
+        return n == 0 ? Double.NaN : (double) sum / n;
     }
 
     /** Mean of the unsigned 16-bit pixels, or NaN when the frame does not match its own header. */

@@ -32,4 +32,24 @@ public class FrameStatsTest {
         assertTrue(Double.isNaN(FrameStats.meanIntensity(frame(2, 2, 4, 0))));
         assertTrue(Double.isNaN(FrameStats.meanIntensity(Arena.ofAuto().allocate(8))));
     }
+
+    private static final io.labhub.api.schema.Schema CAMERA = io.labhub.api.schema.Schema.builder()
+            .field("sequence", io.labhub.api.schema.Dtype.U64).field("timestampNs", io.labhub.api.schema.Dtype.I64)
+            .field("width", io.labhub.api.schema.Dtype.U32).field("height", io.labhub.api.schema.Dtype.U32)
+            .field("format", io.labhub.api.schema.Dtype.U32)
+            .field("pixels", io.labhub.api.schema.Dtype.U16, 2, 2).at(32).build();
+
+    @Test
+    public void throughTheSchemaTheMeanIsOfThePixelsField() {
+        assertEquals(CAMERA, FrameStats.pixelSchema(CAMERA));
+        assertEquals((65534 + 65535 + 0 + 1) / 4.0, FrameStats.meanIntensity(CAMERA, frame(2, 2, 2, 65534)), 1e-9);
+    }
+
+    @Test
+    public void aFrameOfAnotherSizeThanItsSchemaIsBad() {
+        assertTrue(Double.isNaN(FrameStats.meanIntensity(CAMERA, frame(2, 3, 2, 0))));
+        assertTrue(Double.isNaN(FrameStats.meanIntensity(CAMERA, Arena.ofAuto().allocate(8))));
+        assertEquals(null, FrameStats.pixelSchema(io.labhub.api.schema.Schema.builder()
+                .field("pixels", io.labhub.api.schema.Dtype.F32, 4).build()));
+    }
 }

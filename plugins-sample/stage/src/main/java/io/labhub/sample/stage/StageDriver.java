@@ -4,6 +4,8 @@ import io.labhub.api.Hub;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.RequestServer;
 import io.labhub.api.ZmqOptions;
+import io.labhub.api.schema.Dtype;
+import io.labhub.api.schema.Schema;
 import io.labhub.api.text.SafeText;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -52,6 +54,15 @@ public class StageDriver {
         double speedMmPerS() default 25.0;
     }
 
+    /**
+     * Requests and replies are text, each the whole message (one open-length utf8 field, docs/schemas.md):
+     * the bytes on the wire are the same as without a schema.
+     */
+    static final Schema SCHEMA = Schema.builder().text("command", Dtype.UTF8, 0)
+            .attribute("commands", "move MM | position | stop")
+            .reply(Schema.builder().text("reply", Dtype.UTF8, 0).build())
+            .build();
+
     private final Motion axis;
     private final RequestServer server;
 
@@ -60,7 +71,8 @@ public class StageDriver {
         this.axis = new Motion(config.minMm(), config.maxMm(), config.speedMmPerS(), config.minMm(), System::nanoTime);
         this.server = hub.createServer(config.channel(), request -> handle(axis, request), ZmqOptions.DEFAULTS.withWorkerThreads(4).withMetadata(Map.of(
                 "unit", "mm", "min", Double.toString(config.minMm()), "max", Double.toString(config.maxMm()),
-                "speedMmPerS", Double.toString(config.speedMmPerS()), "commands", "move MM | position | stop")));
+                "speedMmPerS", Double.toString(config.speedMmPerS()), "commands", "move MM | position | stop"))
+                .withSchema(SCHEMA));
         LOG.info("stage on '{}': [{}, {}] mm at {} mm/s", config.channel(), config.minMm(), config.maxMm(), config.speedMmPerS());
     }
 

@@ -3,6 +3,8 @@ package io.labhub.sample.thermometer;
 import io.labhub.api.Hub;
 import io.labhub.api.Publisher;
 import io.labhub.api.ZmqOptions;
+import io.labhub.api.schema.Dtype;
+import io.labhub.api.schema.Schema;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Locale;
@@ -47,6 +49,15 @@ public class ThermometerDriver {
         double setPointCelsius() default 21.5;
     }
 
+    /**
+     * Each message is one JSON text (one open-length utf8 field, docs/schemas.md), so the bytes on the
+     * wire stay what every existing reader of this channel parses.
+     */
+    static final Schema SCHEMA = Schema.builder().text("reading", Dtype.UTF8, 0)
+            .attribute("content", "application/json")
+            .attribute("fields", "sensor, celsius (degC), time (ISO-8601)")
+            .build();
+
     private final Publisher readings;
     private final ScheduledExecutorService timer;
     private final String sensor;
@@ -62,7 +73,8 @@ public class ThermometerDriver {
         this.sensor = config.sensor().replace("\\", "\\\\").replace("\"", "\\\""); // JSON string escaping
         this.setPoint = config.setPointCelsius();
         this.readings = hub.createPublisher(config.channel(), ZmqOptions.DEFAULTS.withMetadata(Map.of(
-                "content", "application/json", "unit", "celsius", "rateHz", Double.toString(config.rateHz()))));
+                "content", "application/json", "unit", "celsius", "rateHz", Double.toString(config.rateHz())))
+                .withSchema(SCHEMA));
         // The driver's own thread: a slow or hung driver cannot stall another.
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "thermometer-" + config.channel()));
         long period = (long) (1e9 / config.rateHz());
