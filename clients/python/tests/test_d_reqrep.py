@@ -1,0 +1,48 @@
+import threading
+
+import pytest
+
+import labhub
+
+
+def test_java_server_moves_the_stage(hub):
+    assert hub.request("stage.x", "position", timeout=5).startswith(b"position ")
+    reply = hub.request("stage.x", "move 0.5", timeout=20)
+    assert reply.startswith(b"moved to 0.500 mm"), reply
+    assert hub.request("stage.x", "position", timeout=5).startswith(b"position 0.500 mm")
+
+
+def test_java_server_error_codes_become_typed_exceptions(hub):
+    with pytest.raises(labhub.InvalidArgument):
+        hub.request("stage.x", "fly to the moon", timeout=5)
+    with pytest.raises(labhub.ChannelNotFound):
+        hub.request("no.such.channel", "x")
+    with pytest.raises(labhub.InvalidArgument):
+        hub.request("lab.thermometer", "x")   # not a reqrep channel
+
+
+def test_python_server(hub):
+    def handler(payload):
+        if payload == b"boom":
+            raise KeyError("boom")
+        if payload == b"typed":
+            raise labhub.Busy("try later")
+        return b"echo " + payload
+    with hub.serve("py.echo", handler) as srv:
+        assert hub.request("py.echo", b"hi") == b"echo hi"
+        with pytest.raises(labhub.RemoteError) as e:
+            hub.request("py.echo", b"boom")
+        assert e.value.remote_type == "KeyError"
+        with pytest.raises(labhub.Busy):
+            hub.request("py.echo", b"typed")
+        assert srv.handled == 1 and srv.errors == 2
+
+
+def test_request_timeout(hub):
+    release = threading.Event()
+    with hub.serve("py.slow", lambda p: release.wait(10) and b"late"):
+        try:
+            with pytest.raises(labhub.Timeout):
+                hub.request("py.slow", b"x", timeout=0.3)
+        finally:
+            release.set()

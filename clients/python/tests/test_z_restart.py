@@ -1,0 +1,16 @@
+"""Last: restarts the runtime's broker (a changed configuration re-creates the DS component)."""
+import os
+
+import labhub
+from conftest import await_until
+
+
+def test_reregisters_after_a_broker_restart(hub):
+    cfg = os.path.join(os.path.dirname(os.path.dirname(os.environ["LABHUB_ALLOWED_KEYS"])), "io.labhub.broker.cfg")
+    with hub.publish("py.survivor") as pub:
+        opened = hub.broker.sessions_opened
+        with open(cfg, "a") as f:
+            f.write("\n# restarted by test_z_restart\nmissedBeats = 4\n")
+        await_until("a new session after the restart", 30, lambda: hub.broker.sessions_opened > opened, every=0.1)
+        ch = await_until("py.survivor registered again", 15, lambda: hub.info("py.survivor"))
+        assert ch["endpoint"] == pub.endpoint and hub.broker.hello_reply["missedBeats"] == 4
