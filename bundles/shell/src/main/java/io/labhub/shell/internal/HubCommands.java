@@ -148,6 +148,7 @@ public class HubCommands {
         if (c.kind() != ChannelKind.SHM) { rows.add(new String[] {"crypto", Nacl.backend() + " (this runtime's CURVE)"}); }
         rows.add(new String[] {"consumers", Integer.toString(c.consumers())});
         new TreeMap<>(c.metadata()).forEach((k, v) -> rows.add(new String[] {"metadata." + k, v}));
+        SchemaText.infoRows(c.schema(), rows);
         Optional<ChannelCounters> counters = hub().observe(c.name().value());
         if (counters.isPresent()) {
             ChannelCounters k = counters.get();
@@ -194,7 +195,8 @@ public class HubCommands {
                         for (; got < n; got++) {
                             try (ShmFrame f = consumer.next(remaining(deadline))) {
                                 String line = "#" + f.sequence() + " " + Format.time(f.timestampNanos()) + " "
-                                        + f.segment().byteSize() + " bytes" + (f.skipped() > 0 ? " (skipped " + f.skipped() + ")" : "");
+                                        + f.segment().byteSize() + " bytes" + (f.skipped() > 0 ? " (skipped " + f.skipped() + ")" : "")
+                                        + SchemaText.frame(c.schema(), f.segment());
                                 if (f.release()) {
                                     out.println(line);
                                 } else {
@@ -209,7 +211,7 @@ public class HubCommands {
                         for (; got < n; got++) {
                             Message m = s.receive(remaining(deadline));
                             out.println("#" + m.sequence() + " " + Format.time(m.timestampNanos()) + " "
-                                    + Format.payload(m.payload()) + (m.skipped() > 0 ? " (skipped " + m.skipped() + ")" : ""));
+                                    + SchemaText.message(c.schema(), m.payload()) + (m.skipped() > 0 ? " (skipped " + m.skipped() + ")" : ""));
                         }
                     }
                 }
