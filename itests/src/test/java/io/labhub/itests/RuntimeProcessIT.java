@@ -131,12 +131,24 @@ public class RuntimeProcessIT {
     }
 
     @Test
-    public void saysClearlyWhenNoJava22IsInstalled() throws Exception {
+    public void saysClearlyWhenNoJava25IsInstalled() throws Exception {
         Run r = run(It.runtimeDir(), Map.of("PATH", "/usr/bin:/bin", "JAVA_HOME", "/nonexistent", "LABHUB_JAVA", "",
                 "LABHUB_JDK_SEARCH", "/nonexistent/*/bin/java"), "-c", "lb");
         assertEquals(r.err, 2, r.exit);
-        assertTrue(r.err, r.err.contains("no Java 22 or newer found"));
+        assertTrue(r.err, r.err.contains("no Java 25 or newer found"));
         assertTrue(r.err, r.err.contains("JAVA_HOME"));
+    }
+
+    /** The bundles are Java 25 class files (osgi.ee JavaSE 25): a JDK 17-24 is refused before Felix is started. */
+    @Test
+    public void refusesAJavaOlderThan25NamingIt() throws Exception {
+        Path old = Path.of("/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
+        org.junit.Assume.assumeTrue("a JDK 17 installed at " + old, Files.isExecutable(old));
+        Run r = run(It.runtimeDir(), Map.of("PATH", "/usr/bin:/bin", "JAVA_HOME", "/nonexistent", "LABHUB_JAVA", old.toString(),
+                "LABHUB_JDK_SEARCH", "/nonexistent/*/bin/java"), "-c", "lb");
+        assertEquals(r.err, 2, r.exit);
+        assertTrue(r.err, r.err.contains("no Java 25 or newer found") && r.err.contains("osgi.ee JavaSE 25"));
+        assertTrue(r.err, r.err.contains("all too old") && r.err.contains(old + " (Java 17)"));
     }
 
     @Test

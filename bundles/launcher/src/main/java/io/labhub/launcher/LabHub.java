@@ -22,6 +22,7 @@ import java.util.ServiceLoader;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -42,11 +43,18 @@ import org.osgi.util.tracker.ServiceTracker;
  * the system bundle from the host's class path, so the host and the bundles share one {@code Hub} type.
  *
  * <pre>{@code
- * try (LabHub lab = LabHub.builder().home(Path.of("/opt/labhub")).start()) {
+ * try (LabHub lab = LabHub.builder().home(Path.of("acquisition-home")).start()) {
  *     Hub hub = lab.hub(Duration.ofSeconds(30));
  *     try (ShmConsumer frames = hub.openShmConsumer("camera1.frames")) { ... }
  * }
  * }</pre>
+ *
+ * <p>What an embedded LabHub is, by default: the host's own home ({@code conf/} read and watched,
+ * {@code conf/keys/} its key pair, {@code data/}, {@code log/}; created when missing), the features of the
+ * runtime whose {@code lib/} the launcher jar came from, all of them but {@code shell} (a host has no
+ * console), no {@code deploy/} (drivers are the runtime's; {@link Builder#deploy(boolean)} turns it on),
+ * and a broker only when {@code conf/io.labhub.broker.cfg} exists. {@code bin/labhub} ({@link Main}) asks
+ * for the shell and {@code deploy/} explicitly.
  *
  * <p>One runtime per home: {@link Builder#start()} locks {@code HOME/run/labhub.lock} (see {@link HomeLock})
  * and refuses with a {@link LaunchException} naming the pid when another runtime holds that home.
@@ -85,6 +93,8 @@ public final class LabHub implements AutoCloseable {
         private List<String> featureNames;
         private Path storage;
         private boolean hotDeploy = true;
+        private boolean deploy;
+        private boolean shell;
         private boolean console;
         private final Map<String, String> properties = new LinkedHashMap<>();
         private HomeLock homeLock;
@@ -104,13 +114,20 @@ public final class LabHub implements AutoCloseable {
             return this;
         }
 
-        /** Where the feature directories are; default {@code HOME/features}. */
+        /**
+         * Where the feature directories are; default {@code HOME/features} when that exists, else the
+         * {@code features/} of the runtime whose {@code lib/} holds the launcher jar (a host that has the
+         * runtime's {@code lib/*.jar} on its class path needs no second setting).
+         */
         public Builder featuresDir(Path dir) {
             this.featuresDir = dir.toAbsolutePath().normalize();
             return this;
         }
 
-        /** Which features to install (by name); default all in the features directory. */
+        /**
+         * Which features to install (by name); default every feature in the features directory but
+         * {@code shell} (see {@link #shell(boolean)}).
+         */
         public Builder features(String... names) {
             this.featureNames = List.of(names);
             return this;
@@ -122,9 +139,30 @@ public final class LabHub implements AutoCloseable {
             return this;
         }
 
-        /** Whether {@code HOME/deploy} (bundles) and {@code HOME/conf} (*.cfg) are watched; default true. */
+        /**
+         * Whether files are watched at all: {@code HOME/conf} (*.cfg, default true) and, when
+         * {@link #deploy(boolean)} is on, {@code HOME/deploy}. Off: neither is read.
+         */
         public Builder hotDeploy(boolean on) {
             this.hotDeploy = on;
+            return this;
+        }
+
+        /**
+         * Whether {@code HOME/deploy} is watched for bundles (drivers); default false for an embedded host,
+         * whose drivers run in the runtime; {@code bin/labhub} turns it on.
+         */
+        public Builder deploy(boolean on) {
+            this.deploy = on;
+            return this;
+        }
+
+        /**
+         * Whether the default feature set includes {@code shell} (Gogo and LabHub's commands, for
+         * {@link LabHub#execute}); default false. Ignored when {@link #features(String...)} names the features.
+         */
+        public Builder shell(boolean on) {
+            this.shell = on;
             return this;
         }
 
@@ -148,10 +186,11 @@ public final class LabHub implements AutoCloseable {
          *                         another LabHub runtime already runs in this home
          */
         public LabHub start() {
-            List<Feature> all = Feature.scan(featuresDir != null ? featuresDir : home.resolve("features"));
-            List<Feature> selected = Feature.select(all, featureNames);
+            Path dir = featuresDir != null ? featuresDir : defaultFeaturesDir(home);
+            List<Feature> all = Feature.scan(dir);
+            List<Feature> selected = selectFeatures(all, featureNames, shell);
             if (selected.isEmpty()) {
-                throw new LaunchException("no feature to install in " + (featuresDir != null ? featuresDir : home.resolve("features")));
+                throw new LaunchException("no feature to install in " + dir);
             }
             HomeLock lock = homeLock != null ? homeLock : HomeLock.acquire(home);
             try {
@@ -166,7 +205,7 @@ public final class LabHub implements AutoCloseable {
             int deployLevel = selected.stream().mapToInt(Feature::startLevel).max().orElse(1) + 1;
             Path deploy = home.resolve("deploy");
             Path conf = home.resolve("conf");
-            List<Path> watched = hotDeploy ? List.of(deploy, conf) : List.of();
+            List<Path> watched = !hotDeploy ? List.of() : this.deploy ? List.of(deploy, conf) : List.of(conf);
             try {
                 for (Path d : watched) {
                     Files.createDirectories(d);
@@ -189,7 +228,7 @@ public final class LabHub implements AutoCloseable {
             props.put("felix.resolver.parallelism", "1");
             props.put("labhub.home", home.toString());
             if (hotDeploy) {
-                props.put("felix.fileinstall.dir", deploy + "," + conf);
+                props.put("felix.fileinstall.dir", watched.stream().map(Path::toString).collect(Collectors.joining(",")));
                 props.put("felix.fileinstall.poll", "500");
                 props.put("felix.fileinstall.noInitialDelay", "true");
                 props.put("felix.fileinstall.bundles.new.start", "true");
@@ -232,8 +271,43 @@ public final class LabHub implements AutoCloseable {
                 stopQuietly(framework);
                 throw new LaunchException("LabHub failed to start: " + e.getMessage(), e);
             }
-            return new LabHub(framework, home, watched.isEmpty() ? List.of() : List.of(deploy), selected, lock);
+            return new LabHub(framework, home, watched.contains(deploy) ? List.of(deploy) : List.of(), selected, lock);
         }
+    }
+
+    /** The feature that holds the Gogo shell: left out of an embedded host's default set. */
+    static final String SHELL_FEATURE = "shell";
+
+    /** The named features; with no names, all of them, {@code shell} only when asked for. */
+    static List<Feature> selectFeatures(List<Feature> all, List<String> names, boolean shell) {
+        return names != null || shell ? Feature.select(all, names)
+                : all.stream().filter(f -> !f.name().equals(SHELL_FEATURE)).toList();
+    }
+
+    /**
+     * {@code HOME/features} when it exists; else the {@code features/} beside the {@code lib/} the launcher
+     * jar was loaded from (a runtime's layout); else {@code HOME/features}, which {@link Feature#scan} then
+     * reports as missing.
+     */
+    static Path defaultFeaturesDir(Path home) {
+        Path own = home.resolve("features");
+        if (Files.isDirectory(own)) {
+            return own;
+        }
+        try {
+            var source = LabHub.class.getProtectionDomain().getCodeSource();
+            if (source != null) {
+                Path jar = Path.of(source.getLocation().toURI());
+                Path lib = jar.getParent();
+                if (Files.isRegularFile(jar) && lib != null && lib.getFileName() != null
+                        && lib.getFileName().toString().equals("lib") && Files.isDirectory(lib.resolveSibling("features"))) {
+                    return lib.resolveSibling("features");
+                }
+            }
+        } catch (java.net.URISyntaxException | IllegalArgumentException | SecurityException e) {
+            // not a file on disk (a jar inside a jar, a custom class loader): no runtime beside it
+        }
+        return own;
     }
 
     private static void awaitStartLevel(Framework framework, int level) {

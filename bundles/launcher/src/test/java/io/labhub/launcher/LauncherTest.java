@@ -66,6 +66,71 @@ public class LauncherTest {
     }
 
     @Test
+    public void anEmbeddedHostGetsEveryFeatureButTheShellUnlessItAsks() throws Exception {
+        Path dir = tmp.newFolder("embedded").toPath();
+        feature(dir, "boot", "1");
+        feature(dir, "core", "3");
+        feature(dir, "shell", "5");
+        List<Feature> all = Feature.scan(dir);
+        assertEquals(List.of("boot", "core"), names(LabHub.selectFeatures(all, null, false)));
+        assertEquals(List.of("boot", "core", "shell"), names(LabHub.selectFeatures(all, null, true)));
+        assertEquals(List.of("shell"), names(LabHub.selectFeatures(all, List.of("shell"), false)));
+        Path home = tmp.newFolder("host").toPath();
+        assertEquals("HOME/features when there is one", home.resolve("features"), LabHub.defaultFeaturesDir(home));
+    }
+
+    @Test
+    public void serviceModeAndCommandsExcludeEachOther() {
+        Result r = run("--service", "-c", "lb");
+        assertEquals(Main.USAGE, r.exit);
+        assertTrue(r.err, r.err.contains("--service and -c exclude each other"));
+        assertTrue(run("--help").out.contains("--service"));
+    }
+
+    @Test
+    public void serviceModeWritesStdoutAndStderrToTheLogOneRecordPerLine() {
+        List<java.util.logging.LogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler h = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Logger stdout = java.util.logging.Logger.getLogger("stdout");
+        java.util.logging.Logger stderr = java.util.logging.Logger.getLogger("stderr");
+        stdout.addHandler(h);
+        stderr.addHandler(h);
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        try {
+            StdStreamsToLog.install();
+            System.out.print("first ");
+            System.out.println("line, grün");
+            System.err.println("trouble\r");
+            System.out.print("no newline yet");
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+            stdout.removeHandler(h);
+            stderr.removeHandler(h);
+        }
+        assertEquals(List.of("INFO first line, grün", "WARNING trouble"),
+                records.stream().map(r -> r.getLevel() + " " + r.getMessage()).toList());
+    }
+
+    private static List<String> names(List<Feature> features) {
+        return features.stream().map(Feature::name).toList();
+    }
+
+    @Test
     public void missingFeaturesDirectoryExitsThree() throws Exception {
         Path home = tmp.newFolder("home").toPath();
         Result r = run("--home", home.toString(), "-c", "lb", "--log-level", "SEVERE");
