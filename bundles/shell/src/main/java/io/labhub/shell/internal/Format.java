@@ -23,6 +23,14 @@ final class Format {
     }
 
     /**
+     * A key as Gogo reads it back: Z85 has {@code $ [ ] { }} (which Gogo parses) but no quote, so in single
+     * quotes it pastes as one literal argument ({@code hub:allow 'KEY'}); {@code -} when there is none.
+     */
+    static String key(String key) {
+        return key == null || key.isEmpty() ? "-" : "'" + key + "'";
+    }
+
+    /**
      * A positive count given on the command line.
      *
      * @throws InvalidInputException when it is not a whole number from 1 to {@code max}

@@ -142,9 +142,9 @@ public class HubCommands {
         rows.add(new String[] {"name", c.name().value()});
         rows.add(new String[] {"kind", c.kind().wireName()});
         rows.add(new String[] {"state", c.state().wireName()});
-        rows.add(new String[] {"producer", nz(c.producer())});
+        rows.add(new String[] {"producer", Format.key(c.producer())});
         rows.add(new String[] {c.kind() == ChannelKind.SHM ? "segment" : "endpoint", nz(c.endpoint())});
-        rows.add(new String[] {"serverKey", nz(c.serverKey())});
+        rows.add(new String[] {"serverKey", Format.key(c.serverKey())});
         if (c.kind() != ChannelKind.SHM) { rows.add(new String[] {"crypto", Nacl.backend() + " (this runtime's CURVE)"}); }
         rows.add(new String[] {"consumers", Integer.toString(c.consumers())});
         new TreeMap<>(c.metadata()).forEach((k, v) -> rows.add(new String[] {"metadata." + k, v}));
@@ -266,16 +266,28 @@ public class HubCommands {
         return statsTable(List.of(known(name)));
     }
 
-    @Descriptor("generate and print a new CURVE key pair (not stored; keep the secret key secret)")
+    @Descriptor("generate and print a new CURVE key pair (not stored; keep the secret key secret), keys quoted for Gogo")
     public String keygen() {
         CurveKeyPair pair = security().generateKeyPair();
-        return "public " + pair.publicKey() + System.lineSeparator() + "secret " + pair.secretKey();
+        return "public " + Format.key(pair.publicKey()) + System.lineSeparator()
+                + "secret " + Format.key(pair.secretKey()) + System.lineSeparator()
+                + "admit the public key on a runtime with: hub:allow " + Format.key(pair.publicKey());
     }
 
-    @Descriptor("admit a client's CURVE public key: add it to this runtime's allow-list file")
-    public String allow(@Descriptor("Z85 public key, 40 characters") String key) {
+    @Descriptor("admit a client's CURVE public key: add it to this runtime's allow-list file (quote it: hub:allow 'KEY')")
+    public String allow(@Descriptor("Z85 public key, 40 characters, in single quotes") String key) {
         security().allow(key);
-        return "allowed " + key;
+        return "allowed " + Format.key(key);
+    }
+
+    @Descriptor("admit the CURVE public key(s) in a key file (a peer's conf/keys/labhub.pub; '#' lines are comments)")
+    public String allow(@Descriptor("--file") String option, @Descriptor("the key file") String path) {
+        if (!"--file".equals(option)) {
+            throw Usage.of("hub:allow", option + " " + path);
+        }
+        List<String> keys = KeyFile.publicKeys(java.nio.file.Path.of(path));
+        keys.forEach(security()::allow);
+        return String.join(System.lineSeparator(), keys.stream().map(k -> "allowed " + Format.key(k)).toList());
     }
 
     private String statsTable(List<ChannelInfo> list) {
@@ -306,12 +318,19 @@ public class HubCommands {
                 "no channel named '" + name + "' (hub:channels lists them)"));
     }
 
-    /** Waits for a channel to be registered, until the deadline (a driver may still be starting). */
+    /**
+     * The channel, failing at once when nobody offers that name: neither the broker nor a producer of this
+     * runtime. Only a producer of this runtime whose registration is still on its way to the broker (a
+     * driver that just started) is waited for, until the deadline.
+     */
     private ChannelInfo awaitChannel(String name, long deadline, Duration limit) {
         while (true) {
             var found = hub().find(name);
             if (found.isPresent()) {
                 return found.get();
+            }
+            if (hub().producerCounters(name).isEmpty()) {
+                throw new ChannelNotFoundException("no channel named '" + name + "' (hub:channels lists them)");
             }
             if (System.nanoTime() >= deadline) {
                 throw new ChannelNotFoundException("no channel named '" + name + "' appeared within " + limit.toMillis()
@@ -338,6 +357,45 @@ public class HubCommands {
 
     private static String nz(String s) {
         return s == null || s.isEmpty() ? "-" : s;
+    }
+
+    // Usage lines: Gogo picks these catch-all overloads only when no other one fits the arguments (a
+    // varargs match scores worse than any exact one), so a missing or extra argument gets the usage line
+    // instead of "Cannot coerce hub:tail() to any of ...".
+
+    @Descriptor("(any other arguments: prints the usage line)")
+    public String info(Object[] wrong) {
+        throw Usage.of("hub:info", wrong);
+    }
+
+    @Descriptor("(any other arguments: prints the usage line)")
+    public void tail(CommandSession session, Object[] wrong) {
+        throw Usage.of("hub:tail", wrong);
+    }
+
+    @Descriptor("(any other arguments: prints the usage line)")
+    public String publish(Object[] wrong) {
+        throw Usage.of("hub:publish", wrong);
+    }
+
+    @Descriptor("(any other arguments: prints the usage line)")
+    public String request(Object[] wrong) {
+        throw Usage.of("hub:request", wrong);
+    }
+
+    @Descriptor("(any other arguments: prints the usage line)")
+    public String stats(Object[] wrong) {
+        throw Usage.of("hub:stats", wrong);
+    }
+
+    @Descriptor("(any other arguments: prints the usage line)")
+    public String keygen(Object[] wrong) {
+        throw Usage.of("hub:keygen", wrong);
+    }
+
+    @Descriptor("(any other arguments: prints the usage line)")
+    public String allow(Object[] wrong) {
+        throw Usage.of("hub:allow", wrong);
     }
 
     /** For tests and the walkthrough: this Hub's status line. */
