@@ -18,8 +18,8 @@ import org.junit.Test;
 
 /**
  * The driver kit as a driver author outside this repository uses it: a driver project generated from
- * labhub-driver-archetype in an empty folder, built offline ({@code mvn -o install}: compiled, its unit
- * test run) with a version of its own, its jar dropped into a runtime's deploy/, and its channel in the
+ * labhub-driver-archetype in an empty folder, built offline ({@code mvn -o verify}: compiled, its unit
+ * test run, packed) with a version of its own, its jar dropped into a runtime's deploy/, and its channel in the
  * runtime's {@code hub:channels}.
  *
  * <p>Where the kit comes from. {@code mvn -B verify} (what CI runs) installs nothing into the local
@@ -61,14 +61,16 @@ public class DriverKitProcessIT {
                 + reactorRepo.toUri() + "</url></mirror></mirrors></settings>\n");
 
         String channel = "kit.readings";
-        mvn(work, settings, repo, GENERATE, "-DinteractiveMode=false", "-DarchetypeGroupId=io.labhub",
+        // archetypeCatalog=internal: the coordinates are given, so no catalog file is needed (none exists after a verify)
+        mvn(work, settings, repo, GENERATE, "-DinteractiveMode=false", "-DarchetypeCatalog=internal", "-DarchetypeGroupId=io.labhub",
                 "-DarchetypeArtifactId=labhub-driver-archetype", "-DarchetypeVersion=" + version,
                 "-DgroupId=com.example.kit", "-DartifactId=kit-driver", "-Dversion=2.3.0-SNAPSHOT",
                 "-Dpackage=com.example.kit", "-Dchannel=" + channel);
         Path project = work.resolve("kit-driver");
         assertTrue("a test in the generated project",
                 Files.isRegularFile(project.resolve("src/test/java/com/example/kit/InstrumentDriverTest.java")));
-        String build = mvn(project, settings, repo, "install");
+        // verify, not install: after a plain 'mvn verify' the reactor's repository has no maven-install-plugin
+        String build = mvn(project, settings, repo, "verify");
         assertTrue(build, build.contains("Tests run: 2, Failures: 0, Errors: 0"));
         Path jar = project.resolve("target/kit-driver-2.3.0-SNAPSHOT.jar");
         assertTrue(build, Files.isRegularFile(jar));
