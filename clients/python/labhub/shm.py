@@ -26,6 +26,7 @@ O_PID, O_START_MS, O_HB_PERIOD, O_RELIABLE_TIMEOUT, O_CREATED = 40, 48, 56, 64, 
 O_PRODUCER_HB, O_PRODUCER_STATE, O_WRITE_SEQ = 128, 136, 192
 O_FRAMES, O_BYTES, O_UNBLOCKS, O_RELIABLE_TIMEOUTS = 320, 328, 336, 344
 O_NAME_LEN, O_NAME, NAME_MAX = 512, 516, 255
+O_SCHEMA_HASH, O_SCHEMA_LENGTH, O_SCHEMA_OFFSET, SCHEMA_MAX = 1024, 1056, 1060, 16 * 1024
 FLAG_RELIABLE, FLAG_CRC32C = 1, 2
 # consumer table (at TABLE_OFFSET = PAGE)
 T_HIGH_WATER, T_SKIPS, T_OVERRUNS, ENTRIES, ENTRY = 4, 8, 16, 64, 128
@@ -41,14 +42,22 @@ BLOCK_SLICE = 0.1
 LIVENESS = 1.0
 
 
-def geometry(slot_size, slot_count, capacity):
-    if not (0 < slot_size and 0 < slot_count <= MAX_SLOT_COUNT and 0 < capacity <= MAX_CAPACITY):
-        raise ValueError("slot size %d, count %d, capacity %d do not make a segment" % (slot_size, slot_count, capacity))
+def _pages(n):
+    return (n + PAGE - 1) // PAGE * PAGE
+
+
+def geometry(slot_size, slot_count, capacity, schema_length=0):
+    """(stride, slots_offset, total, table_offset): header page | schema pages | table pages | slots."""
+    if not (0 < slot_size and 0 < slot_count <= MAX_SLOT_COUNT and 0 < capacity <= MAX_CAPACITY
+            and 0 <= schema_length <= SCHEMA_MAX):
+        raise ValueError("slot size %d, count %d, capacity %d, schema length %d do not make a segment"
+                         % (slot_size, slot_count, capacity, schema_length))
     stride = (SLOT_HEADER + slot_size + LINE - 1) // LINE * LINE
     if stride > 2 ** 31 - 1:
         raise ValueError("slot size %d too large" % slot_size)
-    slots_offset = PAGE + (ENTRIES + capacity * ENTRY + PAGE - 1) // PAGE * PAGE
-    return stride, slots_offset, slots_offset + stride * slot_count
+    table_offset = PAGE + _pages(schema_length)
+    slots_offset = table_offset + _pages(ENTRIES + capacity * ENTRY)
+    return stride, slots_offset, slots_offset + stride * slot_count, table_offset
 
 
 def invalid(name, why):
@@ -142,11 +151,17 @@ class _Segment:
                 raise invalid(name, "the broker announced layout version %d but the segment has %d" % (expected["layout"], version))
             self.version = version
             self.slot_size, self.slot_count, self.capacity = h.int(O_SLOT_SIZE), h.int(O_SLOT_COUNT), h.int(O_CAPACITY)
+            schema_length, schema_offset = h.int(O_SCHEMA_LENGTH), h.int(O_SCHEMA_OFFSET)
+            if not 0 <= schema_length <= SCHEMA_MAX or schema_offset != (0 if schema_length == 0 else PAGE):
+                raise invalid(name, "schema length %d at offset %d: not a schema region (0..%d bytes at %d)"
+                              % (schema_length, schema_offset, SCHEMA_MAX, PAGE))
             try:
-                self.stride, self.slots_offset, total = geometry(self.slot_size, self.slot_count, self.capacity)
+                self.stride, self.slots_offset, total, self.table_offset = geometry(
+                    self.slot_size, self.slot_count, self.capacity, schema_length)
             except ValueError as e:
                 raise invalid(name, "impossible sizes in header: %s" % e)
-            if h.int(O_SLOT_STRIDE) != self.stride or h.int(O_SLOTS_OFFSET) != self.slots_offset or h.int(O_TABLE_OFFSET) != PAGE:
+            if h.int(O_SLOT_STRIDE) != self.stride or h.int(O_SLOTS_OFFSET) != self.slots_offset \
+                    or h.int(O_TABLE_OFFSET) != self.table_offset:
                 raise invalid(name, "stride/offsets in header do not match slot size %d, count %d, capacity %d"
                               % (self.slot_size, self.slot_count, self.capacity))
             for key, have in (("slotSize", self.slot_size), ("slotCount", self.slot_count)):
@@ -154,9 +169,22 @@ class _Segment:
                     raise invalid(name, "%s %d, but %d was announced" % (key, have, expected[key]))
             if size < total:
                 raise invalid(name, "truncated: %d bytes, the layout needs %d" % (size, total))
+            self.schema_hash = bytes(self.head[O_SCHEMA_HASH:O_SCHEMA_HASH + 32]).hex() if schema_length else None
+            want = expected.get("schemaHash")
+            if want is not None and want != self.schema_hash:
+                raise errors.SchemaMismatch("[schema.mismatch] shared-memory segment %s holds schema %s, but the broker's"
+                                            " schema for the channel has hash %s" % (name, self.schema_hash or "no schema", want))
+            self.schema_json = None
+            if schema_length:
+                region = mmap.mmap(fd, _pages(schema_length), mmap.MAP_SHARED, mmap.PROT_READ, offset=PAGE)
+                try:
+                    self.schema_json = bytes(region[:schema_length]).decode("utf-8", "replace")
+                finally:
+                    region.close()
             self.flags = h.int(O_FLAGS)
             self.pid, self.start_ms = h.long(O_PID), h.long(O_START_MS)
-            self.table = mmap.mmap(fd, self.slots_offset - PAGE, mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE, offset=PAGE)
+            self.table = mmap.mmap(fd, self.slots_offset - self.table_offset, mmap.MAP_SHARED,
+                                   mmap.PROT_READ | mmap.PROT_WRITE, offset=self.table_offset)
             self.t = _Words(self.table)
             self.table_addr = nat.address(self.table)
             self.slots = mmap.mmap(fd, self.stride * self.slot_count, mmap.MAP_SHARED, mmap.PROT_READ, offset=self.slots_offset)
@@ -248,10 +276,13 @@ class ShmConsumer:
                 return int(meta.get(k, 0))
             except (TypeError, ValueError):
                 raise invalid(ch.get("endpoint"), "metadata %s=%r is not a number" % (k, meta.get(k)))
+        schema = Schema.of(ch.get("schema")) if ch.get("schema") else None
+        # the hash this client computes from the broker's schema is what the segment must carry
         seg = _Segment(ch["endpoint"], {"slotSize": num("shm.slotSize"), "slotCount": num("shm.slotCount"),
-                                        "layout": num("shm.layoutVersion")})
+                                        "layout": num("shm.layoutVersion"),
+                                        "schemaHash": schema.hash() if schema is not None else None})
         try:
-            self.schema = Schema.of(ch.get("schema")) if ch.get("schema") else None
+            self.schema = schema
             if self.schema is not None:
                 if self.schema.size > seg.slot_size:
                     raise errors.SchemaMismatch("schema of %s needs %d bytes, the slots hold %d"
@@ -582,7 +613,13 @@ class ShmProducer:
             raise errors.InvalidArgument("policy must be latest or reliable", rule="shm.policy")
         self.reliable = policy == "reliable"
         self.slot_size, self.slot_count, self.capacity = slot_size, slots, max(64, capacity)
-        self.stride, self.slots_offset, total = geometry(slot_size, slots, self.capacity)
+        if self.schema is not None and self.schema.size > slot_size:
+            raise errors.InvalidArgument("the schema needs %d bytes, the slots hold %d" % (self.schema.size, slot_size),
+                                         rule="schema.size")
+        schema_json = self.schema.to_json().encode("utf-8") if self.schema is not None else b""
+        if len(schema_json) > SCHEMA_MAX:
+            raise errors.InvalidArgument("a schema is at most 16 KiB of JSON", rule="schema.tooLarge")
+        self.stride, self.slots_offset, total, self.table_offset = geometry(slot_size, slots, self.capacity, len(schema_json))
         self.segment = "labhub-" + os.urandom(16).hex()
         self.path = os.path.join(directory, self.segment)
         self.reliable_timeout = reliable_timeout
@@ -608,7 +645,12 @@ class ShmProducer:
         w.set_int(O_SLOT_STRIDE, self.stride)
         w.set_int(O_FLAGS, FLAG_RELIABLE if self.reliable else 0)
         w.set_int(O_CAPACITY, self.capacity)
-        w.set_int(O_TABLE_OFFSET, PAGE)
+        w.set_int(O_TABLE_OFFSET, self.table_offset)
+        if schema_json:
+            self.mm[PAGE:PAGE + len(schema_json)] = schema_json
+            self.mm[O_SCHEMA_HASH:O_SCHEMA_HASH + 32] = bytes.fromhex(self.schema.hash())
+            w.set_int(O_SCHEMA_LENGTH, len(schema_json))
+            w.set_int(O_SCHEMA_OFFSET, PAGE)
         w.set_long(O_PID, os.getpid())
         w.set_long(O_START_MS, nat.process_start_ms(os.getpid()))
         w.set_long(O_HB_PERIOD, int(heartbeat_period * 1e9))
@@ -643,17 +685,17 @@ class ShmProducer:
                 self.failed = True
                 return
             w.set_long(O_PRODUCER_HB, w.long(O_PRODUCER_HB) + 1)
-            hw = w.int(PAGE + T_HIGH_WATER)
+            hw = w.int(self.table_offset + T_HIGH_WATER)
             self._scan_limit = max(self._scan_limit, min(hw, self.capacity))
 
     def _entry(self, i):
-        return PAGE + ENTRIES + i * ENTRY
+        return self.table_offset + ENTRIES + i * ENTRY
 
     def truncated(self):
         return os.fstat(self.fd).st_size < self.total
 
     def _limit(self):
-        hw = self.w.int(PAGE + T_HIGH_WATER)
+        hw = self.w.int(self.table_offset + T_HIGH_WATER)
         if 0 < hw <= self.capacity and hw > self._scan_limit:
             self._scan_limit = hw
         return self._scan_limit

@@ -5,11 +5,16 @@ import pytest
 import labhub
 
 
+def text(reply):
+    """The stage's reply: a Record of its reply schema (one open utf8 field), or bytes without a schema."""
+    return reply["reply"] if isinstance(reply, labhub.Record) else reply.decode()
+
+
 def test_java_server_moves_the_stage(hub):
-    assert hub.request("stage.x", "position", timeout=5).startswith(b"position ")
-    reply = hub.request("stage.x", "move 0.5", timeout=20)
-    assert reply.startswith(b"moved to 0.500 mm"), reply
-    assert hub.request("stage.x", "position", timeout=5).startswith(b"position 0.500 mm")
+    assert text(hub.request("stage.x", "position", timeout=5)).startswith("position ")
+    reply = text(hub.request("stage.x", "move 0.5", timeout=20))
+    assert reply.startswith("moved to 0.500 mm"), reply
+    assert text(hub.request("stage.x", "position", timeout=5)).startswith("position 0.500 mm")
 
 
 def test_java_server_error_codes_become_typed_exceptions(hub):
