@@ -88,7 +88,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         this.handle = handle;
         this.seg = seg;
         this.g = g;
-        this.table = new ConsumerTable(seg.asSlice(ShmLayout.TABLE_OFFSET, g.tableLength()), g.consumerCapacity());
+        this.table = new ConsumerTable(seg.asSlice(g.tableOffset(), g.tableLength()), g.consumerCapacity());
         this.reliable = options.policy() == ShmPolicy.RELIABLE;
         this.crc = options.crc32c();
         this.reliableTimeoutNanos = RingSettings.nanos(options.reliableTimeout());
@@ -109,9 +109,16 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     public static RingProducer create(ShmPlatform platform, ChannelName name, String segmentName, ShmOptions options,
                                       RingSettings settings, SegmentAccess access, Heartbeat heartbeat,
                                       Runnable onClose) {
+        // the schema's JSON and hash go into the segment (docs/shm-layout.md), so a consumer checks what it maps
+        byte[] schemaJson = options.schema() == null ? new byte[0]
+                : options.schema().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (schemaJson.length > ShmLayout.SCHEMA_MAX) {
+            throw new InvalidInputException("schema.tooLarge", schemaJson.length + " bytes", "[schema.tooLarge] a"
+                    + " schema's JSON is at most " + ShmLayout.SCHEMA_MAX + " bytes: " + schemaJson.length + " bytes");
+        }
         Geometry g;
         try {
-            g = ShmLayout.geometry(options.slotSize(), options.slotCount(), settings.consumerCapacity());
+            g = ShmLayout.geometry(options.slotSize(), options.slotCount(), settings.consumerCapacity(), schemaJson.length);
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new InvalidInputException("shm.size", options.slotSize() + "x" + options.slotCount(), e.getMessage());
         }
@@ -124,6 +131,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             ShmLayout.writeHeader(seg, g, flags, ProcessHandle.current().pid(), Liveness.currentStartMillis(),
                     settings.heartbeatPeriod().toNanos(), RingSettings.nanos(options.reliableTimeout()));
             ShmLayout.writeChannelName(seg, name.value());
+            ShmLayout.writeSchema(seg, g, schemaJson, options.schema() == null ? null : options.schema().hash());
             ShmLayout.publishMagic(seg);
             RingProducer producer = new RingProducer(name, platform, handle, seg, g, options, settings, heartbeat,
                     onClose == null ? () -> { } : onClose);
@@ -251,7 +259,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
 
     /** The counters as the segment header holds them (what an observer reads; see {@link SegmentObserver}). */
     ChannelCounters headerCounters() {
-        return ShmLayout.producerCounters(seg, seg.asSlice(ShmLayout.TABLE_OFFSET, ShmLayout.PAGE));
+        return ShmLayout.producerCounters(seg, seg.asSlice(g.tableOffset(), ShmLayout.PAGE));
     }
 
     @Override

@@ -79,7 +79,7 @@ public final class SegmentJanitor {
         if (!header.producerGone(head)) {
             return false;
         }
-        MemorySegment table = handle.map(ShmLayout.TABLE_OFFSET, header.geometry().tableLength(), false);
+        MemorySegment table = handle.map(header.geometry().tableOffset(), header.geometry().tableLength(), false);
         return !new ConsumerTable(table, header.geometry().consumerCapacity()).anyLiveConsumer();
     }
 }

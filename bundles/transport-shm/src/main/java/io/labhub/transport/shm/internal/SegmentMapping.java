@@ -161,7 +161,7 @@ final class SegmentMapping {
             Header header = ShmLayout.validate(endpoint.segmentName(), head,
                     size, endpoint.expectation() == null ? Expectation.NONE : endpoint.expectation());
             Geometry g = header.geometry();
-            MemorySegment table = handle.map(ShmLayout.TABLE_OFFSET, g.tableLength(), true);
+            MemorySegment table = handle.map(g.tableOffset(), g.tableLength(), true);
             MemorySegment slots = handle.map(g.slotsOffset(), g.totalSize() - g.slotsOffset(), false);
             handle.releaseDescriptor();
             // a producer configured with a slower heartbeat than our liveness timeout is not dead

@@ -47,7 +47,7 @@ final class SegmentObserver {
                 if (best != null && (bestOpen && !open || bestOpen == open && created <= bestCreated)) {
                     continue;
                 }
-                MemorySegment table = handle.map(ShmLayout.TABLE_OFFSET, ShmLayout.PAGE, false);
+                MemorySegment table = handle.map(header.geometry().tableOffset(), ShmLayout.PAGE, false);
                 best = ShmLayout.producerCounters(head, table);
                 bestOpen = open;
                 bestCreated = created;

@@ -5,7 +5,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 import io.labhub.api.ErrorCode;
+import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
+import io.labhub.api.text.SafeText;
 
 /**
  * Every offset of a shared-memory segment, and the checks a consumer runs before trusting one. This
@@ -13,7 +15,7 @@ import io.labhub.api.LabHubException;
  * All integers are little-endian in practice (native order; both ends run on the same host).
  *
  * <pre>
- * Segment = header page | consumer table (whole pages) | slots
+ * Segment = header page | schema (whole pages, none without a schema) | consumer table (whole pages) | slots
  *
  * Header page, offset 0, 4096 bytes (written by the producer only; consumers map it read-only)
  *   0 MAGIC               long  "LABHUBSH", published LAST with a release store
@@ -24,7 +26,7 @@ import io.labhub.api.LabHubException;
  *  24 SLOT_STRIDE         int   SLOT_HEADER_LENGTH + SLOT_SIZE rounded up to 64
  *  28 FLAGS               int   bit 0 reliable, bit 1 CRC32C
  *  32 CONSUMER_CAPACITY   int   entries in the consumer table
- *  36 TABLE_OFFSET        int   = 4096
+ *  36 TABLE_OFFSET        int   4096 + the schema's whole pages (4096 without a schema)
  *  40 PRODUCER_PID        long
  *  48 PRODUCER_START_MS   long  the producer process's start time (epoch ms), guards against pid reuse
  *  56 HEARTBEAT_PERIOD_NS long  how often PRODUCER_HEARTBEAT moves
@@ -41,8 +43,13 @@ import io.labhub.api.LabHubException;
  * 512 CHANNEL_NAME_LENGTH int   bytes of CHANNEL_NAME, 0 = not written (segments made before it existed)
  * 516 CHANNEL_NAME        255 bytes, ASCII: the channel this segment carries (lets an observer find it
  *                         without the broker and without joining; written once, before the magic)
+ * 1024 SCHEMA_HASH        32 bytes: the SHA-256 of the schema's layout string (docs/schemas.md), raw; 0s without
+ * 1056 SCHEMA_LENGTH      int   bytes of the schema's JSON (UTF-8), 0 = no schema; at most {@link #SCHEMA_MAX}
+ * 1060 SCHEMA_OFFSET      int   where the JSON starts: 4096 (0 without a schema)
  *
- * Consumer table, offset 4096 (consumers map it read-write; the producer reads it)
+ * Schema, offset 4096: SCHEMA_LENGTH bytes of JSON, the region rounded up to whole pages (read-only for consumers)
+ *
+ * Consumer table, offset TABLE_OFFSET (consumers map it read-write; the producer reads it)
  *   0 reserved            int   (layout 1: WAITERS) never read: a shared count any writer could poison
  *   4 HIGH_WATER          int   entries ever used (a hint: the producer never lowers its own scan limit)
  *   8 SKIPS               long  frames consumers skipped (all consumers)
@@ -100,6 +107,12 @@ public final class ShmLayout {
     public static final long CHANNEL_NAME_LENGTH_OFFSET = 512;
     public static final long CHANNEL_NAME_OFFSET = 516;
     public static final int CHANNEL_NAME_MAX = 255;
+    public static final long SCHEMA_HASH_OFFSET = 1024;
+    public static final int SCHEMA_HASH_LENGTH = 32;
+    public static final long SCHEMA_LENGTH_OFFSET = 1056;
+    public static final long SCHEMA_OFFSET_OFFSET = 1060;
+    /** Longest schema JSON a segment holds: the Validator's limit (io.labhub.validation.Validator#MAX_SCHEMA_JSON_BYTES). */
+    public static final int SCHEMA_MAX = 16 * 1024;
     public static final int HEADER_LENGTH = PAGE;
 
     public static final int FLAG_RELIABLE = 1;
@@ -107,7 +120,8 @@ public final class ShmLayout {
     public static final int PRODUCER_OPEN = 0;
     public static final int PRODUCER_CLOSED = 1;
 
-    // consumer table (offsets relative to TABLE_OFFSET)
+    // consumer table (offsets relative to the table's start, Geometry.tableOffset())
+    /** Where the table starts in a segment without a schema; with one, {@link Geometry#tableOffset()}. */
     public static final long TABLE_OFFSET = PAGE;
     /** Layout 1's shared WAITERS count; unused since layout 2 (nothing reads or writes it). */
     public static final long TABLE_RESERVED = 0;
@@ -161,9 +175,10 @@ public final class ShmLayout {
      * @param slotStride       bytes from one slot to the next
      * @param slotsOffset      where slot 0 starts
      * @param totalSize        bytes of the whole segment
+     * @param tableOffset      where the consumer table starts (after the schema's pages)
      */
     public record Geometry(int slotSize, int slotCount, int consumerCapacity, int slotStride, long slotsOffset,
-                           long totalSize) {
+                           long totalSize, long tableOffset) {
 
         public long slotOffset(long sequence) {
             return slotsOffset + ((sequence - 1) % slotCount) * (long) slotStride;
@@ -171,28 +186,68 @@ public final class ShmLayout {
 
         /** Offset of consumer entry {@code index} from the segment's start (see {@link ConsumerTable#entryOffset}). */
         public long entryOffset(int index) {
-            return TABLE_OFFSET + ConsumerTable.entryOffset(index);
+            return tableOffset + ConsumerTable.entryOffset(index);
         }
 
         public long tableLength() {
-            return slotsOffset - TABLE_OFFSET;
+            return slotsOffset - tableOffset;
         }
     }
 
-    /** @throws IllegalArgumentException when the numbers do not make a segment (overflow, non-positive) */
+    /** A segment without a schema. */
     public static Geometry geometry(int slotSize, int slotCount, int consumerCapacity) {
+        return geometry(slotSize, slotCount, consumerCapacity, 0);
+    }
+
+    /**
+     * @param schemaLength bytes of the schema's JSON, 0 to {@link #SCHEMA_MAX} (0: none)
+     * @throws IllegalArgumentException when the numbers do not make a segment (overflow, non-positive)
+     */
+    public static Geometry geometry(int slotSize, int slotCount, int consumerCapacity, int schemaLength) {
         if (slotSize <= 0 || slotCount <= 0 || consumerCapacity <= 0 || slotCount > MAX_SLOT_COUNT
-                || consumerCapacity > MAX_CONSUMER_CAPACITY) {
+                || consumerCapacity > MAX_CONSUMER_CAPACITY || schemaLength < 0 || schemaLength > SCHEMA_MAX) {
             throw new IllegalArgumentException("slot size " + slotSize + ", slot count " + slotCount
-                    + ", consumer capacity " + consumerCapacity + " do not make a segment");
+                    + ", consumer capacity " + consumerCapacity + ", schema length " + schemaLength
+                    + " do not make a segment");
         }
         long stride = roundUp((long) SLOT_HEADER_LENGTH + slotSize, CACHE_LINE);
         if (stride > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("slot size " + slotSize + " too large");
         }
-        long slotsOffset = TABLE_OFFSET + roundUp(ENTRIES_OFFSET + (long) consumerCapacity * ENTRY_LENGTH, PAGE);
+        long tableOffset = PAGE + roundUp(schemaLength, PAGE);
+        long slotsOffset = tableOffset + roundUp(ENTRIES_OFFSET + (long) consumerCapacity * ENTRY_LENGTH, PAGE);
         long total = Math.addExact(slotsOffset, Math.multiplyExact(stride, (long) slotCount));
-        return new Geometry(slotSize, slotCount, consumerCapacity, (int) stride, slotsOffset, total);
+        return new Geometry(slotSize, slotCount, consumerCapacity, (int) stride, slotsOffset, total, tableOffset);
+    }
+
+    /**
+     * Writes the schema region (before the magic): the JSON at {@link #PAGE}, its length and offset, and the
+     * raw 32 bytes of its hash (docs/schemas.md); {@code json} must be what the geometry was made for.
+     *
+     * @param json       the schema's JSON, UTF-8 ({@code Schema.toJson()}), or empty for none
+     * @param hashHex    its hash, 64 hex digits ({@code Schema.hash()}), ignored when {@code json} is empty
+     */
+    public static void writeSchema(MemorySegment segment, Geometry g, byte[] json, String hashHex) {
+        if (json.length == 0) {
+            return; // a fresh segment is all zeros: length 0, offset 0, hash 0
+        }
+        if (PAGE + roundUp(json.length, PAGE) != g.tableOffset()) {
+            throw new IllegalArgumentException("the geometry was made for another schema length");
+        }
+        MemorySegment.copy(json, 0, segment, ValueLayout.JAVA_BYTE, PAGE, json.length);
+        MemorySegment.copy(java.util.HexFormat.of().parseHex(hashHex), 0, segment, ValueLayout.JAVA_BYTE,
+                SCHEMA_HASH_OFFSET, SCHEMA_HASH_LENGTH);
+        segment.set(ValueLayout.JAVA_INT, SCHEMA_LENGTH_OFFSET, json.length);
+        segment.set(ValueLayout.JAVA_INT, SCHEMA_OFFSET_OFFSET, PAGE);
+    }
+
+    /** @return the segment's schema hash as 64 lowercase hex digits, or {@code null} when it has no schema */
+    public static String schemaHash(MemorySegment header) {
+        if (header.get(ValueLayout.JAVA_INT_UNALIGNED, SCHEMA_LENGTH_OFFSET) == 0) { // unaligned: also a copy in an array
+            return null;
+        }
+        return java.util.HexFormat.of().formatHex(header.asSlice(SCHEMA_HASH_OFFSET, SCHEMA_HASH_LENGTH)
+                .toArray(ValueLayout.JAVA_BYTE));
     }
 
     /** Writes every header field except the magic (see {@link #publishMagic}). */
@@ -205,7 +260,7 @@ public final class ShmLayout {
         segment.set(ValueLayout.JAVA_INT, SLOT_STRIDE_OFFSET, g.slotStride());
         segment.set(ValueLayout.JAVA_INT, FLAGS_OFFSET, flags);
         segment.set(ValueLayout.JAVA_INT, CONSUMER_CAPACITY_OFFSET, g.consumerCapacity());
-        segment.set(ValueLayout.JAVA_INT, TABLE_OFFSET_OFFSET, (int) TABLE_OFFSET);
+        segment.set(ValueLayout.JAVA_INT, TABLE_OFFSET_OFFSET, (int) g.tableOffset());
         segment.set(ValueLayout.JAVA_LONG, PRODUCER_PID_OFFSET, pid);
         segment.set(ValueLayout.JAVA_LONG, PRODUCER_START_MS_OFFSET, startMillis);
         segment.set(ValueLayout.JAVA_LONG, HEARTBEAT_PERIOD_NS_OFFSET, heartbeatPeriodNanos);
@@ -319,9 +374,17 @@ public final class ShmLayout {
                 counterOpaque(header, RELIABLE_TIMEOUTS_OFFSET), 0);
     }
 
-    /** What a consumer expects, from the broker's metadata; a field of 0 means "no expectation". */
-    public record Expectation(int slotSize, int slotCount, int layoutVersion) {
+    /**
+     * What a consumer expects, from the broker's metadata; a field of 0 means "no expectation".
+     *
+     * @param schemaHash the hash of the schema the broker holds for the channel, or {@code null} (none to check)
+     */
+    public record Expectation(int slotSize, int slotCount, int layoutVersion, String schemaHash) {
         public static final Expectation NONE = new Expectation(0, 0, 0);
+
+        public Expectation(int slotSize, int slotCount, int layoutVersion) {
+            this(slotSize, slotCount, layoutVersion, null);
+        }
     }
 
     /** The header fields a consumer needs, read once and validated. */
@@ -373,15 +436,21 @@ public final class ShmLayout {
         int slotSize = header.get(ValueLayout.JAVA_INT, SLOT_SIZE_OFFSET);
         int slotCount = header.get(ValueLayout.JAVA_INT, SLOT_COUNT_OFFSET);
         int capacity = header.get(ValueLayout.JAVA_INT, CONSUMER_CAPACITY_OFFSET);
+        int schemaLength = header.get(ValueLayout.JAVA_INT, SCHEMA_LENGTH_OFFSET);
+        int schemaOffset = header.get(ValueLayout.JAVA_INT, SCHEMA_OFFSET_OFFSET);
+        if (schemaLength < 0 || schemaLength > SCHEMA_MAX || schemaOffset != (schemaLength == 0 ? 0 : PAGE)) {
+            throw invalid(name, "schema length " + schemaLength + " at offset " + schemaOffset + ": not a schema region"
+                    + " (0..." + SCHEMA_MAX + " bytes at " + PAGE + ")");
+        }
         Geometry g;
         try {
-            g = geometry(slotSize, slotCount, capacity);
+            g = geometry(slotSize, slotCount, capacity, schemaLength);
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw invalid(name, "impossible sizes in header: " + e.getMessage());
         }
         if (header.get(ValueLayout.JAVA_INT, SLOT_STRIDE_OFFSET) != g.slotStride()
                 || header.get(ValueLayout.JAVA_INT, SLOTS_OFFSET_OFFSET) != g.slotsOffset()
-                || header.get(ValueLayout.JAVA_INT, TABLE_OFFSET_OFFSET) != TABLE_OFFSET) {
+                || header.get(ValueLayout.JAVA_INT, TABLE_OFFSET_OFFSET) != g.tableOffset()) {
             throw invalid(name, "stride/offsets in header do not match slot size " + slotSize + ", count "
                     + slotCount + ", capacity " + capacity);
         }
@@ -393,6 +462,14 @@ public final class ShmLayout {
         }
         if (fileSize < g.totalSize()) {
             throw invalid(name, "truncated: " + fileSize + " bytes, the layout needs " + g.totalSize());
+        }
+        String hash = schemaHash(header);
+        if (expected.schemaHash() != null && !expected.schemaHash().equals(hash)) {
+            // the contract's typed refusal (docs/schemas.md): the segment holds another type than the broker says
+            String shown = hash == null ? "no schema" : hash;
+            throw new InvalidInputException("schema.mismatch", shown, "[schema.mismatch] shared-memory segment " + name
+                    + " holds schema " + shown + ", but the broker's schema for the channel has hash "
+                    + SafeText.display(expected.schemaHash()));
         }
         return new Header(g, header.get(ValueLayout.JAVA_INT, FLAGS_OFFSET),
                 header.get(ValueLayout.JAVA_LONG, PRODUCER_PID_OFFSET),

@@ -173,7 +173,7 @@ public final class ShmTransportImpl implements ShmTransport {
         }
         Map<String, String> meta = info.metadata();
         return new RingConsumer.Endpoint(info.endpoint(), new Expectation(intOf(meta, META_SLOT_SIZE),
-                intOf(meta, META_SLOT_COUNT), intOf(meta, META_LAYOUT_VERSION)));
+                intOf(meta, META_SLOT_COUNT), intOf(meta, META_LAYOUT_VERSION), info.schemaHash()));
     }
 
     private WaitStrategy channelWait(ChannelInfo info) {
