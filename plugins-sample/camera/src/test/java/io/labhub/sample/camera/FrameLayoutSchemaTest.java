@@ -21,5 +21,13 @@ public class FrameLayoutSchemaTest {
                 + "pixels:u16[1024,1024]@32", s.layout());
         assertEquals("e9a7b121a22d90280091f50456f30bf3919c9d4b032664da79412d7c6723df2e", s.hash());
         assertEquals(s, Validators.defaults().schema(io.labhub.api.ChannelKind.SHM, s));
+        assertEquals("{\"fields\":[{\"name\":\"sequence\",\"dtype\":\"u64\",\"offset\":0},"
+                + "{\"name\":\"timestampNs\",\"dtype\":\"i64\",\"unit\":\"ns\",\"offset\":8},"
+                + "{\"name\":\"width\",\"dtype\":\"u32\",\"unit\":\"px\",\"offset\":16},"
+                + "{\"name\":\"height\",\"dtype\":\"u32\",\"unit\":\"px\",\"offset\":20},"
+                + "{\"name\":\"format\",\"dtype\":\"u32\",\"offset\":24},"
+                + "{\"name\":\"pixels\",\"dtype\":\"u16\",\"shape\":[1024,1024],\"unit\":\"counts\",\"offset\":32}],"
+                + "\"size\":2097184,\"attributes\":{\"pixelFormat\":\"mono16\",\"width\":1024,\"height\":1024,"
+                + "\"serial\":\"CAM-0001\"}}", s.toJson());
     }
 }
