@@ -21,8 +21,8 @@ public final class Main {
         int status = run(args, System.out, System.err);
         System.out.flush();
         System.err.flush();
-        // JeroMQ's reaper and I/O threads are not daemons; everything was closed, exit without waiting for them.
-        Runtime.getRuntime().halt(status);
+        // Everything was closed; System.exit (not halt) so that the JVM writes the CDS archive bin/labhub-cli asks for.
+        System.exit(status);
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
