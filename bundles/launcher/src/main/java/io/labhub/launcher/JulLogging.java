@@ -99,5 +99,11 @@ public final class JulLogging {
             }
         }
         root.setLevel(consoleLevel.intValue() < fileLevel.intValue() ? consoleLevel : fileLevel);
+        // gogo.jline's activator always builds a terminal of its own, which LabHub never reads (the shell bundle's
+        // Console opens the console's), and JLine warns that it is a dumb one: not worth a line at every start.
+        JLINE.setLevel(Level.SEVERE);
     }
+
+    /** Held so that its level stays set (JUL keeps loggers weakly). */
+    private static final Logger JLINE = Logger.getLogger("org.jline");
 }

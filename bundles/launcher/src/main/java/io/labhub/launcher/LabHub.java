@@ -239,7 +239,10 @@ public final class LabHub implements AutoCloseable {
             } else {
                 props.put("felix.fileinstall.dir", home.resolve("data/no-deploy").toString());
             }
-            props.put("gosh.args", console ? "" : "--nointeractive --noshutdown");
+            // gogo.jline's own shell thread only reads its profile: the console (io.labhub.shell's Console) opens
+            // the terminal itself when labhub.console is true (history, completion, logs kept off the prompt)
+            props.put("gosh.args", "--nointeractive --noshutdown");
+            props.put("labhub.console", Boolean.toString(console));
             props.put("gosh.home", home.toString());
             props.putAll(properties);
 

@@ -85,7 +85,9 @@ public class Console implements CommandSessionListener {
         ConsoleSession c = new ConsoleSession(processor, terminal, new Shell.Context() {
             @Override
             public String getProperty(String name) {
-                return ctx.getProperty(name);
+                // HOME/etc/gosh_profile is for gogo.jline's non-interactive thread (see that file): the console's
+                // shell looks under HOME/data, where no etc/gosh_profile is, and so reads gogo.jline's built-in one
+                return "gosh.home".equals(name) ? history.getParent().toString() : ctx.getProperty(name);
             }
 
             @Override
