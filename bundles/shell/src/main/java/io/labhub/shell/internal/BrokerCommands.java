@@ -47,14 +47,14 @@ public class BrokerCommands {
         return b;
     }
 
-    @Descriptor("list the clients the broker knows: full public key, channels produced, last heartbeat, alive")
+    @Descriptor("list the clients the broker knows: full public key (quoted, to paste into hub:allow), channels produced, last heartbeat, alive")
     public String clients() {
         List<BrokerClientInfo> list = new ArrayList<>(broker().clients());
         list.sort(Comparator.comparing(BrokerClientInfo::clientKey));
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"KEY", "CHANNELS", "LAST HEARTBEAT", "ALIVE"});
         for (BrokerClientInfo c : list) {
-            rows.add(new String[] {c.clientKey(), Integer.toString(c.channels()),
+            rows.add(new String[] {Format.key(c.clientKey()), Integer.toString(c.channels()),
                     c.lastHeartbeat() == null ? "-" : c.lastHeartbeat().toString(), c.alive() ? "yes" : "no"});
         }
         return list.isEmpty() ? "no clients" : Format.table(rows);
@@ -67,7 +67,7 @@ public class BrokerCommands {
         rows.add(new String[] {"running", s.running() ? "yes" : "no"});
         rows.add(new String[] {"endpoint", s.endpoint()});
         rows.add(new String[] {"events", s.eventsEndpoint()});
-        rows.add(new String[] {"publicKey", s.publicKey()});
+        rows.add(new String[] {"publicKey", Format.key(s.publicKey())});
         rows.add(new String[] {"crypto", Nacl.backend() + " (this runtime's CURVE)"});
         rows.add(new String[] {"started", String.valueOf(s.started())});
         rows.add(new String[] {"channels", Integer.toString(s.channels())});
