@@ -45,10 +45,15 @@ public final class Bench {
         CASES.put("aeron", List.of("rtt", "ow", "rate"));
         CASES.put("crypto", List.of("box.64.libsodium", "box.1048576.libsodium", "box.64.bouncycastle",
                 "box.1048576.bouncycastle"));
-        CASES.put("labhub", List.of("shm.rtt.spin", "shm.rtt.block", "shm.ow.spin", "shm.ow.block", "shm.rate", "shm.rate.next", "shm.tp.1048576", "shm.tp.4194304",
+        CASES.put("labhub", List.of("shm.rtt.spin", "shm.rtt.block", "shm.ow.spin", "shm.ow.block", "shm.rate", "shm.rate.next", "shm.tp.1048576", "shm.tp.2097152", "shm.tp.4194304",
                 "shm.tp.16777216", "pubsub.64", "pubsub.1048576", "reqrep", "handshake.300"));
         // The same LabHub CURVE cases with the crypto bundle's Bouncy Castle backend forced (for the record).
         CASES.put("labhubbc", List.of("pubsub.64", "pubsub.1048576", "reqrep", "handshake.300"));
+        // The Python client (issue 15): each case against its all-Java twin in group labhub (where python3 with
+        // pyzmq and numpy is installed: Debian python3-zmq, python3-numpy).
+        if (PythonGroup.available()) {
+            CASES.put("python", List.of("shm.tp.2097152", "shm.tp.1048576", "pubsub.64", "shm.rate"));
+        }
     }
 
     private Bench() {
@@ -76,7 +81,7 @@ public final class Bench {
                 case "--groups" -> groups = List.of(args[++i].split(","));
                 case "--cases" -> onlyCases = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,labhubbc] [--cases CASE,...])");
+                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,labhubbc,python] [--cases CASE,...])");
             }
         }
         if (!Files.isDirectory(features.resolve("core"))) {

@@ -28,6 +28,7 @@ interface Group {
             case "zmq", "jnacl" -> new ZmqGroup();
             case "aeron" -> new AeronGroup();
             case "labhub", "labhubbc" -> new LabHubGroup();
+            case "python" -> new PythonGroup(); // the Python client against the Java Hub (issue 15)
             case "crypto" -> new CryptoGroup();
             case "scale" -> new ScaleGroup(); // the scaling curves (Curves), not part of the suite's report
             default -> throw new IllegalArgumentException("unknown group " + name);

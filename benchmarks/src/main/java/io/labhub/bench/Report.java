@@ -54,7 +54,27 @@ final class Report {
     private static final double M = 1e-6;
     private static final double G = 1e-9;
 
-    static final List<Row> ROWS = List.of(
+    /** Issue 15: the Python client against the Java client, same launch (goal: 0.5x at 1 MiB); only where it runs. */
+    private static final List<Row> PYTHON_ROWS = List.of(
+            new Row("Python shm consumer, 2 MiB frames as numpy views", "GB/s", G, "python/shm.tp.2097152", 1,
+                    "Java zero-copy consumer, 2 MiB frames", "labhub/shm.tp.2097152", 1, false),
+            new Row("Python shm consumer, 1 MiB frames as numpy views", "GB/s", G, "python/shm.tp.1048576", 1,
+                    "Java zero-copy consumer, 1 MiB frames", "labhub/shm.tp.1048576", 1, false),
+            new Row("Python subscriber, pubsub 64 B (CURVE)", "M msg/s", M, "python/pubsub.64", 0,
+                    "Java subscriber, pubsub 64 B (CURVE)", "labhub/pubsub.64", 0, false),
+            new Row("Python shm producer, 64 B (Java consumer)", "M msg/s", M, "python/shm.rate", 0,
+                    "Java shm producer, 64 B (Java consumer)", "labhub/shm.rate", 0, false));
+
+    private static List<Row> withPython(List<Row> rows) {
+        if (!PythonGroup.available()) {
+            return rows;
+        }
+        List<Row> all = new java.util.ArrayList<>(rows);
+        all.addAll(PYTHON_ROWS);
+        return List.copyOf(all);
+    }
+
+    static final List<Row> ROWS = withPython(List.of(
             new Row("LabHub shm 64 B round trip, spin, p50", "us", US, "labhub/shm.rtt.spin", 0,
                     "cache-line ping-pong p50", "phys/pingpong", 0, true),
             new Row("LabHub shm 64 B round trip, spin, p99", "us", US, "labhub/shm.rtt.spin", 1,
@@ -161,7 +181,7 @@ final class Report {
             new Row("Aeron IPC 64 B one-way p50", "us", US, "aeron/ow", 0,
                     "half the cache-line ping-pong round trip p50", "phys/pingpong", 0, true, 0.5),
             new Row("raw JeroMQ 64 B one-way p50, plain, ipc://", "us", US, "zmq/ow.ipc", 0,
-                    "raw JeroMQ 64 B one-way p50, plain, tcp://", "zmq/ow.tcp", 0, true));
+                    "raw JeroMQ 64 B one-way p50, plain, tcp://", "zmq/ow.tcp", 0, true)));
 
     /**
      * A goal of issue 13: the median over launches of the same-launch ratio subject/reference (or, with no
