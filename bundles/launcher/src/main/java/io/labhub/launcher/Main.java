@@ -129,6 +129,9 @@ public final class Main {
         try {
             lab = builder.start();
         } catch (LaunchException e) {
+            if (service) { // the journal gets the line below; the log, which a service's operator reads, too
+                java.util.logging.Logger.getLogger(Main.class.getName()).log(Level.SEVERE, "LabHub did not start", e);
+            }
             lock.close();
             err.println("labhub: " + e.getMessage());
             return fatal.fatal() ? FATAL : NOT_READY;
