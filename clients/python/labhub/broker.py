@@ -86,8 +86,8 @@ class Broker:
             except errors.KeyInUse:
                 # another process holds this key (or our own predecessor, killed, until the broker declares it lost)
                 if not told:
-                    print("labhub: the broker says another process uses key %s (KEY_IN_USE); retrying until it is gone"
-                          % self.keys.public, file=self.out, flush=True)
+                    print("labhub: the broker says key %s is in use (KEY_IN_USE: another process, or a previous run"
+                          " until the broker notices it is gone); retrying" % self.keys.public, file=self.out, flush=True)
                     told = True
             if not told:
                 print("labhub: the broker at %s does not answer this client (key %s). If its key is not allowed"

@@ -59,6 +59,7 @@ public class PythonClientProcessIT {
             pytest.environment().put("LABHUB_KEYS", keys.toString());
             pytest.environment().put("LABHUB_ALLOWED_KEYS", a.resolve("conf/keys/allowed_keys").toString());
             pytest.environment().put("LABHUB_JAVA_CLIENT", b.toString());
+            pytest.environment().put("LABHUB_BROKER_CFG", a.resolve("conf/io.labhub.broker.cfg").toString());
             Process p = pytest.start();
             boolean done = p.waitFor(300, TimeUnit.SECONDS);
             if (!done) {
