@@ -123,6 +123,32 @@ final class ConsumerIdle {
         return block(deadline, reader);
     }
 
+    /** How many owed entries a woken forwarder wakes (each as a forwarder again: a tree of this fan-out). */
+    static final int FORWARD_FANOUT = 2;
+
+    /**
+     * This consumer was woken as a forwarder (WAITING 3): it wakes up to {@link #FORWARD_FANOUT} entries the
+     * producer marked owed (2), each as a forwarder (2 -> 3, WAKE_WORD + 1, wake), so a commit that finds 64
+     * sleepers costs the producer one wake and the consumers about log2(64) hops. Scans up to HIGH_WATER (a
+     * hint: an owed entry it hides is woken by a later forwarder or the producer's heartbeat survey).
+     */
+    private void forward(SegmentMapping m, int self) {
+        try {
+            int limit = Math.min(Math.max(m.table.highWaterVolatile(), self + 1), m.table.capacity());
+            for (int i = 0, n = 0; i < limit && n < FORWARD_FANOUT; i++) {
+                if (i != self && m.table.waitingVolatile(i) == ShmLayout.WAITING_OWED
+                        && m.table.casWaiting(i, ShmLayout.WAITING_OWED, ShmLayout.WAITING_FORWARD)) {
+                    m.table.bumpWakeWord(i);
+                    platform.wake(m.handle, i, m.table.wakeWord(i));
+                    n++;
+                }
+            }
+        } catch (LabHubException | InternalError | IllegalStateException e) {
+            // the segment is going away or faulted: this consumer's own read reports it; the owed entries'
+            // slices end by themselves
+        }
+    }
+
     private <F> F block(long deadline, Reader<F> reader) {
         while (true) {
             SegmentMapping m = reader.beforeSleep();
@@ -156,7 +182,11 @@ final class ConsumerIdle {
                     throw e;
                 }
             } finally {
-                m.table.waitingRelease(entry, 0);
+                // take the flag back in one atomic step: whoever made us a forwarder (3) did so before this,
+                // so the owed entries it marked before that are visible to forward()
+                if (m.table.getAndSetWaiting(entry, ShmLayout.WAITING_NO) == ShmLayout.WAITING_FORWARD) {
+                    forward(m, entry);
+                }
             }
             F frame = reader.tryNext();
             if (frame != null) {

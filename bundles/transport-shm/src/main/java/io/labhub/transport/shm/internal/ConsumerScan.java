@@ -47,8 +47,8 @@ final class ConsumerScan {
      * lowered value must not hide an entry from the wake-up or reliable scans).
      */
     private final AtomicInteger knownEntries = new AtomicInteger();
-    /** The entries one commit wakes, filled by the scan, then woken (producer thread, under its lock). */
-    private final int[] wakeBatch;
+    /** Which entries the last survey found owed a wake (heartbeat thread only). */
+    private final boolean[] owedSeen;
     /** The lowest position of the active consumers when last scanned: no scan while below it. */
     private long gate;
 
@@ -65,16 +65,17 @@ final class ConsumerScan {
         this.ensureOpen = ensureOpen;
         this.consumerLiveness = new Liveness[g.consumerCapacity()];
         this.consumerLivenessPid = new long[g.consumerCapacity()];
-        this.wakeBatch = new int[g.consumerCapacity()];
+        this.owedSeen = new boolean[g.consumerCapacity()];
     }
 
     /**
      * Once per heartbeat: every entry of the table, not only up to HIGH_WATER. Raises the scan limit to the
      * entries in use (whatever HIGH_WATER says) and clears the WAITING flag of entries that are free or whose
      * process is gone (a consumer killed while blocked, or garbage), so they cost no wake syscall per commit
-     * for longer than a period.
+     * for longer than a period. Entries still owed a wake (their forwarder died or has not run for a period)
+     * are woken here as forwarders, so a lost forwarder delays a wake by at most a period. Heartbeat thread.
      */
-    void survey() {
+    void survey(ShmPlatform platform, ShmHandle handle) {
         int used = 0;
         for (int i = 0, n = table.capacity(); i < n; i++) {
             int state = table.stateVolatile(i);
@@ -85,9 +86,19 @@ final class ConsumerScan {
             if (waiting != 0 && (state == ShmLayout.ENTRY_FREE
                     || !Liveness.processAlive(table.pidAcquire(i), table.startMillisAcquire(i)))) {
                 table.casWaiting(i, waiting, 0);
+            } else if (waiting == ShmLayout.WAITING_OWED && owedAtLastSurvey(i)
+                    && table.casWaiting(i, ShmLayout.WAITING_OWED, ShmLayout.WAITING_FORWARD)) {
+                table.bumpWakeWord(i);
+                platform.wake(handle, i, table.wakeWord(i));
             }
+            owedSeen[i] = waiting == ShmLayout.WAITING_OWED;
         }
         raiseKnownEntries(used);
+    }
+
+    /** Whether the last survey saw entry {@code i} owed too (then no forwarder took it for a whole period). */
+    private boolean owedAtLastSurvey(int i) {
+        return owedSeen[i];
     }
 
     private void raiseKnownEntries(int n) {
@@ -171,30 +182,48 @@ final class ConsumerScan {
     }
 
     /**
-     * Wakes the sleepers that commit {@code s} can help, after its volatile store of WRITE_SEQUENCE: each
-     * entry's own WAITING flag (a line of its own that its consumer writes only around a sleep, so this costs
-     * a cached load per entry while nobody sleeps), then its WAIT_TARGET. A flag taken back by a CAS (1 -> 0)
-     * is woken once: later commits skip the entry until its consumer arms the flag for its next sleep, so a
-     * sleeper that is slow to run costs one wake, not one per commit. The scan marks first and the wake
-     * syscalls follow in one batch, after the last entry's flag was read. Garbage in another entry can only
-     * cause needless wakes, never a missed one; no shared count decides.
+     * Wakes the sleepers that commit {@code s} can help, after its volatile store of WRITE_SEQUENCE, with at
+     * most one wake syscall: each entry's own WAITING flag (a line of its own that its consumer writes only
+     * around a sleep, so this costs a cached load per entry while nobody sleeps), then its WAIT_TARGET. Every
+     * sleeper the commit reaches is marked owed (CAS 1 -> 2); then one of them is taken as the forwarder
+     * (CAS 2 -> 3) and woken, and the others are left to it, which wakes owed entries as forwarders in turn
+     * ({@link ConsumerIdle}: a tree, {@value ConsumerIdle#FORWARD_FANOUT} per woken consumer). So the
+     * producer's cost per commit does not grow with the number of sleepers: with one wake per sleeper on the
+     * producer's thread, 64 blocking readers cost it about 4 wake syscalls per frame (measured). A flag taken
+     * from 1 is woken once: later commits skip the entry until its consumer arms the flag for its next sleep.
+     * Owed and forwarder flags are not touched here; if a forwarder dies, the next commit that marks owed
+     * entries makes a new one, and the heartbeat's survey wakes what is still owed. Garbage in an entry can
+     * only cause needless wakes, never a missed one; no shared count decides.
      *
-     * @return how many entries were woken
+     * @return 1 if an entry was woken, else 0
      */
     int wakeReached(long s, ShmPlatform platform, ShmHandle handle) {
-        int n = 0;
-        int[] batch = wakeBatch;
-        for (int i = 0, limit = highWater(); i < limit; i++) {
+        int first = -1;
+        int limit = highWater();
+        for (int i = 0; i < limit; i++) {
             int waiting = table.waitingVolatile(i);
-            if (waiting != 0 && table.waitTargetAcquire(i) <= s && table.casWaiting(i, waiting, 0)) {
-                table.bumpWakeWord(i);
-                batch[n++] = i;
+            if (waiting == ShmLayout.WAITING_NO || waiting == ShmLayout.WAITING_OWED
+                    || waiting == ShmLayout.WAITING_FORWARD || table.waitTargetAcquire(i) > s) {
+                continue;
+            }
+            if (table.casWaiting(i, waiting, ShmLayout.WAITING_OWED) && first < 0) {
+                first = i;
             }
         }
-        for (int k = 0; k < n; k++) {
-            platform.wake(handle, batch[k], table.wakeWord(batch[k]));
+        if (first < 0) {
+            return 0;
         }
-        return n;
+        // only after every mark: one owed entry becomes the forwarder. Its consumer learns that from its own
+        // atomic swap of the flag, which follows this CAS, so its scan sees every mark made above
+        for (int i = first; i < limit; i++) {
+            if (table.waitingVolatile(i) == ShmLayout.WAITING_OWED
+                    && table.casWaiting(i, ShmLayout.WAITING_OWED, ShmLayout.WAITING_FORWARD)) {
+                table.bumpWakeWord(i);
+                platform.wake(handle, i, table.wakeWord(i));
+                return 1;
+            }
+        }
+        return 0; // every marked sleeper woke by itself meanwhile
     }
 
     /**

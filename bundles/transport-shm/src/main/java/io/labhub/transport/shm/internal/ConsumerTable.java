@@ -160,8 +160,9 @@ final class ConsumerTable {
         INT.setVolatile(table, entryOffset(i) + ShmLayout.ENTRY_WAITING, waiting);
     }
 
-    void waitingRelease(int i, int waiting) {
-        INT.setRelease(table, entryOffset(i) + ShmLayout.ENTRY_WAITING, waiting);
+    /** The sleeper ends its sleep: takes its flag back atomically (so it learns whether it was made a forwarder). */
+    int getAndSetWaiting(int i, int waiting) {
+        return (int) INT.getAndSet(table, entryOffset(i) + ShmLayout.ENTRY_WAITING, waiting);
     }
 
     boolean casWaiting(int i, int expected, int waiting) {

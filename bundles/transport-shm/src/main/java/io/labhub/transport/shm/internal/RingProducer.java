@@ -162,7 +162,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 return;
             }
             ShmLayout.bumpProducerHeartbeat(seg);
-            consumers.survey();
+            consumers.survey(platform, handle);
         }
     }
 

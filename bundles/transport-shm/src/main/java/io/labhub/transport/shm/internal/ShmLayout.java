@@ -58,8 +58,8 @@ import io.labhub.api.text.SafeText;
  *      0 STATE int (0 free, 1 joining, 2 active, 3 dropped)  4 reserved int
  *      8 PID long   16 START_MS long   24 POSITION long (last released sequence)
  *     32 HEARTBEAT long (counter)   40 SKIPS long   48 OVERRUNS long   56 reserved
- *     64 WAITING int (1 while asleep, armed by the consumer, cleared by the producer's wake; second line,
- *        written only around a sleep)   68 WAKE_WORD int (this entry's futex word, bumped by the producer
+ *     64 WAITING int (0 awake, 1 asleep (armed by the consumer), 2 owed a wake by a forwarder, 3 woken as a
+ *        forwarder (wakes owed entries); second line, written only around a sleep)   68 WAKE_WORD int (this entry's futex word, bumped by the producer
  *        before it wakes the entry)   72 WAIT_TARGET long (the first sequence whose commit ends the sleep)
  *
  * Slot i at SLOTS_OFFSET + i * SLOT_STRIDE (producer writes; consumers map read-only)
@@ -143,6 +143,11 @@ public final class ShmLayout {
     public static final long ENTRY_HEARTBEAT = 32;
     public static final long ENTRY_SKIPS = 40;
     public static final long ENTRY_OVERRUNS = 48;
+    /** WAITING values (layout 3): awake; asleep (armed by the consumer); owed a wake by a forwarder; woken as a forwarder. */
+    public static final int WAITING_NO = 0;
+    public static final int WAITING_ASLEEP = 1;
+    public static final int WAITING_OWED = 2;
+    public static final int WAITING_FORWARD = 3;
     public static final int ENTRY_FREE = 0;
     public static final int ENTRY_JOINING = 1;
     public static final int ENTRY_ACTIVE = 2;

@@ -79,6 +79,24 @@ public final class ShmTestSupport {
         }
     }
 
+    /** How many consumer entries of the segment file have their WAITING flag set to asleep (1). */
+    public static int consumersWaiting(Path file) throws IOException {
+        try (java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
+             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            var head = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ShmLayout.HEADER_LENGTH, arena);
+            ShmLayout.Geometry g = ShmLayout.validate(file.getFileName().toString(), head, fc.size(),
+                    ShmLayout.Expectation.NONE).geometry();
+            var all = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, g.slotsOffset(), arena);
+            int n = 0;
+            for (int i = 0; i < g.consumerCapacity(); i++) {
+                if ((int) ShmLayout.INT.getVolatile(all, g.entryOffset(i) + ShmLayout.ENTRY_WAITING) == ShmLayout.WAITING_ASLEEP) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
     /** Whether any consumer entry of the segment file has its WAITING flag set (someone sleeps). */
     public static boolean anyConsumerWaiting(Path file) throws IOException {
         try (java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);

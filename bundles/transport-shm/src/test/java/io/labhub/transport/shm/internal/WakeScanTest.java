@@ -26,7 +26,8 @@ import io.labhub.transport.shm.internal.platform.ShmHandle;
 /**
  * The producer's wake scan (layout 3): only entries whose WAITING is set and whose WAIT_TARGET the commit
  * reaches are woken, each once per sleep (the flag is taken back), on their own WAKE_WORD, which is bumped
- * first. The entries are written by hand into the segment file; the platform records the wakes.
+ * first, and at most one per commit (the others are owed to that forwarder). The entries are written by hand
+ * into the segment file; the platform records the wakes.
  */
 public class WakeScanTest {
 
@@ -102,7 +103,7 @@ public class WakeScanTest {
         arm(1, 3);
         producer.publish(new byte[] {1});
         assertEquals("frame 1 wakes the entry waiting for 1 only", List.of(0), platform.take());
-        assertEquals("the wake takes the flag back", 0, waiting(0));
+        assertEquals("the wake takes the flag back and makes it the forwarder", ShmLayout.WAITING_FORWARD, waiting(0));
         assertEquals("and bumps that entry's word first", 1, wakeWord(0));
         assertEquals(1, waiting(1));
         assertEquals(0, wakeWord(1));
@@ -116,9 +117,13 @@ public class WakeScanTest {
         arm(0, 4);
         arm(2, 4);
         producer.publish(new byte[] {4});
-        assertEquals("re-armed sleepers are woken again, in one batch", List.of(0, 2), platform.take());
+        assertEquals("a re-armed sleeper is woken again; of several, the producer wakes one", List.of(0), platform.take());
+        assertEquals(ShmLayout.WAITING_FORWARD, waiting(0));
+        assertEquals("the others are owed a wake by the forwarder", ShmLayout.WAITING_OWED, waiting(2));
         assertEquals(2, wakeWord(0));
-        assertEquals(1, wakeWord(2));
+        assertEquals(0, wakeWord(2));
+        producer.publish(new byte[] {5});
+        assertEquals("owed and forwarding entries are left to the consumers", List.of(), platform.take());
     }
 
     @Test
