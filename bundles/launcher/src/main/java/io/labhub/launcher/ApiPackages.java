@@ -19,12 +19,14 @@ import java.util.jar.Manifest;
  */
 final class ApiPackages {
 
-    static final List<String> PACKAGES = List.of("io.labhub.api", "io.labhub.api.spi");
+    // io.labhub.api.schema too: io.labhub.api's ChannelInfo and options name its Schema, so a bundle that got
+    // Schema from the API bundle while ChannelInfo came from the class path would fail a loader constraint.
+    static final List<String> PACKAGES = List.of("io.labhub.api", "io.labhub.api.spi", "io.labhub.api.schema");
 
     private ApiPackages() {
     }
 
-    /** {@code io.labhub.api;version=X,io.labhub.api.spi;version=Y} from the API jar on the class path. */
+    /** {@code io.labhub.api;version=X,io.labhub.api.spi;version=Y,io.labhub.api.schema;version=Z} from the API jar on the class path. */
     static String systemPackagesExtra() {
         Path where;
         try {

@@ -11,11 +11,14 @@ public class ApiPackagesTest {
 
     @Test
     public void versionsComeFromTheExportPackageHeaderEvenWithQuotedCommas() {
-        String header = "io.labhub.api;version=\"1.4.2\",io.labhub.api.spi;version=\"1.0.3\";uses:=\"io.labhub.api,java.util\"";
-        assertEquals("io.labhub.api;version=1.4.2,io.labhub.api.spi;version=1.0.3", ApiPackages.fromExportPackage(header, "x.jar"));
+        String header = "io.labhub.api;version=\"1.4.2\",io.labhub.api.spi;version=\"1.0.3\";uses:=\"io.labhub.api,java.util\""
+                + ",io.labhub.api.schema;version=\"1.0.0\"";
+        assertEquals("io.labhub.api;version=1.4.2,io.labhub.api.spi;version=1.0.3,io.labhub.api.schema;version=1.0.0",
+                ApiPackages.fromExportPackage(header, "x.jar"));
 
-        String reordered = "io.labhub.api.spi;uses:=\"io.labhub.api\";version=\"2.0.0\",io.labhub.api;version=\"2.1.0\"";
-        assertEquals("io.labhub.api;version=2.1.0,io.labhub.api.spi;version=2.0.0", ApiPackages.fromExportPackage(reordered, "x.jar"));
+        String reordered = "io.labhub.api.schema;version=\"1.1.0\",io.labhub.api.spi;uses:=\"io.labhub.api\";version=\"2.0.0\",io.labhub.api;version=\"2.1.0\"";
+        assertEquals("io.labhub.api;version=2.1.0,io.labhub.api.spi;version=2.0.0,io.labhub.api.schema;version=1.1.0",
+                ApiPackages.fromExportPackage(reordered, "x.jar"));
     }
 
     @Test
@@ -35,6 +38,7 @@ public class ApiPackagesTest {
     @Test
     public void theApiJarOnTheClassPathIsRead() {
         String extra = ApiPackages.systemPackagesExtra();
-        assertTrue(extra, extra.matches("io\\.labhub\\.api;version=\\d+\\.\\d+\\.\\d+,io\\.labhub\\.api\\.spi;version=\\d+\\.\\d+\\.\\d+"));
+        assertTrue(extra, extra.matches("io\\.labhub\\.api;version=\\d+\\.\\d+\\.\\d+,io\\.labhub\\.api\\.spi;version=\\d+\\.\\d+\\.\\d+"
+                + ",io\\.labhub\\.api\\.schema;version=\\d+\\.\\d+\\.\\d+"));
     }
 }
