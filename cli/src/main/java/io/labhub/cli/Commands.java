@@ -23,6 +23,8 @@ import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmFrame;
 import io.labhub.api.Subscriber;
 import io.labhub.api.ZmqOptions;
+import io.labhub.api.schema.Dtype;
+import io.labhub.api.schema.Schema;
 import io.labhub.broker.client.BrokerClient;
 import io.labhub.broker.client.BrokerClientConfig;
 import io.labhub.broker.client.BrokerClientStatus;
@@ -39,6 +41,7 @@ import io.labhub.transport.zmq.internal.ZmqPubSubTransport;
 import io.labhub.transport.zmq.internal.ZmqReqRepTransport;
 import io.labhub.transport.zmq.internal.ZmqSettings;
 import java.io.PrintStream;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,11 +140,23 @@ final class Commands implements AutoCloseable {
         rows.add(new String[] {"name", c.name().value()});
         rows.add(new String[] {"kind", c.kind().wireName()});
         rows.add(new String[] {"state", c.state().wireName()});
-        rows.add(new String[] {"producer", dash(c.producer())});
+        rows.add(new String[] {"producer", quoted(c.producer())});
         rows.add(new String[] {c.kind() == ChannelKind.SHM ? "segment" : "endpoint", dash(c.endpoint())});
-        rows.add(new String[] {"serverKey", dash(c.serverKey())});
+        rows.add(new String[] {"serverKey", quoted(c.serverKey())});
         rows.add(new String[] {"consumers", Integer.toString(c.consumers())});
         new TreeMap<>(c.metadata()).forEach((k, v) -> rows.add(new String[] {"metadata." + k, CliException.safe(v)}));
+        Schema schema = c.schema();
+        if (schema == null) {
+            rows.add(new String[] {"schema", "none (untyped bytes)"});
+        } else {
+            rows.add(new String[] {"schema.hash", schema.hash()});
+            rows.add(new String[] {"schema.size", schema.size() + (schema.open() ? " bytes or more" : " bytes")});
+            for (io.labhub.api.schema.Field f : schema.fields()) {
+                rows.add(new String[] {"schema.field." + f.name(), f.dtype().wireName()
+                        + (f.shape().isEmpty() ? "" : f.shape().toString().replace(" ", "")) + " @" + f.offset()
+                        + (f.unit() == null ? "" : " " + CliException.safe(f.unit()))});
+            }
+        }
         out.println(table(rows));
     }
 
@@ -188,9 +203,13 @@ final class Commands implements AutoCloseable {
             o.put("timestampNanos", m.timestampNanos());
             o.put("skipped", m.skipped());
             payload(o, m.payload());
+            if (typed(c)) {
+                o.set("fields", fields(c.schema(), MemorySegment.ofArray(m.payload())));
+            }
             print(o);
         } else {
-            out.println("#" + m.sequence() + " " + time(m.timestampNanos()) + " " + payloadText(m.payload())
+            String shown = typed(c) ? fieldsText(c.schema(), MemorySegment.ofArray(m.payload())) : payloadText(m.payload());
+            out.println("#" + m.sequence() + " " + time(m.timestampNanos()) + " " + shown
                     + (m.skipped() > 0 ? " (skipped " + m.skipped() + ")" : ""));
         }
         out.flush();
@@ -198,6 +217,8 @@ final class Commands implements AutoCloseable {
 
     private void printFrame(ChannelInfo c, ShmFrame f) {
         long size = f.segment().byteSize();
+        // decoded before release(), which then says whether the slot was overwritten meanwhile (seqlock)
+        JsonNode decoded = typed(c) ? fields(c.schema(), f.segment()) : null;
         boolean whole = f.release();
         if (options.json) {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
@@ -208,9 +229,13 @@ final class Commands implements AutoCloseable {
             o.put("skipped", f.skipped());
             o.put("size", size);
             o.put("torn", !whole);
+            if (decoded != null && whole) {
+                o.set("fields", decoded);
+            }
             print(o);
         } else if (whole) {
             out.println("#" + f.sequence() + " " + time(f.timestampNanos()) + " " + size + " bytes"
+                    + (decoded != null ? " " + compact(decoded) : "")
                     + (f.skipped() > 0 ? " (skipped " + f.skipped() + ")" : ""));
         } else {
             out.println("#" + f.sequence() + " overwritten while read (torn), discarded");
@@ -524,6 +549,47 @@ final class Commands implements AutoCloseable {
 
     // ---------------------------------------------------------------- formatting
 
+    /**
+     * Whether messages of {@code c} are shown by their fields: it has a schema (docs/schemas.md) that is not
+     * a text channel's single open {@code utf8} field (shown as text, as {@code hub:tail} does).
+     */
+    private static boolean typed(ChannelInfo c) {
+        Schema s = c.schema();
+        return s != null && !(s.fields().size() == 1 && s.fields().getFirst().open()
+                && s.fields().getFirst().dtype() == Dtype.UTF8);
+    }
+
+    /**
+     * A message's fields as JSON ({@code RecordView.toJson}: arrays of at most 16 elements, larger ones as a
+     * summary such as {@code "u16[1024,1024]"}), or, for a message that breaks the schema's payload rule, an
+     * object saying so: shown, never thrown.
+     */
+    private JsonNode fields(Schema s, MemorySegment message) {
+        try {
+            return json.readTree(s.view(message).toJson());
+        } catch (InvalidInputException e) {
+            ObjectNode bad = JsonNodeFactory.instance.objectNode();
+            bad.put("error", e.rule());
+            bad.put("message", message.byteSize() + " bytes, not a message of the channel's schema ("
+                    + (s.open() ? "at least " : "") + s.size() + " bytes expected)");
+            return bad;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String fieldsText(Schema s, MemorySegment message) {
+        return compact(fields(s, message));
+    }
+
+    private String compact(JsonNode node) {
+        try {
+            return json.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private void print(JsonNode node) {
         try {
             out.println(json.writeValueAsString(node));
@@ -574,6 +640,11 @@ final class Commands implements AutoCloseable {
 
     private static String text(JsonNode n, String field) {
         return CliException.safe(n.path(field).asText("-"));
+    }
+
+    /** A key as it pastes into Gogo and sh alike: in single quotes (Z85 has {@code $ [ ] { }}, never a quote). */
+    private static String quoted(String key) {
+        return key == null || key.isEmpty() ? "-" : "'" + key + "'";
     }
 
     private static String dash(String s) {

@@ -146,6 +146,12 @@ public class CliProcessIT {
         Run frames = cli(keys, "tail", "camera1.frames", "2");
         assertEquals(frames.err, 0, frames.exit);
         assertTrue(frames.out, frames.out.lines().allMatch(l -> l.matches("#\\d+ \\S+Z \\d+ bytes.*")));
+        // the camera's schema (issue 15): each frame's fields decoded, the pixel array summarised
+        Run typed = cli(keys, "tail", "camera1.frames", "1", "--json");
+        assertEquals(typed.err, 0, typed.exit);
+        JsonNode fields = JSON.readTree(typed.out).get("fields");
+        assertEquals(typed.out, 1024, fields.get("width").asInt());
+        assertEquals(typed.out, "u16[1024,1024]", fields.get("pixels").asText());
     }
 
     @Test
