@@ -12,8 +12,11 @@ public @interface ShmTransportConfig {
     @AttributeDefinition(description = "Directory of the segment files (Linux: a tmpfs). Ignored on Windows (named mappings).")
     String directory() default "/dev/shm";
 
-    @AttributeDefinition(description = "Group that gets read/write access to segment files besides the owner; empty = owner only.")
+    @AttributeDefinition(description = "Group that gets read/write access to segment files besides the owner; empty = owner only. Refused on Windows (segments are the creating user's only).")
     String fileGroup() default "";
+
+    @AttributeDefinition(description = "Windows object namespace: Local (this logon session, the default) or Global (every session; creating needs SeCreateGlobalPrivilege). Ignored elsewhere.")
+    String windowsNamespace() default "Local";
 
     @AttributeDefinition(description = "Default busy-spin before yielding, in microseconds (when neither channel nor consumer chose).")
     long spinMicros() default RingSettings.SPIN_MICROS;

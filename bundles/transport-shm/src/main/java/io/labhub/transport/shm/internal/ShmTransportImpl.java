@@ -61,7 +61,7 @@ public final class ShmTransportImpl implements ShmTransport {
 
     @Activate
     public ShmTransportImpl(ShmTransportConfig config) {
-        this(ShmPlatforms.load(Path.of(config.directory())), RingSettings.of(config), new SegmentAccess(config.fileGroup()));
+        this(ShmPlatforms.load(Path.of(config.directory()), config.windowsNamespace()), RingSettings.of(config), new SegmentAccess(config.fileGroup()));
     }
 
     /** For use without OSGi (tests, embedding). */

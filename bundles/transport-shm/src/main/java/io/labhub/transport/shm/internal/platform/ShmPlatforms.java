@@ -9,7 +9,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Finds the platform implementation. The OS fragments add their class to this bundle's class loader
  * (a fragment shares its host's loader), so a {@code Class.forName} with the host's loader finds the
- * one that resolved; without a fragment (or on another OS) the portable file platform is used.
+ * one that resolved. On Linux without its fragment (the host's own unit tests) the portable file platform
+ * polls in /dev/shm; on Windows there is no fallback: the file platform would put owner-only segments into
+ * a {@code \dev\shm} folder without owner-only permissions, so a missing or failing Windows fragment is an
+ * error that names it. Other systems get the file platform in the configured directory.
  */
 public final class ShmPlatforms {
 
@@ -31,10 +34,28 @@ public final class ShmPlatforms {
     private ShmPlatforms() {
     }
 
+    /** The artifact that provides {@link #WINDOWS_CLASS}, named in the error when it is missing. */
+    public static final String WINDOWS_FRAGMENT = "labhub-transport-shm-windows (bundle io.labhub.transport-shm-windows)";
+
     /** The best platform available here, for segments under {@code directory} (file-based platforms). */
     public static ShmPlatform load(Path directory) {
+        return load(directory, "Local");
+    }
+
+    /**
+     * The best platform available here.
+     *
+     * @param directory        segment files of the file-based platforms (Linux)
+     * @param windowsNamespace {@code Local} or {@code Global}: the Windows object namespace
+     * @throws io.labhub.api.LabHubException {@code TRANSPORT_UNAVAILABLE} on Windows when the Windows fragment is
+     *         missing or cannot start
+     */
+    public static ShmPlatform load(Path directory, String windowsNamespace) {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String candidate = os.contains("linux") ? LINUX_CLASS : os.startsWith("windows") ? WINDOWS_CLASS : null;
+        if (os.startsWith("windows")) {
+            return loadWindows(windowsNamespace);
+        }
+        String candidate = os.contains("linux") ? LINUX_CLASS : null;
         if (candidate != null) {
             try {
                 Class<?> type = Class.forName(candidate, true, ShmPlatforms.class.getClassLoader());
@@ -48,5 +69,29 @@ public final class ShmPlatforms {
             }
         }
         return new FileShmPlatform(directory);
+    }
+
+    private static ShmPlatform loadWindows(String namespace) {
+        try {
+            Class<?> type = Class.forName(WINDOWS_CLASS, true, ShmPlatforms.class.getClassLoader());
+            ShmPlatform platform = (ShmPlatform) type.getConstructor(Path.class, String.class)
+                    .newInstance(Path.of("."), namespace);
+            LOG.debug("shared-memory platform {}", platform.id());
+            return platform;
+        } catch (ClassNotFoundException e) {
+            throw new io.labhub.api.LabHubException(io.labhub.api.ErrorCode.TRANSPORT_UNAVAILABLE,
+                    "shared memory on Windows needs the fragment " + WINDOWS_FRAGMENT
+                            + ", which is not installed or did not resolve (feature shm carries it)", e);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re; // a typed refusal (e.g. an invalid windowsNamespace)
+            }
+            throw new io.labhub.api.LabHubException(io.labhub.api.ErrorCode.TRANSPORT_UNAVAILABLE,
+                    "the Windows shared-memory fragment " + WINDOWS_FRAGMENT + " failed to start: " + cause, cause);
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            throw new io.labhub.api.LabHubException(io.labhub.api.ErrorCode.TRANSPORT_UNAVAILABLE,
+                    "the Windows shared-memory fragment " + WINDOWS_FRAGMENT + " failed to start: " + e, e);
+        }
     }
 }

@@ -11,6 +11,7 @@ import org.junit.Test;
 
 import io.labhub.api.ChannelNotFoundException;
 import io.labhub.api.ErrorCode;
+import io.labhub.api.InvalidInputException;
 import io.labhub.api.LabHubException;
 import io.labhub.transport.shm.internal.platform.SegmentNames;
 import io.labhub.transport.shm.internal.platform.ShmPlatform.WaitResult;
@@ -24,12 +25,38 @@ public class WindowsPortablePartsTest {
     @Test
     public void objectNamesAreSessionLocalAndDerivedFromTheSegmentOnly() {
         assertEquals("Local\\" + SEGMENT, WindowsNames.mappingName(SEGMENT));
-        assertEquals("Local\\" + SEGMENT + "-notify", WindowsNames.eventName(SEGMENT));
+        assertEquals("Local\\" + SEGMENT + "-w0", WindowsNames.eventName(WindowsNames.NAMESPACE, SEGMENT, 0));
+        assertEquals("Global\\" + SEGMENT + "-w63", WindowsNames.eventName("Global\\", SEGMENT, 63));
+        assertThrows(IllegalArgumentException.class, () -> WindowsNames.eventName(WindowsNames.NAMESPACE, SEGMENT, -1));
         LabHubException e = assertThrows(LabHubException.class, () -> WindowsNames.mappingName("Global\\evil"));
         assertEquals(ErrorCode.SEGMENT_INVALID, e.code());
         assertThrows(LabHubException.class, () -> WindowsNames.mappingName("labhub-..\\x"));
         String random = SegmentNames.random();
         assertTrue(WindowsNames.mappingName(random).endsWith(random));
+    }
+
+    @Test
+    public void theNamespaceIsLocalByDefaultOrGlobalAndNothingElse() {
+        assertEquals("Local\\", WindowsNames.namespace(null));
+        assertEquals("Local\\", WindowsNames.namespace(""));
+        assertEquals("Local\\", WindowsNames.namespace("local"));
+        assertEquals("Global\\", WindowsNames.namespace("Global"));
+        assertEquals("Global\\", WindowsNames.namespace("Global\\"));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> WindowsNames.namespace("Session\\1"));
+        assertTrue(e.getMessage().contains("SeCreateGlobalPrivilege"));
+        assertEquals("Global\\" + SEGMENT, WindowsNames.mappingName("Global\\", SEGMENT));
+    }
+
+    @Test
+    public void everyObjectGetsAnExplicitDaclForSystemAndTheUserAndAGroupIsRefused() {
+        assertEquals("D:P(A;;GA;;;SY)(A;;GA;;;S-1-5-21-1-2-3-1001)",
+                WindowsNames.securityDescriptor("S-1-5-21-1-2-3-1001"));
+        assertThrows(InvalidInputException.class, () -> WindowsNames.securityDescriptor("S-1-5)(A;;GA;;;WD"));
+        assertThrows(InvalidInputException.class, () -> WindowsNames.securityDescriptor(null));
+        WindowsNames.refuseGroup(null);
+        WindowsNames.refuseGroup(" ");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> WindowsNames.refuseGroup("labusers"));
+        assertTrue(e.getMessage(), e.getMessage().contains("not supported on Windows"));
     }
 
     @Test
