@@ -73,6 +73,8 @@ public final class LabHub implements AutoCloseable {
     private final List<Path> deployDirs;
     private final List<Feature> features;
     private final HomeLock homeLock;
+    /** Logs components that fail to activate (SCR prints them on stderr only). */
+    private final ComponentFailureLog failureLog;
 
     private LabHub(Framework framework, Path home, List<Path> deployDirs, List<Feature> features, HomeLock homeLock) {
         this.framework = framework;
@@ -80,6 +82,7 @@ public final class LabHub implements AutoCloseable {
         this.home = home;
         this.deployDirs = deployDirs;
         this.features = features;
+        this.failureLog = ComponentFailureLog.start(framework.getBundleContext());
     }
 
     public static Builder builder() {
@@ -609,6 +612,7 @@ public final class LabHub implements AutoCloseable {
     /** Stops the framework and waits for it (at most 60 s), then releases the home. Idempotent. */
     @Override
     public void close() {
+        failureLog.close();
         stopQuietly(framework);
         homeLock.close();
     }
