@@ -2,7 +2,6 @@ package io.labhub.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,7 +22,6 @@ import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmFrame;
 import io.labhub.api.Subscriber;
 import io.labhub.api.ZmqOptions;
-import io.labhub.api.schema.Dtype;
 import io.labhub.api.schema.Schema;
 import io.labhub.broker.client.BrokerClient;
 import io.labhub.broker.client.BrokerClientConfig;
@@ -45,12 +43,9 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -77,7 +72,6 @@ final class Commands implements AutoCloseable {
 
     private final Options options;
     private final PrintStream out;
-    private final ObjectMapper json = new ObjectMapper();
     private final List<AutoCloseable> opened = new ArrayList<>();
     private HubAddress address;
     private CurveKeyPair keys;
@@ -123,10 +117,10 @@ final class Commands implements AutoCloseable {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"NAME", "KIND", "PRODUCER", "CONSUMERS", "STATE"});
         for (JsonNode n : list) {
-            rows.add(new String[] {text(n, Wire.NAME), text(n, Wire.KIND), shortKey(n.path(Wire.PRODUCER).asText("")),
-                    text(n, Wire.CONSUMERS), text(n, Wire.STATE)});
+            rows.add(new String[] {Format.text(n, Wire.NAME), Format.text(n, Wire.KIND), Format.shortKey(n.path(Wire.PRODUCER).asText("")),
+                    Format.text(n, Wire.CONSUMERS), Format.text(n, Wire.STATE)});
         }
-        out.println(table(rows));
+        out.println(Format.table(rows));
     }
 
     private void info(String name) {
@@ -140,9 +134,9 @@ final class Commands implements AutoCloseable {
         rows.add(new String[] {"name", c.name().value()});
         rows.add(new String[] {"kind", c.kind().wireName()});
         rows.add(new String[] {"state", c.state().wireName()});
-        rows.add(new String[] {"producer", quoted(c.producer())});
-        rows.add(new String[] {c.kind() == ChannelKind.SHM ? "segment" : "endpoint", dash(c.endpoint())});
-        rows.add(new String[] {"serverKey", quoted(c.serverKey())});
+        rows.add(new String[] {"producer", Format.quoted(c.producer())});
+        rows.add(new String[] {c.kind() == ChannelKind.SHM ? "segment" : "endpoint", Format.dash(c.endpoint())});
+        rows.add(new String[] {"serverKey", Format.quoted(c.serverKey())});
         rows.add(new String[] {"consumers", Integer.toString(c.consumers())});
         new TreeMap<>(c.metadata()).forEach((k, v) -> rows.add(new String[] {"metadata." + k, CliException.safe(v)}));
         Schema schema = c.schema();
@@ -157,7 +151,7 @@ final class Commands implements AutoCloseable {
                         + (f.unit() == null ? "" : " " + CliException.safe(f.unit()))});
             }
         }
-        out.println(table(rows));
+        out.println(Format.table(rows));
     }
 
     private void tail(String name, int count) {
@@ -199,17 +193,17 @@ final class Commands implements AutoCloseable {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             o.put("channel", c.name().value());
             o.put("sequence", m.sequence());
-            o.put("timestamp", time(m.timestampNanos()));
+            o.put("timestamp", Format.time(m.timestampNanos()));
             o.put("timestampNanos", m.timestampNanos());
             o.put("skipped", m.skipped());
-            payload(o, m.payload());
-            if (typed(c)) {
-                o.set("fields", fields(c.schema(), MemorySegment.ofArray(m.payload())));
+            Format.payload(o, m.payload());
+            if (Format.typed(c)) {
+                o.set("fields", Format.fields(c.schema(), MemorySegment.ofArray(m.payload())));
             }
             print(o);
         } else {
-            String shown = typed(c) ? fieldsText(c.schema(), MemorySegment.ofArray(m.payload())) : payloadText(m.payload());
-            out.println("#" + m.sequence() + " " + time(m.timestampNanos()) + " " + shown
+            String shown = Format.typed(c) ? Format.fieldsText(c.schema(), MemorySegment.ofArray(m.payload())) : Format.payloadText(m.payload());
+            out.println("#" + m.sequence() + " " + Format.time(m.timestampNanos()) + " " + shown
                     + (m.skipped() > 0 ? " (skipped " + m.skipped() + ")" : ""));
         }
         out.flush();
@@ -218,13 +212,13 @@ final class Commands implements AutoCloseable {
     private void printFrame(ChannelInfo c, ShmFrame f) {
         long size = f.segment().byteSize();
         // decoded before release(), which then says whether the slot was overwritten meanwhile (seqlock)
-        JsonNode decoded = typed(c) ? fields(c.schema(), f.segment()) : null;
+        JsonNode decoded = Format.typed(c) ? Format.fields(c.schema(), f.segment()) : null;
         boolean whole = f.release();
         if (options.json) {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             o.put("channel", c.name().value());
             o.put("sequence", f.sequence());
-            o.put("timestamp", time(f.timestampNanos()));
+            o.put("timestamp", Format.time(f.timestampNanos()));
             o.put("timestampNanos", f.timestampNanos());
             o.put("skipped", f.skipped());
             o.put("size", size);
@@ -234,8 +228,8 @@ final class Commands implements AutoCloseable {
             }
             print(o);
         } else if (whole) {
-            out.println("#" + f.sequence() + " " + time(f.timestampNanos()) + " " + size + " bytes"
-                    + (decoded != null ? " " + compact(decoded) : "")
+            out.println("#" + f.sequence() + " " + Format.time(f.timestampNanos()) + " " + size + " bytes"
+                    + (decoded != null ? " " + Format.compact(decoded) : "")
                     + (f.skipped() > 0 ? " (skipped " + f.skipped() + ")" : ""));
         } else {
             out.println("#" + f.sequence() + " overwritten while read (torn), discarded");
@@ -278,13 +272,13 @@ final class Commands implements AutoCloseable {
                 o.put("bytesPerSecond", Math.round(bytes));
                 o.put("sent", a.messagesSent());
                 o.put("dropped", a.dropped());
-                rows.add(new String[] {c.name().value(), c.kind().wireName(), Long.toString(messages), rate(rate),
+                rows.add(new String[] {c.name().value(), c.kind().wireName(), Long.toString(messages), Format.rate(rate),
                         Long.toString(Math.round(bytes)), Long.toString(a.messagesSent()), Long.toString(a.dropped()),
-                        "segment on this host" + stateNote(c)});
+                        "segment on this host" + Format.stateNote(c)});
             } else {
                 String source = c.kind() == ChannelKind.SHM ? "no segment on this host" : "remote";
                 o.put("source", c.kind() == ChannelKind.SHM ? "absent" : "remote");
-                rows.add(new String[] {c.name().value(), c.kind().wireName(), "-", "-", "-", "-", "-", source + stateNote(c)});
+                rows.add(new String[] {c.name().value(), c.kind().wireName(), "-", "-", "-", "-", "-", source + Format.stateNote(c)});
             }
         }
         if (options.json) {
@@ -295,7 +289,7 @@ final class Commands implements AutoCloseable {
         } else if (channels.isEmpty()) {
             out.println("no channels");
         } else {
-            out.println(table(rows));
+            out.println(Format.table(rows));
             out.println("(shm producer counters read from the segment header twice, " + OBSERVE_WINDOW.toMillis()
                     + " ms apart, joining nothing; zmq producers run in another process: remote)");
         }
@@ -330,10 +324,10 @@ final class Commands implements AutoCloseable {
         if (options.json) {
             ObjectNode o = JsonNodeFactory.instance.objectNode();
             o.put("channel", name);
-            payload(o, reply);
+            Format.payload(o, reply);
             print(o);
         } else {
-            out.println(payloadText(reply));
+            out.println(Format.payloadText(reply));
         }
     }
 
@@ -342,7 +336,7 @@ final class Commands implements AutoCloseable {
         try {
             JsonNode existing = discover(name); // also proves admission and reachability, with typed errors
             throw new LabHubException(ErrorCode.CHANNEL_EXISTS, "'" + name + "' is already offered by "
-                    + shortKey(existing.path(Wire.PRODUCER).asText("")) + " (labhub-cli info " + name + ")");
+                    + Format.shortKey(existing.path(Wire.PRODUCER).asText("")) + " (labhub-cli info " + name + ")");
         } catch (ChannelNotFoundException expected) {
             // free: offer it
         }
@@ -547,142 +541,15 @@ final class Commands implements AutoCloseable {
         }
     }
 
-    // ---------------------------------------------------------------- formatting
-
-    /**
-     * Whether messages of {@code c} are shown by their fields: it has a schema (docs/schemas.md) that is not
-     * a text channel's single open {@code utf8} field (shown as text, as {@code hub:tail} does).
-     */
-    private static boolean typed(ChannelInfo c) {
-        Schema s = c.schema();
-        return s != null && !(s.fields().size() == 1 && s.fields().getFirst().open()
-                && s.fields().getFirst().dtype() == Dtype.UTF8);
-    }
-
-    /**
-     * A message's fields as JSON ({@code RecordView.toJson}: arrays of at most 16 elements, larger ones as a
-     * summary such as {@code "u16[1024,1024]"}), or, for a message that breaks the schema's payload rule, an
-     * object saying so: shown, never thrown.
-     */
-    private JsonNode fields(Schema s, MemorySegment message) {
-        try {
-            return json.readTree(s.view(message).toJson());
-        } catch (InvalidInputException e) {
-            ObjectNode bad = JsonNodeFactory.instance.objectNode();
-            bad.put("error", e.rule());
-            bad.put("message", message.byteSize() + " bytes, not a message of the channel's schema ("
-                    + (s.open() ? "at least " : "") + s.size() + " bytes expected)");
-            return bad;
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private String fieldsText(Schema s, MemorySegment message) {
-        return compact(fields(s, message));
-    }
-
-    private String compact(JsonNode node) {
-        try {
-            return json.writeValueAsString(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private void print(JsonNode node) {
         try {
-            out.println(json.writeValueAsString(node));
+            out.println(Format.JSON.writeValueAsString(node));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    /** Text when the payload is printable UTF-8, else base64 (JSON output). */
-    private static void payload(ObjectNode o, byte[] bytes) {
-        o.put("size", bytes.length);
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        if (printable(text) && java.util.Arrays.equals(text.getBytes(StandardCharsets.UTF_8), bytes)) {
-            o.put("text", text);
-        } else {
-            o.put("base64", Base64.getEncoder().encodeToString(bytes));
-        }
-    }
-
-    /** Payload as text when it is printable UTF-8, otherwise its size and first bytes in hex (as hub:tail). */
-    static String payloadText(byte[] bytes) {
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        if (printable(text) && text.length() <= 400) {
-            return text;
-        }
-        StringBuilder sb = new StringBuilder(bytes.length + " bytes:");
-        for (int i = 0; i < Math.min(16, bytes.length); i++) {
-            sb.append(String.format(Locale.ROOT, " %02x", bytes[i]));
-        }
-        return sb.append(bytes.length > 16 ? " .." : "").toString();
-    }
-
-    private static boolean printable(String text) {
-        return text.chars().allMatch(c -> c >= 0x20 && c != 0x7f && c != 0xfffd || c == '\t');
-    }
-
-    private static String time(long epochNanos) {
-        return Instant.ofEpochSecond(0, epochNanos).toString();
-    }
-
-    private static String rate(double perSecond) {
-        return String.format(Locale.ROOT, perSecond >= 100 ? "%.0f/s" : "%.1f/s", perSecond);
-    }
-
-    private static String stateNote(ChannelInfo c) {
-        return c.state() == io.labhub.api.ChannelState.ACTIVE ? "" : "; channel " + c.state().wireName();
-    }
-
-    private static String text(JsonNode n, String field) {
-        return CliException.safe(n.path(field).asText("-"));
-    }
-
-    /** A key as it pastes into Gogo and sh alike: in single quotes (Z85 has {@code $ [ ] { }}, never a quote). */
-    private static String quoted(String key) {
-        return key == null || key.isEmpty() ? "-" : "'" + key + "'";
-    }
-
-    private static String dash(String s) {
-        return s == null || s.isEmpty() ? "-" : s;
-    }
-
-    /** A key shortened for tables: its first 8 characters (the full key is in {@code info}). */
-    private static String shortKey(String key) {
-        return key == null || key.isEmpty() ? "-" : key.length() <= 8 ? key : key.substring(0, 8) + "..";
     }
 
     private static Duration remaining(long deadline) {
         return Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
-    }
-
-    /** Left-aligned columns separated by two spaces; the first row is the header. */
-    static String table(List<String[]> rows) {
-        int cols = rows.get(0).length;
-        int[] width = new int[cols];
-        for (String[] r : rows) {
-            for (int i = 0; i < cols; i++) {
-                width[i] = Math.max(width[i], r[i].length());
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        for (String[] r : rows) {
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < cols; i++) {
-                line.append(r[i]);
-                if (i < cols - 1) {
-                    line.append(" ".repeat(width[i] - r[i].length() + 2));
-                }
-            }
-            if (!sb.isEmpty()) {
-                sb.append(System.lineSeparator());
-            }
-            sb.append(line.toString().stripTrailing());
-        }
-        return sb.toString();
     }
 }
