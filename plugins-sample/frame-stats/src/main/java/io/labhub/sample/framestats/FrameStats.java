@@ -156,7 +156,8 @@ public class FrameStats {
                 double intensitySum = interval.intensitySum;
                 totalFrames += frames;
                 last = new Snapshot(frames, frames / seconds, frames == 0 ? Double.NaN : intensitySum / frames, reopened, true);
-                LOG.info("frame-stats: '{}' {} frames in {} s = {} Hz, mean intensity {} (total {}{})", channel, frames,
+                // DEBUG: every interval at INFO filled the console and labhub.log (issue 16); hub:stats shows the rate
+                LOG.debug("frame-stats: '{}' {} frames in {} s = {} Hz, mean intensity {} (total {}{})", channel, frames,
                         String.format("%.1f", seconds), String.format("%.1f", frames / seconds),
                         frames == 0 ? "-" : String.format("%.1f", intensitySum / frames), totalFrames,
                         interval.bad == 0 ? "" : ", " + interval.bad + " bad frames skipped");
