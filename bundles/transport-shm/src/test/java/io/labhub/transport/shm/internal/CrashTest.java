@@ -79,7 +79,7 @@ public class CrashTest {
                 assertEquals(1, consumer.counters().reconnects());
                 assertTrue(consumer.producerAlive());
                 assertFalse("the dead producer's segment should be gone once we left it",
-                        java.nio.file.Files.exists(dir.resolve(first)));
+                        ShmTestSupport.exists(platform, first));
                 restarted.kill();
             }
         } finally {
@@ -93,16 +93,18 @@ public class CrashTest {
 
     @Test
     public void aProducerKilledWithoutConsumersIsCleanedUpByTheJanitor() throws Exception {
+        org.junit.Assume.assumeTrue("skipped on Windows: a killed producer's named mapping goes with its last handle, "
+                + "so there is nothing for the janitor to sweep", ShmTestSupport.lists(platform));
         String segment = SegmentNames.random();
         String live = SegmentNames.random();
         try (RingProducer alive = ShmTestSupport.producer(platform, live, ShmChild.options(ShmPolicy.LATEST), heartbeat);
              ShmTestSupport.Child child = new ShmTestSupport.Child("producer", dir.toString(), segment)) {
             child.expect("READY", Duration.ofSeconds(30));
             child.kill();
-            assertTrue(java.nio.file.Files.exists(dir.resolve(segment)));
+            assertTrue(ShmTestSupport.exists(platform, segment));
             assertEquals(1, SegmentJanitor.sweep(platform));
-            assertFalse("the dead producer's segment is still there", java.nio.file.Files.exists(dir.resolve(segment)));
-            assertTrue("a live producer's segment must stay", java.nio.file.Files.exists(dir.resolve(live)));
+            assertFalse("the dead producer's segment is still there", ShmTestSupport.exists(platform, segment));
+            assertTrue("a live producer's segment must stay", ShmTestSupport.exists(platform, live));
         }
     }
 

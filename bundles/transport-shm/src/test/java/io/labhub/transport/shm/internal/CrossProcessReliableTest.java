@@ -18,6 +18,7 @@ import io.labhub.api.Message;
 import io.labhub.api.ShmConsumer;
 import io.labhub.api.WaitStrategy;
 import io.labhub.transport.shm.internal.platform.SegmentAccess;
+import io.labhub.transport.shm.internal.platform.ShmPlatform;
 import io.labhub.transport.shm.internal.platform.SegmentNames;
 
 /**
@@ -98,7 +99,8 @@ public class CrossProcessReliableTest {
         try (ShmTestSupport.Child producer = new ShmTestSupport.Child("reliable-producer", dir.toString(), segment,
                 Integer.toString(Integer.MAX_VALUE), Integer.toString(size))) {
             producer.expect("READY", Duration.ofSeconds(30));
-            try (RingConsumer consumer = ShmTestSupport.consumer(ShmTestSupport.platform(dir), segment, heartbeat)) {
+            ShmPlatform consumerPlatform = ShmTestSupport.platform(dir);
+            try (RingConsumer consumer = ShmTestSupport.consumer(consumerPlatform, segment, heartbeat)) {
                 producer.process.getOutputStream().write("GO\n".getBytes(StandardCharsets.US_ASCII));
                 producer.process.getOutputStream().flush();
                 long expected = 1;
@@ -115,7 +117,7 @@ public class CrossProcessReliableTest {
                     }
                     assertFrame(m, expected++, size);
                 }
-                long committed = writeSequence(dir.resolve(segment));
+                long committed = ShmTestSupport.writeSequence(consumerPlatform, segment);
                 System.out.println("reliable producer SIGKILLed after >= 2000 frames: " + committed + " committed, "
                         + consumer.counters().messagesReceived() + " read, gaps " + consumer.counters().gaps());
                 assertEquals("every committed frame was read", committed, expected - 1);
@@ -135,14 +137,6 @@ public class CrossProcessReliableTest {
         if (m.sequence() != expected || m.skipped() != 0 || m.payload().length != size
                 || p.get(ValueLayout.JAVA_LONG_UNALIGNED, 0) != expected || p.get(ValueLayout.JAVA_LONG_UNALIGNED, size - 8) != ~expected) {
             throw new AssertionError("expected frame " + expected + " intact, got " + m.sequence() + " skipped " + m.skipped());
-        }
-    }
-
-    private static long writeSequence(Path file) throws java.io.IOException {
-        try (java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
-             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            var head = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ShmLayout.HEADER_LENGTH, arena);
-            return (long) ShmLayout.LONG.getVolatile(head, ShmLayout.WRITE_SEQUENCE_OFFSET);
         }
     }
 

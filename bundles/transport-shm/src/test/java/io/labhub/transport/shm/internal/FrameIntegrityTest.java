@@ -4,12 +4,9 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -56,9 +53,8 @@ public class FrameIntegrityTest {
             p.publish(ShmChild.pattern(1, 40));
             p.publish(ShmChild.pattern(2, 40));
             ShmLayout.Geometry g = ShmLayout.geometry(64, 4, ShmTestSupport.FAST.consumerCapacity());
-            try (FileChannel fc = FileChannel.open(dir.resolve(segment), StandardOpenOption.READ, StandardOpenOption.WRITE);
-                 Arena arena = Arena.ofConfined()) {
-                MemorySegment file = fc.map(FileChannel.MapMode.READ_WRITE, 0, g.totalSize(), arena);
+            try (ShmTestSupport.Mapped m = ShmTestSupport.map(platform, segment, true)) {
+                MemorySegment file = m.segment;
                 long payload = g.slotOffset(1) + ShmLayout.SLOT_HEADER_LENGTH;
                 file.set(ValueLayout.JAVA_BYTE, payload + 20, (byte) ~file.get(ValueLayout.JAVA_BYTE, payload + 20));
             }
@@ -119,7 +115,7 @@ public class FrameIntegrityTest {
             assertTrue("no frame was read at all", valid.get() > 0);
             org.slf4j.LoggerFactory.getLogger(getClass()).info("racing reads: {} valid, {} detected as torn", valid, torn);
             assertTrue("every invalid release is counted as an overrun",
-                    ShmTestSupport.tableOverrunsAtLeast(dir.resolve(segment), torn.get()));
+                    ShmTestSupport.tableOverrunsAtLeast(platform, segment, torn.get()));
         }
     }
 }

@@ -66,8 +66,8 @@ public class MultiWakeTest {
         assertEquals(List.of(), ShmTestSupport.removeDirectory(dir));
     }
 
-    private int sleepers() throws java.io.IOException {
-        return ShmTestSupport.consumersWaiting(dir.resolve(segment));
+    private int sleepers() {
+        return ShmTestSupport.consumersWaiting(platform, segment);
     }
 
     @Test
@@ -81,13 +81,8 @@ public class MultiWakeTest {
                     return f.sequence();
                 }, threads));
             }
-            assertTrue("not every consumer went to sleep", ShmTestSupport.await(() -> {
-                try {
-                    return sleepers() == CONSUMERS;
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            }, Duration.ofSeconds(10)));
+            assertTrue("not every consumer went to sleep", ShmTestSupport.await(() -> sleepers() == CONSUMERS,
+                    Duration.ofSeconds(10)));
             producer.publish(new byte[] {(byte) round});
             for (CompletableFuture<Long> g : got) {
                 assertEquals(Long.valueOf(round), g.get(20, TimeUnit.SECONDS));

@@ -1,6 +1,7 @@
 package io.labhub.transport.shm.internal;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,12 +13,18 @@ import io.labhub.api.ChannelName;
 import io.labhub.api.WaitStrategy;
 import io.labhub.testkit.Await;
 import io.labhub.testkit.ChildJvm;
+import io.labhub.api.ChannelNotFoundException;
 import io.labhub.transport.shm.internal.platform.SegmentAccess;
+import io.labhub.transport.shm.internal.platform.ShmHandle;
 import io.labhub.transport.shm.internal.platform.SegmentNames;
 import io.labhub.transport.shm.internal.platform.ShmPlatform;
 import io.labhub.transport.shm.internal.platform.ShmPlatforms;
 
-/** Shared helpers: a private tmpfs directory per test class, short timeouts, child JVMs. */
+/**
+ * Shared helpers: a private tmpfs directory per test class, short timeouts, child JVMs, and access to a
+ * segment's words through the platform SPI ({@link #map}), never through its file, so the scenario tests run
+ * on every platform (transport-shm-windows runs them on Windows).
+ */
 public final class ShmTestSupport {
 
     public static final ChannelName CHANNEL = new ChannelName("test.frames");
@@ -70,26 +77,81 @@ public final class ShmTestSupport {
         return Await.within("a shm test condition", timeout, condition::getAsBoolean);
     }
 
-    /** Whether the table's overrun counter of the segment file is at least {@code n}. */
-    public static boolean tableOverrunsAtLeast(Path file, long n) throws IOException {
-        try (java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
-             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            var table = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, ShmLayout.TABLE_OFFSET, 64, arena);
-            return table.get(java.lang.foreign.ValueLayout.JAVA_LONG, ShmLayout.TABLE_OVERRUNS) >= n;
+    /**
+     * Segment {@code name} opened and mapped whole through the platform SPI (not as a file), so the tests that
+     * peek at or poke into a segment run unchanged on every platform (named mappings on Windows).
+     */
+    public static final class Mapped implements AutoCloseable {
+        public final ShmHandle handle;
+        public final MemorySegment segment;
+
+        Mapped(ShmHandle handle, MemorySegment segment) {
+            this.handle = handle;
+            this.segment = segment;
+        }
+
+        /** The validated geometry of the segment. */
+        public ShmLayout.Geometry geometry() {
+            return ShmLayout.validate(handle.name(), segment, handle.size(), ShmLayout.Expectation.NONE).geometry();
+        }
+
+        @Override
+        public void close() {
+            handle.close();
         }
     }
 
-    /** How many consumer entries of the segment file have their WAITING flag set to asleep (1). */
-    public static int consumersWaiting(Path file) throws IOException {
-        try (java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
-             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            var head = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ShmLayout.HEADER_LENGTH, arena);
-            ShmLayout.Geometry g = ShmLayout.validate(file.getFileName().toString(), head, fc.size(),
-                    ShmLayout.Expectation.NONE).geometry();
-            var all = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, g.slotsOffset(), arena);
+    public static Mapped map(ShmPlatform platform, String segment, boolean writable) {
+        ShmHandle h = platform.open(segment);
+        try {
+            // the header first, then exactly the layout's size (Windows reports a page-rounded size)
+            MemorySegment head = h.map(0, ShmLayout.HEADER_LENGTH, false);
+            long total = ShmLayout.validate(segment, head, h.size(), ShmLayout.Expectation.NONE).geometry().totalSize();
+            return new Mapped(h, h.map(0, total, writable));
+        } catch (RuntimeException e) {
+            h.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Whether segment {@code name} can still be opened: on file platforms its file exists, on Windows some
+     * process still holds the mapping (it goes with its last handle).
+     */
+    public static boolean exists(ShmPlatform platform, String segment) {
+        try (ShmHandle h = platform.open(segment)) {
+            return h != null;
+        } catch (ChannelNotFoundException gone) {
+            return false;
+        }
+    }
+
+    /** Whether the platform can list segments (file platforms; Windows cannot, so its janitor has nothing to do). */
+    public static boolean lists(ShmPlatform platform) {
+        return !(platform.getClass().getName().equals(ShmPlatforms.WINDOWS_CLASS));
+    }
+
+    /** Whether the table's overrun counter of the segment is at least {@code n}. */
+    public static boolean tableOverrunsAtLeast(ShmPlatform platform, String segment, long n) {
+        try (Mapped m = map(platform, segment, false)) {
+            return (long) ShmLayout.LONG.getVolatile(m.segment, ShmLayout.TABLE_OFFSET + ShmLayout.TABLE_OVERRUNS) >= n;
+        }
+    }
+
+    /** The segment's WRITE_SEQUENCE. */
+    public static long writeSequence(ShmPlatform platform, String segment) {
+        try (Mapped m = map(platform, segment, false)) {
+            return ShmLayout.writeSequenceVolatile(m.segment);
+        }
+    }
+
+    /** How many consumer entries of the segment have their WAITING flag set to asleep (1). */
+    public static int consumersWaiting(ShmPlatform platform, String segment) {
+        try (Mapped m = map(platform, segment, false)) {
+            ShmLayout.Geometry g = m.geometry();
             int n = 0;
             for (int i = 0; i < g.consumerCapacity(); i++) {
-                if ((int) ShmLayout.INT.getVolatile(all, g.entryOffset(i) + ShmLayout.ENTRY_WAITING) == ShmLayout.WAITING_ASLEEP) {
+                if ((int) ShmLayout.INT.getVolatile(m.segment, g.entryOffset(i) + ShmLayout.ENTRY_WAITING) == ShmLayout.WAITING_ASLEEP) {
                     n++;
                 }
             }
@@ -97,16 +159,12 @@ public final class ShmTestSupport {
         }
     }
 
-    /** Whether any consumer entry of the segment file has its WAITING flag set (someone sleeps). */
-    public static boolean anyConsumerWaiting(Path file) throws IOException {
-        try (java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ);
-             java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            var head = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ShmLayout.HEADER_LENGTH, arena);
-            ShmLayout.Geometry g = ShmLayout.validate(file.getFileName().toString(), head, fc.size(),
-                    ShmLayout.Expectation.NONE).geometry();
-            var all = fc.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, g.slotsOffset(), arena);
+    /** Whether any consumer entry of the segment has its WAITING flag set (someone sleeps or is being woken). */
+    public static boolean anyConsumerWaiting(ShmPlatform platform, String segment) {
+        try (Mapped m = map(platform, segment, false)) {
+            ShmLayout.Geometry g = m.geometry();
             for (int i = 0; i < g.consumerCapacity(); i++) {
-                if ((int) ShmLayout.INT.getVolatile(all, g.entryOffset(i) + ShmLayout.ENTRY_WAITING) != 0) {
+                if ((int) ShmLayout.INT.getVolatile(m.segment, g.entryOffset(i) + ShmLayout.ENTRY_WAITING) != 0) {
                     return true;
                 }
             }

@@ -55,11 +55,7 @@ public class WaitTest {
 
     private void awaitSleeper() {
         assertTrue("consumer never announced that it sleeps", ShmTestSupport.await(() -> {
-            try {
-                return ShmTestSupport.anyConsumerWaiting(dir.resolve(segment));
-            } catch (java.io.IOException e) {
-                return false;
-            }
+            return ShmTestSupport.anyConsumerWaiting(platform, segment);
         }, Duration.ofSeconds(10)));
     }
 
