@@ -54,7 +54,7 @@ public class RuntimeProcessIT {
                 assertTrue("not active: " + line, line.contains("|Active"));
             }
         }
-        for (String expected : List.of("LabHub API", "LabHub core", "LabHub validation", "LabHub sample driver", "Gogo Shell")) {
+        for (String expected : List.of("LabHub API", "LabHub core", "LabHub validation", "LabHub sample driver", "Gogo JLine Shell")) { // the console is Gogo on JLine (issue 16)
             assertTrue(expected + " missing in\n" + r.out, r.out.contains(expected));
         }
         assertTrue("log file written", Files.readString(home.resolve("log/labhub.log")).contains("sample driver 'demo-instrument' ready"));

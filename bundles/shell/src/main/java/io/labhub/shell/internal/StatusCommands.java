@@ -10,6 +10,7 @@ import org.apache.felix.service.command.Descriptor;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
@@ -120,11 +121,20 @@ public class StatusCommands {
 
     private static Row bundleRow(String name, Bundle b) {
         return switch (b.getState()) {
-            case Bundle.INSTALLED -> new Row(name, "-", Status.FAILED, "bundle not resolved: a requirement is missing (log/labhub.log names it)");
+            // INSTALLED and meant to run: the framework tried to start it and could not resolve it. Otherwise it has
+            // just been installed (deploy/ is read every 500 ms) and is started next.
+            case Bundle.INSTALLED -> meantToRun(b)
+                    ? new Row(name, "-", Status.FAILED, "bundle not resolved: a requirement is missing (log/labhub.log names it)")
+                    : new Row(name, "-", Status.OFFLINE, "bundle installed, not started yet");
             case Bundle.STARTING -> new Row(name, "-", Status.OFFLINE, "bundle starting");
             case Bundle.STOPPING -> new Row(name, "-", Status.OFFLINE, "bundle stopping");
             default -> new Row(name, "-", Status.OFFLINE, "bundle " + stateName(b.getState()).toLowerCase(Locale.ROOT) + ", not started");
         };
+    }
+
+    private static boolean meantToRun(Bundle b) {
+        BundleStartLevel level = b.adapt(BundleStartLevel.class);
+        return level != null && level.isPersistentlyStarted();
     }
 
     private static Row componentRow(String bundle, ComponentDescriptionDTO d, ComponentConfigurationDTO c) {

@@ -9,6 +9,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import org.osgi.framework.Bundle;
+import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
@@ -29,8 +30,18 @@ public class StatusCommandsTest {
             """;
 
     private static Bundle bundle(long id, String name, String location, int state) {
+        return bundle(id, name, location, state, true);
+    }
+
+    private static Bundle bundle(long id, String name, String location, int state, boolean started) {
+        BundleStartLevel level = (BundleStartLevel) Proxy.newProxyInstance(Bundle.class.getClassLoader(),
+                new Class<?>[] {BundleStartLevel.class}, (p, m, a) -> switch (m.getName()) {
+                    case "isPersistentlyStarted" -> started;
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
         return (Bundle) Proxy.newProxyInstance(Bundle.class.getClassLoader(), new Class<?>[] {Bundle.class},
                 (p, m, a) -> switch (m.getName()) {
+                    case "adapt" -> level;
                     case "getBundleId" -> id;
                     case "getSymbolicName" -> name;
                     case "getLocation" -> location;
@@ -63,6 +74,7 @@ public class StatusCommandsTest {
         Bundle stage = bundle(41, "io.labhub.sample-stage", "file:/x/deploy/labhub-sample-stage.jar", Bundle.ACTIVE);
         Bundle broken = bundle(42, "com.example.broken", "file:/x/deploy/broken.jar", Bundle.INSTALLED);
         Bundle plain = bundle(43, "com.example.plain", "file:/x/deploy/plain.jar", Bundle.ACTIVE);
+        Bundle fresh = bundle(44, "com.example.fresh", "file:/x/deploy/fresh.jar", Bundle.INSTALLED, false);
         Bundle library = bundle(5, "com.fasterxml.jackson.core", "file:/x/features/base/jackson-core.jar", Bundle.ACTIVE);
 
         ComponentDescriptionDTO brokerComponent = description("io.labhub.broker.internal.BrokerComponent");
@@ -87,7 +99,7 @@ public class StatusCommandsTest {
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
 
-        List<Row> rows = StatusCommands.rows(new Bundle[] {library, broker, camera, stage, broken, plain}, scr);
+        List<Row> rows = StatusCommands.rows(new Bundle[] {library, broker, camera, stage, broken, plain, fresh}, scr);
 
         assertEquals(List.of(
                 new Row("io.labhub.broker [24]", "io.labhub.broker.internal.BrokerComponent", Status.FAILED,
@@ -95,6 +107,7 @@ public class StatusCommandsTest {
                 new Row("com.example.broken [42]", "-", Status.FAILED,
                         "bundle not resolved: a requirement is missing (log/labhub.log names it)"),
                 new Row("io.labhub.sample-stage [41]", "io.labhub.sample.stage.StageDriver", Status.OFFLINE, "waiting for hub"),
+                new Row("com.example.fresh [44]", "-", Status.OFFLINE, "bundle installed, not started yet"),
                 new Row("io.labhub.sample-camera [40]", "io.labhub.sample.camera.CameraDriver", Status.ONLINE, "active"),
                 new Row("com.example.plain [43]", "-", Status.ONLINE, "bundle active, no components")), rows);
     }
