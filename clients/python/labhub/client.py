@@ -34,13 +34,22 @@ class Client:
     """
 
     def __init__(self, endpoint=None, broker_key=None, key_folder=None, keys=None, admission_timeout=None,
-                 request_timeout=2.0, out=None):
+                 request_timeout=2.0, out=None, allowed_keys=None):
         endpoint = endpoint or os.environ.get("LABHUB_BROKER") or "tcp://127.0.0.1:5570"
         broker_key = broker_key_of(broker_key or os.environ.get("LABHUB_BROKER_KEY"))
         if not broker_key:
             raise errors.InvalidArgument("the broker's public key is needed (broker_key or $LABHUB_BROKER_KEY)",
                                          rule="key.missing")
-        self.keys = keys or KeyPair.load_or_create(key_folder or os.environ.get("LABHUB_KEYS") or default_key_folder())
+        folder = key_folder or os.environ.get("LABHUB_KEYS") or default_key_folder()
+        self.keys = keys or KeyPair.load_or_create(folder)
+        # who may connect to this client's servers (publish/serve): a file or keys; see _zap()
+        if allowed_keys is None:
+            allowed_keys = os.environ.get("LABHUB_ALLOWED_KEYS")
+        if allowed_keys is None and os.path.exists(os.path.join(folder, "allowed_keys")):
+            allowed_keys = os.path.join(folder, "allowed_keys")
+        self.allowed_keys = allowed_keys
+        self._zap_handler = None
+        self._out = out
         self.context = zmq.Context()
         self._children = []
         self._requesters = {}
@@ -89,10 +98,28 @@ class Client:
     # ---- produce ----
 
     def publish(self, name, schema=None, **kw):
+        self._zap()
         return self._own(Publisher(self, name, schema=schema, **kw))
 
     def serve(self, name, handler, schema=None, **kw):
+        self._zap()
         return self._own(Server(self, name, handler, schema=schema, **kw))
+
+    def _zap(self):
+        """Before the first server socket binds: a ZAP handler admitting the allow-list's keys only. Without
+        an allow-list (allowed_keys, $LABHUB_ALLOWED_KEYS or KEY_FOLDER/allowed_keys) any CURVE client that
+        has the server key (the broker gives it to the clients it admitted) can connect; said once."""
+        if self._zap_handler is not None:
+            return
+        if self.allowed_keys is None:
+            if not getattr(self, "_warned", False):
+                import sys
+                print("labhub: no allow-list for this client's servers: any CURVE client with the server key may"
+                      " connect (give Client(allowed_keys=...) a file or keys)", file=self._out or sys.stderr, flush=True)
+                self._warned = True
+            return
+        from .zap import AllowList, ZapHandler
+        self._zap_handler = ZapHandler(self.context, AllowList(self.allowed_keys), out=self._out)
 
     def shm_producer(self, name, **kw):
         from .shm import ShmProducer
@@ -116,6 +143,8 @@ class Client:
             r.close()
         self._requesters.clear()
         self.broker.close()
+        if self._zap_handler is not None:
+            self._zap_handler.close()
         self.context.destroy(0)
 
     def __enter__(self):

@@ -84,6 +84,8 @@ class Subscription:
         s.connect(ch["endpoint"])
         self._sub = s
         self.endpoint = ch["endpoint"]
+        self._opened = time.monotonic()
+        self._heard = False     # a message on this socket yet
 
     def recv(self, timeout=None):
         """The next message; Timeout after timeout seconds. Malformed messages and messages that do not fit
@@ -100,6 +102,7 @@ class Subscription:
                 self._follow()
                 continue
             frame = self._sub.recv(copy=False).buffer
+            self._heard = True
             p = parse(frame)
             if p is None or p[0] != PUBLISH:
                 self.errors += 1
@@ -125,12 +128,15 @@ class Subscription:
             return Message(seq, ts, skipped, payload, record)
 
     def _follow(self):
-        """A publisher that re-registered elsewhere (restarted) is followed: asked of the broker when idle."""
+        """A publisher that re-registered elsewhere (restarted) is followed: asked of the broker when idle. A
+        socket that never heard anything for 2 s is made anew: ZeroMQ never retries a handshake the publisher
+        refused (our key not allowed yet there), so a key allowed later gets in this way."""
         try:
             ch = self.client.broker.discover(self.name)
         except errors.LabHubError:
             return
-        if ch.get("endpoint") != self.endpoint or ch.get("serverKey") != self.channel.get("serverKey"):
+        silent = not self._heard and time.monotonic() - self._opened > 2.0
+        if silent or ch.get("endpoint") != self.endpoint or ch.get("serverKey") != self.channel.get("serverKey"):
             self.channel = ch
             self.schema = channel_schema(ch)
             self._connect(ch)
@@ -160,6 +166,7 @@ class _Bound:
         self.max_message_size = max_message_size
         s = client.context.socket(sock_type)
         client.keys.serve(s)
+        s.setsockopt(zmq.ZAP_DOMAIN, b"labhub")   # asked of the client's ZAP handler when it has one
         s.setsockopt(zmq.LINGER, 0)
         s.setsockopt(zmq.MAXMSGSIZE, max_message_size + 256)
         s.bind("tcp://%s:0" % host)
@@ -340,7 +347,12 @@ class Requester:
     def _await_pong(self, deadline):
         while time.monotonic() < deadline:
             pid = self._next_id()
-            self._sock.send(header(PING, pid))
+            try:
+                # never blocks: without a connection (server down, or our key refused: ZeroMQ does not
+                # retry a refused handshake) a DEALER's send would wait for ever
+                self._sock.send(header(PING, pid), zmq.DONTWAIT)
+            except zmq.Again:
+                pass
             end = min(deadline, time.monotonic() + 0.1)
             while time.monotonic() < end:
                 if self._sock.poll(max(1, int((end - time.monotonic()) * 1000))):
@@ -366,7 +378,10 @@ class Requester:
             if not self._ponged:
                 self._await_pong(deadline)
             rid = self._next_id()
-            self._sock.send(header(REQUEST, rid, max(1, int(timeout * 1000))) + bytes(payload))
+            left = deadline - time.monotonic()
+            if left <= 0 or not self._sock.poll(max(1, int(left * 1000)), zmq.POLLOUT):
+                raise errors.Timeout("no connection to the server of %s within %.1f s" % (self.name, timeout))
+            self._sock.send(header(REQUEST, rid, max(1, int(timeout * 1000))) + bytes(payload), zmq.DONTWAIT)
             while True:
                 left = deadline - time.monotonic()
                 if left <= 0 or not self._sock.poll(max(1, int(left * 1000))):

@@ -51,3 +51,27 @@ def test_request_timeout(hub):
                 hub.request("py.slow", b"x", timeout=0.3)
         finally:
             release.set()
+
+
+def test_python_servers_admit_only_allow_listed_keys(hub, tmp_path):
+    """The hub fixture's servers check $LABHUB_ALLOWED_KEYS (the runtime's allow-list): a stranger gets nothing."""
+    assert hub.allowed_keys
+    stranger = labhub.KeyPair.load_or_create(tmp_path / "stranger")
+    with hub.serve("py.guarded", lambda p: b"ok") as srv:
+        import zmq
+        from labhub.zmqchannels import Requester
+        r = Requester(hub, "py.guarded")
+        try:
+            assert r.request(b"x", timeout=5) == b"ok"     # the hub's own key is in the allow-list
+        finally:
+            r.close()
+        own = hub.keys
+        hub.keys = stranger                                 # the same request with a key nobody allowed
+        try:
+            r = Requester(hub, "py.guarded")
+            with pytest.raises(labhub.Timeout):
+                r.request(b"x", timeout=1)
+            r.close()
+        finally:
+            hub.keys = own
+        assert hub._zap_handler.refused >= 1
