@@ -33,6 +33,7 @@ T_HIGH_WATER, T_SKIPS, T_OVERRUNS, ENTRIES, ENTRY = 4, 8, 16, 64, 128
 E_STATE, E_PID, E_START, E_POSITION, E_HEARTBEAT, E_SKIPS, E_OVERRUNS = 0, 8, 16, 24, 32, 40, 48
 E_WAITING, E_WAKE_WORD, E_WAIT_TARGET = 64, 68, 72
 FREE, JOINING, ACTIVE, DROPPED = 0, 1, 2, 3
+AWAKE, ASLEEP, OWED, FORWARDER = 0, 1, 2, 3     # WAITING: owed = marked by the producer, woken by a forwarder
 # slots
 S_SEQ, S_LEN, S_CRC, S_TS, SLOT_HEADER = 0, 8, 12, 16, 32
 MAX_SLOT_COUNT, MAX_CAPACITY = 1 << 20, 1 << 16
@@ -513,13 +514,26 @@ class ShmConsumer:
         word_addr = seg.table_addr + e + E_WAKE_WORD
         word = seg.t.int(e + E_WAKE_WORD)
         seg.t.set_long(e + E_WAIT_TARGET, self.want)
-        nat.xchg32(seg.table_addr + e + E_WAITING, 1)      # the flag, with the full fence of the Dekker pattern
+        nat.xchg32(seg.table_addr + e + E_WAITING, ASLEEP)  # the flag, with the full fence of the Dekker pattern
         try:
             if seg.h.long(O_WRITE_SEQ) >= self.want or seg.t.int(e + E_STATE) == DROPPED:
                 return
             nat.futex_wait(word_addr, word, max(0.0, seconds))
         finally:
-            seg.t.set_int(e + E_WAITING, 0)
+            if nat.xchg32(seg.table_addr + e + E_WAITING, AWAKE) == FORWARDER:
+                self._forward(seg)
+
+    def _forward(self, seg):
+        """Woken as a forwarder (WAITING was 3): wake up to two owed entries as forwarders in turn (a tree)."""
+        woken = 0
+        for i in range(min(seg.t.int(T_HIGH_WATER), seg.capacity)):
+            e = seg.entry(i)
+            if seg.t.int(e + E_WAITING) == OWED and nat.cas32(seg.table_addr + e + E_WAITING, OWED, FORWARDER):
+                nat.add32(seg.table_addr + e + E_WAKE_WORD, 1)
+                nat.futex_wake(seg.table_addr + e + E_WAKE_WORD)
+                woken += 1
+                if woken == 2:
+                    return
 
     def _check(self):
         """A truncated segment is an error; a gone producer is followed to its new segment (asked of the broker
@@ -687,6 +701,14 @@ class ShmProducer:
             w.set_long(O_PRODUCER_HB, w.long(O_PRODUCER_HB) + 1)
             hw = w.int(self.table_offset + T_HIGH_WATER)
             self._scan_limit = max(self._scan_limit, min(hw, self.capacity))
+            # entries still owed a wake a period later (their forwarder died): woken here
+            if self._lock.acquire(blocking=False):   # never waits for a claim (or for close)
+                try:
+                    if self.w is not None and any(w.int(self._entry(i) + E_WAITING) == OWED
+                                                  for i in range(self._limit())):
+                        self._wake_one_owed()
+                finally:
+                    self._lock.release()
 
     def _entry(self, i):
         return self.table_offset + ENTRIES + i * ENTRY
@@ -756,12 +778,26 @@ class ShmProducer:
         self.seq = s
         w.set_long(O_FRAMES, w.long(O_FRAMES) + 1)
         w.set_long(O_BYTES, w.long(O_BYTES) + n)
-        for i in range(self._limit()):
+        owed = False
+        for i in range(self._limit()):                 # mark every sleeper this commit reaches as owed
             e = self._entry(i)
             waiting = w.int(e + E_WAITING)
-            if waiting != 0 and w.long(e + E_WAIT_TARGET) <= s and nat.cas32(self.addr + e + E_WAITING, waiting, 0):
+            if waiting == OWED:
+                owed = True
+            elif waiting not in (AWAKE, FORWARDER) and w.long(e + E_WAIT_TARGET) <= s \
+                    and nat.cas32(self.addr + e + E_WAITING, waiting, OWED):
+                owed = True
+        if owed:                                       # then wake the first one still owed, as the forwarder
+            self._wake_one_owed()
+
+    def _wake_one_owed(self):
+        w = self.w
+        for i in range(self._limit()):
+            e = self._entry(i)
+            if w.int(e + E_WAITING) == OWED and nat.cas32(self.addr + e + E_WAITING, OWED, FORWARDER):
                 nat.add32(self.addr + e + E_WAKE_WORD, 1)
                 nat.futex_wake(self.addr + e + E_WAKE_WORD)
+                return
 
     def publish(self, payload=b"", **fields):
         """Copies one message (bytes-like, or with a schema a dict / keyword fields) into the next slot."""
@@ -812,7 +848,7 @@ class ShmProducer:
             for i in range(self.capacity):
                 e = self._entry(i)
                 waiting = w.int(e + E_WAITING)
-                if waiting != 0 and nat.cas32(self.addr + e + E_WAITING, waiting, 0):
+                if waiting in (ASLEEP, OWED) and nat.cas32(self.addr + e + E_WAITING, waiting, FORWARDER):
                     nat.add32(self.addr + e + E_WAKE_WORD, 1)
                     nat.futex_wake(self.addr + e + E_WAKE_WORD)
             anyone = self.consumers() > 0

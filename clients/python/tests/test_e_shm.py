@@ -104,3 +104,22 @@ def test_unknown_or_other_kind(hub):
         hub.shm("no.such.frames")
     with pytest.raises(labhub.InvalidArgument):
         hub.shm("stage.x")
+
+
+def test_two_sleepers_are_both_woken_by_one_commit(hub):
+    """The producer wakes one sleeper (the forwarder), which wakes the other owed one (docs/shm-layout.md)."""
+    with hub.shm_producer("py.wake2", slot_size=64, slots=8) as prod, hub.shm("py.wake2") as a, hub.shm("py.wake2") as b:
+        got = {}
+
+        def read(name, con):
+            t0 = time.monotonic()
+            got[name] = (bytes(con.next(5).data), time.monotonic() - t0)
+        threads = [threading.Thread(target=read, args=("a", a)), threading.Thread(target=read, args=("b", b))]
+        for t in threads:
+            t.start()
+        await_until("both asleep", 5, lambda: sum(prod.w.int(prod._entry(i) + 64) == 1 for i in range(2)) == 2)
+        prod.publish(b"one")
+        for t in threads:
+            t.join(10)
+        assert got["a"][0] == got["b"][0] == b"one"
+        assert max(v[1] for v in got.values()) < 5   # (a lost forwarding would still end with the 100 ms slice)
