@@ -47,6 +47,15 @@ final class ConsumerScan {
      * lowered value must not hide an entry from the wake-up or reliable scans).
      */
     private final AtomicInteger knownEntries = new AtomicInteger();
+    /**
+     * How long a forwarder the producer woke counts as on its way (it will forward what later commits mark
+     * owed): about the time a woken thread takes to run on an idle core, so the stream's commits in that
+     * window cost no syscall; after it the next commit wakes another.
+     */
+    static final long FORWARD_PENDING_NANOS = 100_000;
+    /** The entry this producer last woke as a forwarder, or -1, and when (producer thread, under its lock). */
+    private int lastForwarder = -1;
+    private long lastForwardNanos;
     /** Which entries the last survey found owed a wake (heartbeat thread only). */
     private final boolean[] owedSeen;
     /** The lowest position of the active consumers when last scanned: no scan while below it. */
@@ -213,6 +222,16 @@ final class ConsumerScan {
         if (first < 0) {
             return 0;
         }
+        // A forwarder we woke a moment ago that has not swapped its flag back yet will scan after this read of
+        // its flag, so it sees every mark made above (Dekker: our CAS of the mark, then our load of its 3; its
+        // swap, then its loads): no syscall needed. Only for FORWARD_PENDING_NANOS: a forwarder that does not
+        // get a core, or died, is replaced by the next commit's.
+        int pending = lastForwarder;
+        if (pending >= 0 && table.waitingVolatile(pending) == ShmLayout.WAITING_FORWARD) {
+            if (System.nanoTime() - lastForwardNanos < FORWARD_PENDING_NANOS) {
+                return 0;
+            }
+        }
         // only after every mark: one owed entry becomes the forwarder. Its consumer learns that from its own
         // atomic swap of the flag, which follows this CAS, so its scan sees every mark made above
         for (int i = first; i < limit; i++) {
@@ -220,6 +239,8 @@ final class ConsumerScan {
                     && table.casWaiting(i, ShmLayout.WAITING_OWED, ShmLayout.WAITING_FORWARD)) {
                 table.bumpWakeWord(i);
                 platform.wake(handle, i, table.wakeWord(i));
+                lastForwarder = i;
+                lastForwardNanos = System.nanoTime();
                 return 1;
             }
         }
