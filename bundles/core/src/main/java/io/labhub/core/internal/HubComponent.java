@@ -61,6 +61,10 @@ public class HubComponent {
                 + "differs from the one it first discovered. false (default): it logs a WARN and does not reconnect, "
                 + "so another client cannot take over a channel's consumers; true: it follows any producer")
         boolean followProducerKeyChange() default false;
+
+        @AttributeDefinition(description = "This runtime's name in its status channel hub.status.NODE (read by "
+                + "StatusChannel); empty means this host's name made one channel-name level")
+        String node() default "";
     }
 
     private final HubEngine engine;

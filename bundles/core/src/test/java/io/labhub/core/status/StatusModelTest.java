@@ -1,9 +1,9 @@
-package io.labhub.shell.internal;
+package io.labhub.core.status;
 
 import static org.junit.Assert.assertEquals;
 
-import io.labhub.shell.internal.StatusCommands.Row;
-import io.labhub.shell.internal.StatusCommands.Status;
+import io.labhub.core.status.StatusModel.Row;
+import io.labhub.core.status.StatusModel.Status;
 import java.lang.reflect.Proxy;
 import java.util.Hashtable;
 import java.util.List;
@@ -16,8 +16,8 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
 import org.junit.Test;
 
-/** hub:status reads SCR's DTOs into ONLINE / OFFLINE / FAILED rows with their reason (issue 16 item 4). */
-public class StatusCommandsTest {
+/** The status model (hub:status, hub.status.NODE) reads SCR's DTOs into ONLINE / OFFLINE / FAILED rows with their reason (issue 16 item 4). */
+public class StatusModelTest {
 
     /** SCR's failure text for a driver whose activate threw: the reflection wrapper first, the cause last. */
     static final String FAILURE = """
@@ -99,7 +99,7 @@ public class StatusCommandsTest {
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
 
-        List<Row> rows = StatusCommands.rows(new Bundle[] {library, broker, camera, stage, broken, plain, fresh}, scr);
+        List<Row> rows = StatusModel.rows(new Bundle[] {library, broker, camera, stage, broken, plain, fresh}, scr);
 
         assertEquals(List.of(
                 new Row("io.labhub.broker [24]", "io.labhub.broker.internal.BrokerComponent", Status.FAILED,
