@@ -66,9 +66,11 @@ final class Commands implements AutoCloseable {
     /** How far apart {@code stats} reads the producers' counters (hub:stats' window). */
     static final Duration OBSERVE_WINDOW = Duration.ofMillis(500);
     /** Verbs that open a channel through a zmq transport: they need security with a ZAP handler. */
-    static final java.util.Set<String> TRANSPORT_VERBS = java.util.Set.of("tail", "request", "publish");
+    static final java.util.Set<String> TRANSPORT_VERBS = java.util.Set.of("tail", "request", "publish", "status");
     /** The shm segments' directory (transport-shm's default). */
     static final Path SHM_DIR = Path.of("/dev/shm");
+    /** The status channels' prefix: {@code hub.status.NODE}, served by every runtime's core (StatusChannel). */
+    static final String STATUS_PREFIX = "hub.status.";
 
     private final Options options;
     private final PrintStream out;
@@ -93,6 +95,7 @@ final class Commands implements AutoCloseable {
             case "stats" -> stats(options.args.isEmpty() ? null : options.args.get(0));
             case "request" -> request(options.args.get(0), options.args.get(1));
             case "publish" -> publish(options.args.get(0), options.args.subList(1, options.args.size()));
+            case "status" -> status();
             case "key", "keygen" -> key();
             case "allow" -> allow(options.args.isEmpty() ? null : options.args.get(0));
             default -> throw CliException.usage("unknown verb '" + options.verb + "'");
@@ -328,6 +331,74 @@ final class Commands implements AutoCloseable {
             print(o);
         } else {
             out.println(Format.payloadText(reply));
+        }
+    }
+
+    /**
+     * Every runtime's status as it serves it on {@code hub.status.NODE} (core's StatusChannel, the model hub:status
+     * prints), or only NODE's with {@code --node}. Exit 1 (code FAILED, after the table) when anything is FAILED.
+     */
+    private void status() {
+        Duration limit = options.timeout != null ? options.timeout : REQUEST_TIMEOUT;
+        long deadline = System.nanoTime() + limit.toNanos();
+        List<String> names = new ArrayList<>();
+        if (options.node != null) {
+            names.add(STATUS_PREFIX + options.node);
+        } else {
+            for (JsonNode n : link().list()) {
+                String name = n.path(Wire.NAME).asText();
+                if (name.startsWith(STATUS_PREFIX) && "reqrep".equals(n.path(Wire.KIND).asText())
+                        && "active".equals(n.path(Wire.STATE).asText())) {
+                    names.add(name);
+                }
+            }
+            if (names.isEmpty()) {
+                throw new ChannelNotFoundException("no runtime serves " + STATUS_PREFIX
+                        + "* through this broker (labhub-cli channels lists what it has)");
+            }
+        }
+        names.sort(null);
+        List<JsonNode> reports = new ArrayList<>();
+        for (String name : names) {
+            ChannelInfo c = Wire.readChannel(discover(name));
+            RequestClient client = reqrep().openClient(context(c), ConsumerOptions.DEFAULTS.withWaitForChannel(remaining(deadline)));
+            opened.add(0, client);
+            try {
+                reports.add(Format.JSON.readTree(client.request("status".getBytes(StandardCharsets.UTF_8), remaining(deadline))));
+            } catch (ChannelTimeoutException e) {
+                throw new ChannelTimeoutException("status " + name + ": no reply within " + limit.toMillis() + " ms");
+            } catch (java.io.IOException e) {
+                throw new InvalidInputException("cli.status.reply", name, name + " answered something other than JSON");
+            }
+        }
+        List<String> failed = new ArrayList<>();
+        for (JsonNode r : reports) {
+            if (r.path("failed").asInt() > 0) {
+                failed.add(r.path("failed").asInt() + " on " + CliException.safe(r.path("node").asText()));
+            }
+        }
+        if (options.json) {
+            ObjectNode root = JsonNodeFactory.instance.objectNode();
+            root.putArray("nodes").addAll(reports);
+            print(root);
+        } else {
+            List<String[]> rows = new ArrayList<>();
+            rows.add(new String[] {"NODE", "BUNDLE", "COMPONENT", "STATUS", "DETAIL"});
+            for (JsonNode r : reports) {
+                for (JsonNode row : r.path("components")) {
+                    rows.add(new String[] {Format.text(r, "node"), Format.text(row, "bundle"), Format.text(row, "component"),
+                            Format.text(row, "status"), Format.text(row, "detail")});
+                }
+            }
+            out.println(Format.table(rows));
+            for (JsonNode r : reports) {
+                out.println(Format.text(r, "node") + ": " + r.path("online").asInt() + " online, " + r.path("offline").asInt()
+                        + " offline, " + r.path("failed").asInt() + " failed (hub: " + Format.text(r, "hub") + ")");
+            }
+        }
+        if (!failed.isEmpty()) {
+            out.flush();
+            throw new CliException("FAILED", CliException.FAILED, "FAILED component(s) or bundle(s): " + String.join(", ", failed));
         }
     }
 

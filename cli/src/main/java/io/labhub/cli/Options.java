@@ -21,6 +21,7 @@ final class Options {
               stats [NAME]              producer counters read twice 500 ms apart (shm on this host; zmq: remote)
               request NAME PAYLOAD      send PAYLOAD (UTF-8) to a reqrep channel, print the reply
               publish NAME PAYLOAD...   offer pubsub channel NAME and publish each PAYLOAD (--repeat, --interval)
+              status [--node N]         each runtime's bundles and components ONLINE/OFFLINE/FAILED (hub.status.*)
               key                       this client's public key, as the line to paste into the hub's console
               allow [KEY | --file F]    add KEY (default: this client's key) to the hub's allow-list file (on its host)
             options:
@@ -29,16 +30,17 @@ final class Options {
               --broker-key KEY          the broker's CURVE public key, Z85 (default: HOME/conf/keys/labhub.pub)
               --keys DIR                this client's key pair (default: $LABHUB_CLI_KEYS or ~/.config/labhub/cli)
               --json                    machine-readable output (tail: one JSON object per line)
-              --timeout T               tail/request deadline (default 10s / 5s); T is 500ms, 5s or milliseconds
+              --node N                  status: only the runtime that serves hub.status.N
+              --timeout T               tail/request/status deadline (default 10s / 5s / 5s); T is 500ms, 5s or milliseconds
               --connect-timeout T       how long to wait for the broker's answer (default 5s)
               --repeat N, --interval T  publish: send the payloads N times (default 1), T apart (default 100ms)
               -v, --verbose             log what the libraries log (stderr)
               -h, --help                this text
-            exit status: 0 ok, 1 the command failed, 2 bad usage, 3 the hub's broker cannot be reached,
+            exit status: 0 ok, 1 the command failed (status: a component or bundle is FAILED), 2 bad usage, 3 the hub's broker cannot be reached,
                          4 the broker does not admit this client's key (the error line says what to paste)
             """;
 
-    static final Set<String> VERBS = Set.of("channels", "info", "tail", "stats", "request", "publish", "key",
+    static final Set<String> VERBS = Set.of("channels", "info", "tail", "stats", "request", "publish", "status", "key",
             "keygen", "allow", "help");
 
     Path home;
@@ -53,6 +55,7 @@ final class Options {
     int repeat = 1;
     Duration interval = Duration.ofMillis(100);
     Path file;
+    String node;
     String verb;
     final List<String> args = new ArrayList<>();
 
@@ -120,6 +123,7 @@ final class Options {
             case "--repeat" -> repeat = count(name, value, 1_000_000);
             case "--interval" -> interval = durationOrZero(name, value);
             case "--file" -> file = Path.of(value);
+            case "--node" -> node = value.strip();
             default -> throw CliException.usage("unknown option '" + CliException.safe(name) + "'");
         }
     }
@@ -127,7 +131,7 @@ final class Options {
     private void checkArity() {
         int n = args.size();
         boolean ok = switch (verb) {
-            case "channels", "key", "keygen" -> n == 0;
+            case "channels", "key", "keygen", "status" -> n == 0;
             case "info" -> n == 1;
             case "tail" -> n == 1 || n == 2;
             case "stats" -> n <= 1;
