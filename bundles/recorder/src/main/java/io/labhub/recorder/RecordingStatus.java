@@ -1,0 +1,18 @@
+package io.labhub.recorder;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * @param recording whether a run is going on
+ * @param file      the run's HDF5 file (the last one after stop), or {@code null} when none ran
+ * @param frames    frames recorded so far per channel
+ * @param gaps      sequence numbers the producer skipped past this consumer (ring overruns), per channel
+ */
+public record RecordingStatus(boolean recording, Path file, Map<String, Long> frames, Map<String, Long> gaps) {
+
+    public RecordingStatus {
+        frames = Map.copyOf(frames);
+        gaps = Map.copyOf(gaps);
+    }
+}

@@ -1,0 +1,210 @@
+package io.labhub.recorder.internal;
+
+import io.jhdf.HdfFile;
+import io.jhdf.WritableHdfFile;
+import io.jhdf.api.WritableDataset;
+import io.jhdf.api.WritableGroup;
+import io.labhub.api.ChannelInfo;
+import io.labhub.api.schema.Dtype;
+import io.labhub.api.schema.Field;
+import io.labhub.api.schema.Schema;
+import java.lang.reflect.Array;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a run's spools into one HDF5 file (layout: docs/recording.md). jhdf 0.9.4 writes signed integers,
+ * floats and strings only, from Java arrays, the whole file at close: so each schema field becomes its own
+ * dataset (no compound types), unsigned dtypes are widened to the next signed type (u8 to int16, u16 to int32,
+ * u32 to int64; u64 is stored as int64 bits) with the schema's dtype in the dataset's {@code dtype} attribute,
+ * and one run must fit in memory once (the spool is read back into arrays, then written).
+ */
+final class HdfExport {
+
+    /** One channel of a run. */
+    record Channel(String name, ChannelInfo info, Path spool) {
+    }
+
+    private HdfExport() {
+    }
+
+    static void write(Path file, List<Channel> channels, Instant start, Instant stop, String runtime) {
+        try (WritableHdfFile h5 = HdfFile.write(file)) {
+            h5.putAttribute("labhub.recording", "1");
+            h5.putAttribute("runStart", start.toString());
+            h5.putAttribute("runStop", stop.toString());
+            h5.putAttribute("runtime", runtime);
+            for (Channel c : channels) {
+                writeChannel(h5.putGroup(c.name()), c);
+            }
+        }
+    }
+
+    private static void writeChannel(WritableGroup g, Channel c) {
+        Schema schema = c.info() == null ? null : c.info().schema();
+        g.putAttribute("channel", c.name());
+        if (c.info() != null) {
+            g.putAttribute("kind", c.info().kind().toString());
+            for (Map.Entry<String, String> m : c.info().metadata().entrySet()) {
+                g.putAttribute("metadata." + m.getKey(), m.getValue());
+            }
+        }
+        if (schema != null) {
+            g.putAttribute("schema", schema.toJson());
+            g.putAttribute("schemaHash", schema.hash());
+        }
+        long[] counts = new long[2]; // [valid, bad]
+        int[] maxLen = {0};
+        int minSize = schema == null ? 0 : schema.size();
+        Spool.read(c.spool(), e -> {
+            if (e.payload().length < minSize) {
+                counts[1]++;
+            } else {
+                counts[0]++;
+                maxLen[0] = Math.max(maxLen[0], e.payload().length);
+            }
+        });
+        int n = Math.toIntExact(counts[0]);
+        g.putAttribute("entries", (long) n);
+        g.putAttribute("badEntries", counts[1]);
+        if (n == 0) {
+            return; // jhdf writes no empty datasets; "entries" says 0
+        }
+        long[] seq = new long[n];
+        long[] ts = new long[n];
+        long[] recv = new long[n];
+        long[] skipped = new long[n];
+        List<Column> columns = new ArrayList<>();
+        byte[][] raw = null;
+        int[] length = null;
+        if (schema != null) {
+            for (Field f : schema.fields()) {
+                columns.add(new Column(f, n, f.open() ? maxLen[0] - f.offset() : 0));
+            }
+        } else {
+            raw = new byte[n][maxLen[0]];
+            length = new int[n];
+        }
+        int[] i = {0};
+        byte[][] rawF = raw;
+        int[] lengthF = length;
+        Spool.read(c.spool(), e -> {
+            if (e.payload().length < minSize) {
+                return;
+            }
+            int k = i[0]++;
+            seq[k] = e.sequence();
+            ts[k] = e.timestampNs();
+            recv[k] = e.receivedNs();
+            skipped[k] = e.skipped();
+            if (rawF != null) {
+                System.arraycopy(e.payload(), 0, rawF[k], 0, e.payload().length);
+                lengthF[k] = e.payload().length;
+            } else {
+                ByteBuffer b = ByteBuffer.wrap(e.payload()).order(ByteOrder.LITTLE_ENDIAN);
+                for (Column col : columns) {
+                    col.fill(k, b);
+                }
+            }
+        });
+        g.putDataset("sequence", seq);
+        g.putDataset("timestampNs", ts);
+        g.putDataset("receivedNs", recv);
+        g.putDataset("skipped", skipped);
+        if (raw != null) {
+            WritableDataset d = g.putDataset("payload", raw);
+            d.putAttribute("dtype", "bytes");
+            g.putDataset("length", length);
+        } else {
+            WritableGroup fields = g.putGroup("fields");
+            for (Column col : columns) {
+                WritableDataset d = fields.putDataset(col.field.name(), col.array);
+                d.putAttribute("dtype", col.field.dtype().wireName());
+                if (col.field.unit() != null) {
+                    d.putAttribute("unit", col.field.unit());
+                }
+            }
+        }
+    }
+
+    /** One field of every entry: a Java array [n, shape..., (length)] of the stored type. */
+    private static final class Column {
+        final Field field;
+        final Object array;
+        final List<Object> leaves = new ArrayList<>();
+        final int leafLength;
+        final long perEntry;
+        final int elementSize;
+
+        Column(Field f, int n, int openLength) {
+            this.field = f;
+            boolean text = f.dtype() == Dtype.BYTES || f.dtype() == Dtype.UTF8;
+            List<Integer> dims = new ArrayList<>();
+            dims.add(n);
+            if (f.shape() != null) {
+                dims.addAll(f.shape());
+            }
+            if (text) {
+                dims.add(f.open() ? Math.max(1, openLength) : f.length());
+            }
+            this.elementSize = text ? 1 : f.dtype().size();
+            long per = 1;
+            for (int d = 1; d < dims.size(); d++) {
+                per *= dims.get(d);
+            }
+            this.perEntry = per;
+            this.array = Array.newInstance(stored(f.dtype()), dims.stream().mapToInt(Integer::intValue).toArray());
+            collect(array, leaves);
+            this.leafLength = Array.getLength(leaves.get(0));
+        }
+
+        private static void collect(Object a, List<Object> out) {
+            if (a.getClass().getComponentType().isArray()) {
+                for (int k = 0; k < Array.getLength(a); k++) {
+                    collect(Array.get(a, k), out);
+                }
+            } else {
+                out.add(a);
+            }
+        }
+
+        void fill(int entry, ByteBuffer b) {
+            for (long j = 0; j < perEntry; j++) {
+                long flat = entry * perEntry + j;
+                Object leaf = leaves.get((int) (flat / leafLength));
+                int at = (int) (flat % leafLength);
+                int off = Math.toIntExact(field.offset() + j * elementSize);
+                if (off + elementSize > b.limit()) {
+                    continue; // open last field shorter in this entry: zeros
+                }
+                switch (field.dtype()) {
+                    case U8 -> ((short[]) leaf)[at] = (short) Byte.toUnsignedInt(b.get(off));
+                    case I8, BOOL, BYTES, UTF8 -> ((byte[]) leaf)[at] = b.get(off);
+                    case U16 -> ((int[]) leaf)[at] = Short.toUnsignedInt(b.getShort(off));
+                    case I16 -> ((short[]) leaf)[at] = b.getShort(off);
+                    case U32 -> ((long[]) leaf)[at] = Integer.toUnsignedLong(b.getInt(off));
+                    case I32 -> ((int[]) leaf)[at] = b.getInt(off);
+                    case U64, I64 -> ((long[]) leaf)[at] = b.getLong(off);
+                    case F32 -> ((float[]) leaf)[at] = b.getFloat(off);
+                    case F64 -> ((double[]) leaf)[at] = b.getDouble(off);
+                }
+            }
+        }
+
+        private static Class<?> stored(Dtype d) {
+            return switch (d) {
+                case U8, I16 -> short.class;
+                case I8, BOOL, BYTES, UTF8 -> byte.class;
+                case U16, I32 -> int.class;
+                case U32, U64, I64 -> long.class;
+                case F32 -> float.class;
+                case F64 -> double.class;
+            };
+        }
+    }
+}

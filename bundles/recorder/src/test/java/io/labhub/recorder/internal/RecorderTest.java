@@ -1,0 +1,216 @@
+package io.labhub.recorder.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+import static org.junit.Assume.assumeTrue;
+
+import io.labhub.api.ChannelInfo;
+import io.labhub.api.ChannelKind;
+import io.labhub.api.ChannelName;
+import io.labhub.api.ChannelState;
+import io.labhub.api.ChannelTimeoutException;
+import io.labhub.api.Hub;
+import io.labhub.api.InvalidInputException;
+import io.labhub.api.ShmConsumer;
+import io.labhub.api.ShmFrame;
+import io.labhub.api.schema.Dtype;
+import io.labhub.api.schema.Schema;
+import io.labhub.recorder.RecordingStatus;
+import io.labhub.testkit.Await;
+import java.io.ByteArrayOutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * Records frames of an shm consumer (a scripted one behind the Hub API: the recorder only sees {@code Hub} and
+ * {@code ShmConsumer}) and reads the file back with h5py, the HDF5 reference library.
+ */
+public class RecorderTest {
+
+    private static final String PYTHON = "/usr/bin/python3";
+    private static final int N = 100;
+    private static final int W = 8;
+    private static final int H = 4;
+    private static final Schema SCHEMA = Schema.builder()
+            .field("seq", Dtype.U64)
+            .field("pixels", Dtype.U16, H, W).unit("counts")
+            .field("gain", Dtype.F32)
+            .attribute("pixelFormat", "mono16")
+            .build();
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+
+    /** pixel i of frame s: spans the whole u16 range, so a signed store would show */
+    static int pixel(long s, int i) {
+        return (int) ((s * 977 + i * 4099L) & 0xFFFF);
+    }
+
+    static byte[] frame(long s) {
+        ByteBuffer b = ByteBuffer.allocate(SCHEMA.size()).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(0, s);
+        for (int i = 0; i < W * H; i++) {
+            b.putShort(8 + 2 * i, (short) pixel(s, i));
+        }
+        b.putFloat(8 + 2 * W * H, s * 0.5f);
+        return b.array();
+    }
+
+    private Hub hub() {
+        ChannelInfo info = new ChannelInfo(new ChannelName("cam.frames"), ChannelKind.SHM, "producer", "seg", null,
+                Map.of("width", Integer.toString(W)), 1, ChannelState.ACTIVE, SCHEMA);
+        long[] next = {1};
+        ShmConsumer consumer = (ShmConsumer) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ShmConsumer.class}, (p, m, a) -> switch (m.getName()) {
+                    case "next" -> {
+                        byte[] f = frames.poll(((Duration) a[0]).toMillis(), TimeUnit.MILLISECONDS);
+                        if (f == null) {
+                            throw new ChannelTimeoutException("no frame");
+                        }
+                        long seq = next[0]++;
+                        yield frame(seq, f);
+                    }
+                    case "close" -> null;
+                    case "isOpen" -> true;
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+        return (Hub) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Hub.class},
+                (p, m, a) -> switch (m.getName()) {
+                    case "find" -> Optional.of(info);
+                    case "openShmConsumer" -> consumer;
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+    }
+
+    private static ShmFrame frame(long seq, byte[] payload) {
+        return new ShmFrame() {
+            public long sequence() { return seq; }
+            public long timestampNanos() { return 1_700_000_000_000_000_000L + seq; }
+            public long skipped() { return 0; }
+            public MemorySegment segment() { return MemorySegment.ofArray(payload).asReadOnly(); }
+            public boolean release() { return true; }
+            public void close() { }
+        };
+    }
+
+    @Test
+    public void recordsEveryFrameAndH5pyReadsThem() throws Exception {
+        RecorderService recorder = new RecorderService(hub());
+        Path file = tmp.getRoot().toPath().resolve("run.h5");
+        recorder.start(List.of("cam.frames"), file);
+        try {
+            recorder.start(List.of("cam.frames"), tmp.getRoot().toPath().resolve("other.h5"));
+            fail("a second start must be refused");
+        } catch (InvalidInputException e) {
+            assertEquals("recorder.busy", e.rule());
+        }
+        for (long s = 1; s <= N; s++) {
+            frames.add(frame(s));
+        }
+        Await.until("the recorder took every frame", Duration.ofSeconds(10),
+                () -> recorder.status().frames().get("cam.frames") == N);
+        RecordingStatus done = recorder.stop();
+        assertFalse(done.recording());
+        assertEquals(Long.valueOf(N), done.frames().get("cam.frames"));
+        assertEquals(Map.of("cam.frames", (long) N), RecordingFiles.channels(file));
+        try (var s = Files.list(tmp.getRoot().toPath())) {
+            assertEquals("spools are removed after the export", List.of(file), s.toList());
+        }
+
+        assumeTrue("python3-h5py is missing", Files.isExecutable(Path.of(PYTHON)) && run("import h5py").exit == 0);
+        String script = String.join("\n",
+                "import h5py, numpy as np, json, sys",
+                "f = h5py.File(sys.argv[1], 'r')",
+                "a = lambda o, k: o.attrs[k].decode() if isinstance(o.attrs[k], bytes) else o.attrs[k]",
+                "g = f['cam.frames']",
+                "n = " + N,
+                "assert g.attrs['entries'] == n, g.attrs['entries']",
+                "assert list(g['sequence'][:]) == list(range(1, n + 1))",
+                "assert list(g['timestampNs'][:] - 1700000000000000000) == list(range(1, n + 1))",
+                "assert (g['receivedNs'][:] > 1700000000000000000).all()",
+                "px = g['fields/pixels']",
+                "assert px.shape == (n, " + H + ", " + W + "), px.shape",
+                "assert a(px, 'dtype') == 'u16' and a(px, 'unit') == 'counts' and px.dtype == np.int32",
+                "s = np.arange(1, n + 1, dtype=np.int64)[:, None]",
+                "i = np.arange(" + (W * H) + ", dtype=np.int64)[None, :]",
+                "want = ((s * 977 + i * 4099) & 0xFFFF).reshape(n, " + H + ", " + W + ")",
+                "assert (px[:] == want).all()",
+                "assert (g['fields/seq'][:] == np.arange(1, n + 1)).all()",
+                "assert np.allclose(g['fields/gain'][:], np.arange(1, n + 1) * 0.5)",
+                "assert json.loads(a(g, 'schema'))['attributes']['pixelFormat'] == 'mono16'",
+                "assert a(g, 'metadata.width') == '" + W + "'",
+                "assert a(f, 'runStart') <= a(f, 'runStop')",
+                "print('ok')");
+        Result r = run(script, file.toString());
+        assertEquals(r.output, 0, r.exit);
+        assertTrue(r.output, r.output.contains("ok"));
+    }
+
+    @Test
+    public void truncatedOrForeignFilesAreTypedErrors() throws Exception {
+        RecorderService recorder = new RecorderService(hub());
+        Path file = tmp.getRoot().toPath().resolve("run.h5");
+        recorder.start(List.of("cam.frames"), file);
+        for (long s = 1; s <= 5; s++) {
+            frames.add(frame(s));
+        }
+        Await.until("five frames", Duration.ofSeconds(10), () -> recorder.status().frames().get("cam.frames") == 5);
+        recorder.stop();
+        byte[] whole = Files.readAllBytes(file);
+        Path truncated = tmp.getRoot().toPath().resolve("truncated.h5");
+        Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 3));
+        Path foreign = tmp.getRoot().toPath().resolve("foreign.h5");
+        Files.writeString(foreign, "not hdf5 at all");
+        Path empty = tmp.getRoot().toPath().resolve("empty.h5");
+        Files.write(empty, new byte[0]);
+        for (Path bad : List.of(truncated, foreign, empty)) {
+            try {
+                RecordingFiles.channels(bad);
+                fail(bad + " must be refused");
+            } catch (InvalidInputException e) {
+                assertEquals(bad.toString(), "recorder.file", e.rule());
+            }
+        }
+        try {
+            recorder.start(List.of("cam.frames"), file);
+            fail("an existing file must be refused");
+        } catch (InvalidInputException e) {
+            assertEquals("recorder.file", e.rule());
+        }
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private static Result run(String script, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(PYTHON, "-c", script));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        p.getInputStream().transferTo(out);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return new Result(-1, "python timed out");
+        }
+        return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8));
+    }
+}
