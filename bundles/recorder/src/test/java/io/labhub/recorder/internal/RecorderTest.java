@@ -198,6 +198,28 @@ public class RecorderTest {
         }
     }
 
+    @Test
+    public void shellCommandsStartStopAndReport() throws Exception {
+        RecordCommands commands = new RecordCommands(new RecorderService(hub()));
+        Path file = tmp.getRoot().toPath().resolve("shell.h5");
+        assertEquals("not recording", commands.record("status"));
+        assertTrue(commands.record("start", "cam.frames", "--to", file.toString()).startsWith("recording to " + file));
+        frames.add(frame(1));
+        frames.add(frame(2));
+        Await.until("two frames", Duration.ofSeconds(10), () -> commands.record("status").contains("cam.frames: 2 frames, 0 lost"));
+        String stopped = commands.record("stop");
+        assertTrue(stopped, stopped.startsWith("not recording, last file " + file));
+        assertEquals(Map.of("cam.frames", 2L), RecordingFiles.channels(file));
+        for (String[] bad : List.of(new String[0], new String[] {"jump"}, new String[] {"start", "x", "--to"})) {
+            try {
+                commands.record(bad);
+                fail(String.join(" ", bad) + " must be refused");
+            } catch (InvalidInputException e) {
+                assertEquals("recorder.usage", e.rule());
+            }
+        }
+    }
+
     private record Result(int exit, String output) {
     }
 

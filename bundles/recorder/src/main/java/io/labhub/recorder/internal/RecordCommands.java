@@ -1,0 +1,73 @@
+package io.labhub.recorder.internal;
+
+import io.labhub.api.InvalidInputException;
+import io.labhub.recorder.Recorder;
+import io.labhub.recorder.RecordingStatus;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * {@code hub:record start NAME... [--to FILE]}, {@code hub:record stop}, {@code hub:record status}. Kept in the
+ * recorder bundle (not the shell's) so a runtime without the recorder feature has no such command.
+ */
+@Component(service = RecordCommands.class, property = {"osgi.command.scope=hub", "osgi.command.function=record"})
+public final class RecordCommands {
+
+    private static final String USAGE = "usage: hub:record start NAME... [--to FILE] | hub:record stop | hub:record status";
+
+    private final Recorder recorder;
+
+    @Activate
+    public RecordCommands(@Reference Recorder recorder) {
+        this.recorder = recorder;
+    }
+
+    public String record(String... args) {
+        if (args.length == 0) {
+            throw new InvalidInputException("recorder.usage", "", USAGE);
+        }
+        return switch (args[0]) {
+            case "start" -> {
+                List<String> names = new ArrayList<>();
+                Path file = null;
+                for (int i = 1; i < args.length; i++) {
+                    if (args[i].equals("--to")) {
+                        if (i + 1 >= args.length) {
+                            throw new InvalidInputException("recorder.usage", "--to", "--to needs a file");
+                        }
+                        file = Path.of(args[++i]);
+                    } else {
+                        names.add(args[i]);
+                    }
+                }
+                if (file == null) {
+                    file = Path.of("recording-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".h5");
+                }
+                yield format(recorder.start(names, file.toAbsolutePath()));
+            }
+            case "stop" -> format(recorder.stop());
+            case "status" -> format(recorder.status());
+            default -> throw new InvalidInputException("recorder.usage", args[0], USAGE);
+        };
+    }
+
+    static String format(RecordingStatus s) {
+        StringBuilder b = new StringBuilder();
+        b.append(s.recording() ? "recording" : "not recording");
+        if (s.file() != null) {
+            b.append(s.recording() ? " to " : ", last file ").append(s.file());
+        }
+        for (Map.Entry<String, Long> e : s.frames().entrySet()) {
+            b.append(System.lineSeparator()).append("  ").append(e.getKey()).append(": ").append(e.getValue())
+                    .append(" frames, ").append(s.gaps().getOrDefault(e.getKey(), 0L)).append(" lost");
+        }
+        return b.toString();
+    }
+}
