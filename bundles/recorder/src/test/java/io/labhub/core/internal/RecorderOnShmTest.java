@@ -1,0 +1,122 @@
+package io.labhub.core.internal;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import io.labhub.api.ShmOptions;
+import io.labhub.api.ShmPolicy;
+import io.labhub.api.ShmProducer;
+import io.labhub.api.schema.Dtype;
+import io.labhub.api.schema.Schema;
+import io.labhub.recorder.RecordingStatus;
+import io.labhub.recorder.internal.RecorderService;
+import io.labhub.recorder.internal.RecordingFiles;
+import io.labhub.testkit.Await;
+import io.labhub.transport.shm.internal.RingSettings;
+import io.labhub.transport.shm.internal.ShmTransportImpl;
+import io.labhub.transport.shm.internal.platform.SegmentAccess;
+import io.labhub.transport.shm.internal.platform.ShmPlatforms;
+import io.labhub.validation.Validators;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.After;
+import org.junit.Rule;
+import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
+
+/**
+ * The recorder on the real shm transport (a Hub engine with a local directory, as core's tests build it): a
+ * reliable producer publishes N frames, h5py reads every one back.
+ */
+public class RecorderOnShmTest {
+
+    private static final Path PYTHON = Path.of("/usr/bin/python3");
+    private static final int N = 200;
+    private static final int SIDE = 32;
+    private static final Schema SCHEMA = Schema.builder()
+            .field("count", Dtype.U32)
+            .field("pixels", Dtype.U16, SIDE, SIDE)
+            .build();
+
+    @Rule
+    public TemporaryFolder tmp = new TemporaryFolder();
+
+    private final HubEngine engine = new HubEngine(Validators.defaults(), new LocalDirectory("local"));
+    private ShmTransportImpl shm;
+
+    @After
+    public void tearDown() {
+        if (shm != null) {
+            shm.deactivate();
+        }
+        engine.shutdown();
+    }
+
+    @Test
+    public void everyFrameOfAReliableProducerIsInTheFile() throws Exception {
+        shm = new ShmTransportImpl(ShmPlatforms.load(tmp.newFolder("shm").toPath()), RingSettings.DEFAULTS,
+                SegmentAccess.OWNER_ONLY);
+        engine.addTransport(shm);
+        BundleHub driver = new BundleHub(engine, "driver");
+        RecorderService recorder = new RecorderService(new BundleHub(engine, "recorder"));
+        Path file = tmp.getRoot().toPath().resolve("shm.h5");
+        try (ShmProducer producer = driver.createShmProducer("cam.frames", ShmOptions.DEFAULTS
+                .withSlots(SCHEMA.size(), 8).withPolicy(ShmPolicy.RELIABLE).withReliableTimeout(Duration.ofSeconds(5))
+                .withSchema(SCHEMA))) {
+            recorder.start(List.of("cam.frames"), file);
+            ByteBuffer b = ByteBuffer.allocate(SCHEMA.size()).order(ByteOrder.LITTLE_ENDIAN);
+            for (int s = 0; s < N; s++) {
+                b.putInt(0, s);
+                for (int i = 0; i < SIDE * SIDE; i++) {
+                    b.putShort(4 + 2 * i, (short) ((s * 131 + i * 7919) & 0xFFFF));
+                }
+                producer.publish(b.array());
+            }
+            Await.until("the recorder took every frame", Duration.ofSeconds(20),
+                    () -> recorder.status().frames().get("cam.frames") == N);
+        }
+        RecordingStatus done = recorder.stop();
+        assertEquals(Long.valueOf(0), done.gaps().get("cam.frames"));
+        assertEquals(Map.of("cam.frames", (long) N), RecordingFiles.channels(file));
+
+        assumeTrue("python3-h5py is missing", Files.isExecutable(PYTHON) && python("import h5py").startsWith("0"));
+        String out = python(String.join("\n",
+                "import h5py, numpy as np, sys",
+                "g = h5py.File(sys.argv[1], 'r')['cam.frames']",
+                "n = " + N,
+                "seq = g['sequence'][:]",
+                "assert len(seq) == n and (np.diff(seq) == 1).all(), seq",
+                "assert (g['skipped'][:] == 0).all()",
+                "c = g['fields/count'][:].astype(np.int64)",
+                "assert (c == np.arange(n)).all(), c",
+                "i = np.arange(" + SIDE * SIDE + ", dtype=np.int64)[None, :]",
+                "want = ((c[:, None] * 131 + i * 7919) & 0xFFFF).reshape(n, " + SIDE + ", " + SIDE + ")",
+                "assert (g['fields/pixels'][:] == want).all()",
+                "assert (g['receivedNs'][:] >= g['timestampNs'][:] - 10**9).all()",
+                "print('ok')"), file.toString());
+        assertTrue(out, out.startsWith("0") && out.contains("ok"));
+    }
+
+    /** @return the exit code, a space, and the output */
+    private static String python(String script, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(PYTHON.toString(), "-c", script));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        p.getInputStream().transferTo(out);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "timeout";
+        }
+        return p.exitValue() + " " + out.toString(StandardCharsets.UTF_8);
+    }
+}
