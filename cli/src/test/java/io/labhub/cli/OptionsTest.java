@@ -25,6 +25,21 @@ public class OptionsTest {
     }
 
     @Test
+    public void statusTakesANodeAndNoArguments() {
+        Options o = Options.parse(new String[] {"status", "--node", "lab1", "--json"});
+        assertEquals("status", o.verb);
+        assertEquals("lab1", o.node);
+        assertTrue(o.json);
+        assertEquals(null, Options.parse(new String[] {"status"}).node);
+        try {
+            Options.parse(new String[] {"status", "lab1"});
+            fail("status takes no arguments");
+        } catch (CliException e) {
+            assertEquals(CliException.USAGE, e.exit());
+        }
+    }
+
+    @Test
     public void doubleDashEndsOptionsSoAPayloadMayStartWithADash() {
         Options o = Options.parse(new String[] {"publish", "x.y", "--", "-5", "--json"});
         assertEquals(List.of("x.y", "-5", "--json"), o.args);
