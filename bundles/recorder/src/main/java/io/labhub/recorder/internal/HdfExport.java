@@ -49,7 +49,7 @@ final class HdfExport {
         Schema schema = c.info() == null ? null : c.info().schema();
         g.putAttribute("channel", c.name());
         if (c.info() != null) {
-            g.putAttribute("kind", c.info().kind().toString());
+            g.putAttribute("kind", c.info().kind().wireName());
             for (Map.Entry<String, String> m : c.info().metadata().entrySet()) {
                 g.putAttribute("metadata." + m.getKey(), m.getValue());
             }

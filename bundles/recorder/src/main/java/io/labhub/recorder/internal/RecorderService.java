@@ -1,16 +1,21 @@
 package io.labhub.recorder.internal;
 
+import io.labhub.api.Channel;
 import io.labhub.api.ChannelClosedException;
 import io.labhub.api.ChannelInfo;
+import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelTimeoutException;
 import io.labhub.api.Hub;
 import io.labhub.api.InvalidInputException;
+import io.labhub.api.Message;
 import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmFrame;
+import io.labhub.api.Subscriber;
 import io.labhub.recorder.Recorder;
 import io.labhub.recorder.RecordingStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +31,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * The {@link Recorder}: one thread per channel takes every frame of its shm consumer into the channel's
+ * The {@link Recorder}: one thread per channel takes every frame of its shm consumer (or every message of its
+ * subscriber, for a pub/sub channel; any other kind is recorded through an shm consumer) into the channel's
  * spool ({@link Spool}); stop closes the consumers, joins the threads and writes the HDF5 file
  * ({@link HdfExport}); the spools are deleted once the file is written.
  */
@@ -47,7 +53,7 @@ public final class RecorderService implements Recorder {
     private static final class Lane {
         final String name;
         final ChannelInfo info;
-        final ShmConsumer consumer;
+        final Channel consumer;
         final Spool spool;
         final AtomicLong frames = new AtomicLong();
         final AtomicLong gaps = new AtomicLong();
@@ -55,7 +61,7 @@ public final class RecorderService implements Recorder {
         volatile Exception failure;
         Thread thread;
 
-        Lane(String name, ChannelInfo info, ShmConsumer consumer, Spool spool) {
+        Lane(String name, ChannelInfo info, Channel consumer, Spool spool) {
             this.name = name;
             this.info = info;
             this.consumer = consumer;
@@ -65,26 +71,33 @@ public final class RecorderService implements Recorder {
         void loop() {
             try {
                 while (!stopping) {
-                    ShmFrame f;
                     try {
-                        f = consumer.next(POLL);
+                        if (consumer instanceof ShmConsumer c) {
+                            ShmFrame f = c.next(POLL);
+                            try {
+                                record(f.sequence(), f.timestampNanos(), f.skipped(), f.segment());
+                            } finally {
+                                f.release();
+                            }
+                        } else {
+                            Message m = ((Subscriber) consumer).receive(POLL);
+                            record(m.sequence(), m.timestampNanos(), m.skipped(), MemorySegment.ofArray(m.payload()));
+                        }
                     } catch (ChannelTimeoutException e) {
-                        continue;
+                        // nothing in this slice: look at stopping again
                     } catch (ChannelClosedException e) {
                         return;
-                    }
-                    try {
-                        spool.append(f.sequence(), f.timestampNanos(), epochNanos(),
-                                f.skipped(), f.segment());
-                        frames.incrementAndGet();
-                        gaps.addAndGet(f.skipped());
-                    } finally {
-                        f.release();
                     }
                 }
             } catch (IOException | RuntimeException e) {
                 failure = e;
             }
+        }
+
+        private void record(long sequence, long timestampNs, long skipped, MemorySegment payload) throws IOException {
+            spool.append(sequence, timestampNs, epochNanos(), skipped, payload);
+            frames.incrementAndGet();
+            gaps.addAndGet(skipped);
         }
     }
 
@@ -111,7 +124,8 @@ public final class RecorderService implements Recorder {
         try {
             for (String name : channels) {
                 ChannelInfo info = hub.find(name).orElse(null);
-                ShmConsumer consumer = hub.openShmConsumer(name);
+                Channel consumer = info != null && info.kind() == ChannelKind.PUBSUB
+                        ? hub.openSubscriber(name) : hub.openShmConsumer(name);
                 Path spoolPath = file.resolveSibling(file.getFileName() + "." + lanes.size() + ".spool");
                 lanes.add(new Lane(name, info, consumer, new Spool(spoolPath)));
             }

@@ -13,6 +13,8 @@ import io.labhub.api.ChannelState;
 import io.labhub.api.ChannelTimeoutException;
 import io.labhub.api.Hub;
 import io.labhub.api.InvalidInputException;
+import io.labhub.api.Message;
+import io.labhub.api.Subscriber;
 import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmFrame;
 import io.labhub.api.schema.Dtype;
@@ -196,6 +198,51 @@ public class RecorderTest {
         } catch (InvalidInputException e) {
             assertEquals("recorder.file", e.rule());
         }
+    }
+
+    @Test
+    public void aPubSubChannelWithoutSchemaIsRecordedAsRawPayloads() throws Exception {
+        ChannelInfo info = new ChannelInfo(new ChannelName("lab.log"), ChannelKind.PUBSUB, "producer", "tcp://x", null,
+                Map.of(), 1, ChannelState.ACTIVE, null);
+        BlockingQueue<Message> messages = new LinkedBlockingQueue<>();
+        Subscriber subscriber = (Subscriber) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {Subscriber.class}, (p, m, a) -> switch (m.getName()) {
+                    case "receive" -> {
+                        Message msg = messages.poll(((Duration) a[0]).toMillis(), TimeUnit.MILLISECONDS);
+                        if (msg == null) {
+                            throw new ChannelTimeoutException("no message");
+                        }
+                        yield msg;
+                    }
+                    case "close" -> null;
+                    case "isOpen" -> true;
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+        Hub hub = (Hub) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Hub.class},
+                (p, m, a) -> switch (m.getName()) {
+                    case "find" -> Optional.of(info);
+                    case "openSubscriber" -> subscriber;
+                    default -> throw new UnsupportedOperationException(m.getName());
+                });
+        RecorderService recorder = new RecorderService(hub);
+        Path file = tmp.getRoot().toPath().resolve("log.h5");
+        recorder.start(List.of("lab.log"), file);
+        for (int s = 1; s <= 20; s++) {
+            messages.add(new Message(s, 1_000L * s, s == 7 ? 2 : 0, ("line " + s).getBytes(StandardCharsets.UTF_8)));
+        }
+        Await.until("twenty messages", Duration.ofSeconds(10), () -> recorder.status().frames().get("lab.log") == 20);
+        assertEquals(Long.valueOf(2), recorder.stop().gaps().get("lab.log"));
+        assumeTrue("python3-h5py is missing", Files.isExecutable(Path.of(PYTHON)) && run("import h5py").exit == 0);
+        Result r = run(String.join("\n",
+                "import h5py, sys",
+                "g = h5py.File(sys.argv[1], 'r')['lab.log']",
+                "assert g.attrs['kind'] == b'pubsub', g.attrs['kind']",
+                "p, n = g['payload'][:], g['length'][:]",
+                "got = [bytes(p[i, :n[i]].view('u1')).decode() for i in range(len(n))]",
+                "assert got == ['line %d' % s for s in range(1, 21)], got",
+                "assert list(g['skipped'][:]).index(2) == 6 and sum(g['skipped'][:]) == 2",
+                "print('ok')"), file.toString());
+        assertEquals(r.output, 0, r.exit);
     }
 
     @Test
