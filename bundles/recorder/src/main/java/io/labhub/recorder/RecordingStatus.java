@@ -8,11 +8,14 @@ import java.util.Map;
  * @param file      the run's HDF5 file (the last one after stop), or {@code null} when none ran
  * @param frames    frames recorded so far per channel
  * @param gaps      sequence numbers the producer skipped past this consumer (ring overruns), per channel
+ * @param errors    why a channel stopped recording before {@code stop} (its consumer or spool failed), per channel
  */
-public record RecordingStatus(boolean recording, Path file, Map<String, Long> frames, Map<String, Long> gaps) {
+public record RecordingStatus(boolean recording, Path file, Map<String, Long> frames, Map<String, Long> gaps,
+                              Map<String, String> errors) {
 
     public RecordingStatus {
         frames = Map.copyOf(frames);
         gaps = Map.copyOf(gaps);
+        errors = Map.copyOf(errors);
     }
 }

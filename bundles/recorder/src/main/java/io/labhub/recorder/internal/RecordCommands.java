@@ -67,6 +67,10 @@ public final class RecordCommands {
         for (Map.Entry<String, Long> e : s.frames().entrySet()) {
             b.append(System.lineSeparator()).append("  ").append(e.getKey()).append(": ").append(e.getValue())
                     .append(" frames, ").append(s.gaps().getOrDefault(e.getKey(), 0L)).append(" lost");
+            String error = s.errors().get(e.getKey());
+            if (error != null) {
+                b.append(", stopped: ").append(error);
+            }
         }
         return b.toString();
     }

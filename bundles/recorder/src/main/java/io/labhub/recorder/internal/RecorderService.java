@@ -43,7 +43,7 @@ public final class RecorderService implements Recorder {
 
     private final Hub hub;
     private Run run;
-    private RecordingStatus last = new RecordingStatus(false, null, Map.of(), Map.of());
+    private RecordingStatus last = new RecordingStatus(false, null, Map.of(), Map.of(), Map.of());
 
     @org.osgi.service.component.annotations.Activate
     public RecorderService(@Reference Hub hub) {
@@ -192,11 +192,15 @@ public final class RecorderService implements Recorder {
     private static RecordingStatus snapshot(boolean recording, Run r) {
         Map<String, Long> frames = new LinkedHashMap<>();
         Map<String, Long> gaps = new LinkedHashMap<>();
+        Map<String, String> errors = new LinkedHashMap<>();
         for (Lane l : r.lanes()) {
             frames.put(l.name, l.frames.get());
             gaps.put(l.name, l.gaps.get());
+            if (l.failure != null) {
+                errors.put(l.name, l.failure.toString());
+            }
         }
-        return new RecordingStatus(recording, r.file(), frames, gaps);
+        return new RecordingStatus(recording, r.file(), frames, gaps, errors);
     }
 
     private static void closeQuietly(Lane l) {

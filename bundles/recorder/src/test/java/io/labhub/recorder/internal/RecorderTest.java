@@ -61,6 +61,8 @@ public class RecorderTest {
     public TemporaryFolder tmp = new TemporaryFolder();
 
     private final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>();
+    /** queued instead of a frame: the consumer throws */
+    private static final byte[] BROKEN = new byte[0];
 
     /** pixel i of frame s: spans the whole u16 range, so a signed store would show */
     static int pixel(long s, int i) {
@@ -85,6 +87,9 @@ public class RecorderTest {
                 new Class<?>[] {ShmConsumer.class}, (p, m, a) -> switch (m.getName()) {
                     case "next" -> {
                         byte[] f = frames.poll(((Duration) a[0]).toMillis(), TimeUnit.MILLISECONDS);
+                        if (f == BROKEN) {
+                            throw new IllegalStateException("the consumer broke");
+                        }
                         if (f == null) {
                             throw new ChannelTimeoutException("no frame");
                         }
@@ -243,6 +248,19 @@ public class RecorderTest {
                 "assert list(g['skipped'][:]).index(2) == 6 and sum(g['skipped'][:]) == 2",
                 "print('ok')"), file.toString());
         assertEquals(r.output, 0, r.exit);
+    }
+
+    @Test
+    public void aFailingConsumerStopsItsChannelAndTheStatusSaysWhy() throws Exception {
+        RecordCommands commands = new RecordCommands(new RecorderService(hub()));
+        Path file = tmp.getRoot().toPath().resolve("broken.h5");
+        commands.record("start", "cam.frames", "--to", file.toString());
+        frames.add(frame(1));
+        frames.add(BROKEN);
+        Await.until("the failure is reported", Duration.ofSeconds(10),
+                () -> commands.record("status").contains("cam.frames: 1 frames, 0 lost, stopped: java.lang.IllegalStateException: the consumer broke"));
+        commands.record("stop");
+        assertEquals("the frame before the failure is in the file", Map.of("cam.frames", 1L), RecordingFiles.channels(file));
     }
 
     @Test
