@@ -281,6 +281,9 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
             established = true;
             connectionAlive();
         } else if (type == ZMQ.EVENT_DISCONNECTED && of == socket && established) {
+            // What the socket holds came before the drop: read it now, or a message of the dead connection read
+            // after this would look like a connection that came back by itself (a second reconnect counted).
+            beforeDisconnect(of);
             established = false;
             disconnected = true;
             producerLost("the connection to " + address + " dropped (heartbeat timed out or closed)");
@@ -375,6 +378,10 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
 
     /** Loop thread: read what {@code old} still holds before it is closed. */
     protected void beforeSwitch(ZMQ.Socket old) {
+    }
+
+    /** Loop thread: the connection of {@code s}, the socket in use, dropped: read what it already holds. */
+    protected void beforeDisconnect(ZMQ.Socket s) {
     }
 
     /** Loop thread: after a reconnect. */

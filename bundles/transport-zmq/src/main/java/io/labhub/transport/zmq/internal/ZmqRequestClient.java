@@ -270,6 +270,15 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
         }
     }
 
+
+    @Override
+    protected void beforeDisconnect(ZMQ.Socket s) {
+        // everything: the dead connection adds nothing, and a new one needs a reconnect interval and a handshake
+        while ((s.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+            readAll(s);
+        }
+    }
+
     private void readAll(ZMQ.Socket dealer) {
         for (int i = 0; i < BATCH; i++) {
             byte[] frame = dealer.recv(ZMQ.DONTWAIT);

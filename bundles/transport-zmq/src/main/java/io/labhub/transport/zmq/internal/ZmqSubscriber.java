@@ -92,6 +92,15 @@ final class ZmqSubscriber extends ZmqConsumerChannel implements Subscriber {
         reconnectedByEvent.set(true); // counted already: a new session behind it is no second reconnect
     }
 
+
+    @Override
+    protected void beforeDisconnect(ZMQ.Socket s) {
+        // everything: the dead connection adds nothing, and a new one needs a reconnect interval and a handshake
+        while ((s.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+            readAll(s);
+        }
+    }
+
     private void readAll(ZMQ.Socket sub) {
         boolean alive = sub != socket(); // a socket being replaced says nothing about the producer in use
         for (int i = 0; i < BATCH; i++) {
