@@ -48,16 +48,28 @@ public class StatusCommands {
 
     @Descriptor("each driver bundle and component: ONLINE, OFFLINE or FAILED, with the reason (as log/labhub.log has it)")
     public String status() {
-        List<Row> rows = StatusModel.rows(context.getBundles(), scr);
-        List<String[]> table = new ArrayList<>();
-        table.add(new String[] {"BUNDLE", "COMPONENT", "STATUS", "DETAIL"});
-        for (Row r : rows) {
-            table.add(new String[] {r.bundle(), r.component(), r.status().name(), r.detail()});
-        }
         Hub h = hubService;
         String hub = h == null ? "no Hub in this runtime" : h.status().message();
-        return "hub: " + hub + System.lineSeparator() + Format.table(table) + System.lineSeparator()
-                + StatusModel.summary(rows);
+        try {
+            return "hub: " + hub + System.lineSeparator() + Printer.print(context, scr);
+        } catch (NoClassDefFoundError e) {
+            // io.labhub.core.status is an optional import: a broker-only runtime with a shell has no core
+            throw new IllegalStateException("hub:status needs the core feature (io.labhub.core holds the status "
+                    + "model); this runtime has none");
+        }
+    }
+
+    /** Every use of core's status package, in a class of its own so that this one loads without core. */
+    private static final class Printer {
+        static String print(BundleContext context, ServiceComponentRuntime scr) {
+            List<Row> rows = StatusModel.rows(context.getBundles(), scr);
+            List<String[]> table = new ArrayList<>();
+            table.add(new String[] {"BUNDLE", "COMPONENT", "STATUS", "DETAIL"});
+            for (Row r : rows) {
+                table.add(new String[] {r.bundle(), r.component(), r.status().name(), r.detail()});
+            }
+            return Format.table(table) + System.lineSeparator() + StatusModel.summary(rows);
+        }
     }
 
     @Descriptor("(any other arguments: prints the usage line)")
