@@ -21,4 +21,17 @@ public interface Recorder {
     RecordingStatus stop();
 
     RecordingStatus status();
+
+    /**
+     * Turns the spools a crashed run left beside {@code file} ({@code FILE.0.spool}, {@code FILE.1.spool}, ...)
+     * into {@code file}: every whole frame they hold (the last chunk written before the crash, at most
+     * {@code 1 MiB} plus one frame lost), with the attribute {@code recovered="true"}; the spools are deleted once
+     * the file is written.
+     *
+     * @return the frames written per channel; {@code fileError} says why the file could not be written
+     * @throws io.labhub.api.InvalidInputException rule {@code recorder.recover} when no spool is there,
+     *         {@code recorder.spool} for a foreign or damaged spool, {@code recorder.file} when the file exists,
+     *         {@code recorder.busy} while this file is being recorded
+     */
+    RecordingStatus recover(Path file);
 }

@@ -8,10 +8,13 @@ import java.util.Map;
  * @param file      the run's HDF5 file (the last one after stop), or {@code null} when none ran
  * @param frames    frames recorded so far per channel
  * @param gaps      sequence numbers the producer skipped past this consumer (ring overruns), per channel
- * @param errors    why a channel stopped recording before {@code stop} (its consumer or spool failed), per channel
+ * @param errors    why a channel stopped recording before {@code stop} (its consumer or spool failed, the disk was
+ *                  full: text beginning with the rule, {@code recorder.diskFull} or {@code recorder.io}), per channel
+ * @param fileError null once the HDF5 file is written; else why it was not (a full disk at stop: the partial file is
+ *                  removed, the spools are kept beside it for {@link Recorder#recover})
  */
 public record RecordingStatus(boolean recording, Path file, Map<String, Long> frames, Map<String, Long> gaps,
-                              Map<String, String> errors) {
+                              Map<String, String> errors, String fileError) {
 
     public RecordingStatus {
         frames = Map.copyOf(frames);

@@ -1,4 +1,4 @@
 /** The recorder's service API: {@link io.labhub.recorder.Recorder}. */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("0.1.0")
+@org.osgi.annotation.versioning.Version("0.2.0")
 package io.labhub.recorder;

@@ -4,7 +4,6 @@ import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableDataset;
 import io.jhdf.api.WritableGroup;
-import io.labhub.api.ChannelInfo;
 import io.labhub.api.schema.Dtype;
 import io.labhub.api.schema.Field;
 import io.labhub.api.schema.Schema;
@@ -14,8 +13,10 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Turns a run's spools into one HDF5 file (layout: docs/recording.md). jhdf 0.9.4 writes signed integers,
@@ -26,42 +27,56 @@ import java.util.Map;
  */
 final class HdfExport {
 
-    /** One channel of a run. */
-    record Channel(String name, ChannelInfo info, Path spool) {
-    }
-
     private HdfExport() {
     }
 
-    static void write(Path file, List<Channel> channels, Instant start, Instant stop, String runtime) {
+    /**
+     * Writes {@code file} from a run's spools (the same path for {@code stop} and {@code recover}): the run's
+     * start and runtime come from the first spool's header, each channel's name, kind, metadata and schema
+     * from its own.
+     *
+     * @param schemaOf  turns a header's schema JSON into a Schema (the Validator's parse)
+     * @param recovered whether the spools are a crashed run's ({@code recovered} and {@code droppedBytes}
+     *                  attributes)
+     * @return the entries written per channel, in file order
+     */
+    static Map<String, Long> write(Path file, List<Path> spools, Function<Spool.Header, Schema> schemaOf, Instant stop,
+                                   boolean recovered) {
+        Map<String, Long> written = new LinkedHashMap<>();
+        Spool.Header first = Spool.header(spools.get(0));
         try (WritableHdfFile h5 = HdfFile.write(file)) {
             h5.putAttribute("labhub.recording", "1");
-            h5.putAttribute("runStart", start.toString());
+            h5.putAttribute("runStart", String.valueOf(first.runStart()));
             h5.putAttribute("runStop", stop.toString());
-            h5.putAttribute("runtime", runtime);
-            for (Channel c : channels) {
-                writeChannel(h5.putGroup(c.name()), c);
+            h5.putAttribute("runtime", String.valueOf(first.runtime()));
+            if (recovered) {
+                h5.putAttribute("recovered", "true");
+            }
+            for (Path spool : spools) {
+                Spool.Header h = Spool.header(spool);
+                Schema schema = h.schema() == null ? null : schemaOf.apply(h);
+                written.put(h.channel(), writeChannel(h5.putGroup(h.channel()), h, schema, spool, recovered));
             }
         }
+        return written;
     }
 
-    private static void writeChannel(WritableGroup g, Channel c) {
-        Schema schema = c.info() == null ? null : c.info().schema();
-        g.putAttribute("channel", c.name());
-        if (c.info() != null) {
-            g.putAttribute("kind", c.info().kind().wireName());
-            for (Map.Entry<String, String> m : c.info().metadata().entrySet()) {
-                g.putAttribute("metadata." + m.getKey(), m.getValue());
-            }
+    private static long writeChannel(WritableGroup g, Spool.Header h, Schema schema, Path spool, boolean recovered) {
+        g.putAttribute("channel", h.channel());
+        if (h.kind() != null) {
+            g.putAttribute("kind", h.kind());
+        }
+        for (Map.Entry<String, String> m : h.metadata().entrySet()) {
+            g.putAttribute("metadata." + m.getKey(), m.getValue());
         }
         if (schema != null) {
-            g.putAttribute("schema", schema.toJson());
+            g.putAttribute("schema", h.schema());
             g.putAttribute("schemaHash", schema.hash());
         }
         long[] counts = new long[2]; // [valid, bad]
         int[] maxLen = {0};
         int minSize = schema == null ? 0 : schema.size();
-        Spool.read(c.spool(), e -> {
+        Spool.Contents contents = Spool.read(spool, e -> {
             if (e.payload().length < minSize) {
                 counts[1]++;
             } else {
@@ -72,8 +87,11 @@ final class HdfExport {
         int n = Math.toIntExact(counts[0]);
         g.putAttribute("entries", (long) n);
         g.putAttribute("badEntries", counts[1]);
+        if (recovered) {
+            g.putAttribute("droppedBytes", contents.droppedBytes());
+        }
         if (n == 0) {
-            return; // jhdf writes no empty datasets; "entries" says 0
+            return 0; // jhdf writes no empty datasets; "entries" says 0
         }
         long[] seq = new long[n];
         long[] ts = new long[n];
@@ -93,7 +111,7 @@ final class HdfExport {
         int[] i = {0};
         byte[][] rawF = raw;
         int[] lengthF = length;
-        Spool.read(c.spool(), e -> {
+        Spool.read(spool, e -> {
             if (e.payload().length < minSize) {
                 return;
             }
@@ -130,6 +148,7 @@ final class HdfExport {
                 }
             }
         }
+        return n;
     }
 
     /** One field of every entry: a Java array [n, shape..., (length)] of the stored type. */

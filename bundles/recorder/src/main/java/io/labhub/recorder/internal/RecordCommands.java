@@ -14,13 +14,15 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * {@code hub:record start NAME... [--to FILE]}, {@code hub:record stop}, {@code hub:record status}. Kept in the
+ * {@code hub:record start NAME... [--to FILE]}, {@code hub:record stop}, {@code hub:record status},
+ * {@code hub:record recover FILE} (the spools of a crashed run into FILE). Kept in the
  * recorder bundle (not the shell's) so a runtime without the recorder feature has no such command.
  */
 @Component(service = RecordCommands.class, property = {"osgi.command.scope=hub", "osgi.command.function=record"})
 public final class RecordCommands {
 
-    private static final String USAGE = "usage: hub:record start NAME... [--to FILE] | hub:record stop | hub:record status";
+    private static final String USAGE = "usage: hub:record start NAME... [--to FILE] | hub:record stop | hub:record status"
+            + " | hub:record recover FILE";
 
     private final Recorder recorder;
 
@@ -54,6 +56,12 @@ public final class RecordCommands {
             }
             case "stop" -> format(recorder.stop());
             case "status" -> format(recorder.status());
+            case "recover" -> {
+                if (args.length != 2) {
+                    throw new InvalidInputException("recorder.usage", String.join(" ", args), USAGE);
+                }
+                yield format(recorder.recover(Path.of(args[1]).toAbsolutePath()));
+            }
             default -> throw new InvalidInputException("recorder.usage", args[0], USAGE);
         };
     }
@@ -63,6 +71,9 @@ public final class RecordCommands {
         b.append(s.recording() ? "recording" : "not recording");
         if (s.file() != null) {
             b.append(s.recording() ? " to " : ", last file ").append(s.file());
+        }
+        if (s.fileError() != null) {
+            b.append(System.lineSeparator()).append("  file not written: ").append(s.fileError());
         }
         for (Map.Entry<String, Long> e : s.frames().entrySet()) {
             b.append(System.lineSeparator()).append("  ").append(e.getKey()).append(": ").append(e.getValue())

@@ -13,6 +13,9 @@ import io.labhub.api.ShmFrame;
 import io.labhub.api.Subscriber;
 import io.labhub.recorder.Recorder;
 import io.labhub.recorder.RecordingStatus;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.labhub.api.schema.Schema;
+import io.labhub.validation.Validator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
@@ -21,6 +24,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,13 +46,18 @@ public final class RecorderService implements Recorder {
 
     private static final Duration POLL = Duration.ofMillis(100);
 
-    private final Hub hub;
-    private Run run;
-    private RecordingStatus last = new RecordingStatus(false, null, Map.of(), Map.of(), Map.of());
+    private static final ObjectMapper JSON = new ObjectMapper();
 
+    private final Hub hub;
+    private final Validator validator;
+    private Run run;
+    private RecordingStatus last = new RecordingStatus(false, null, Map.of(), Map.of(), Map.of(), null);
+
+    /** @param validator parses the schema a spool carries back into a Schema at export (stop and recover) */
     @org.osgi.service.component.annotations.Activate
-    public RecorderService(@Reference Hub hub) {
+    public RecorderService(@Reference Hub hub, @Reference Validator validator) {
         this.hub = hub;
+        this.validator = validator;
     }
 
     private static final class Lane {
@@ -58,7 +68,7 @@ public final class RecorderService implements Recorder {
         final AtomicLong frames = new AtomicLong();
         final AtomicLong gaps = new AtomicLong();
         volatile boolean stopping;
-        volatile Exception failure;
+        volatile String failure; // RecorderFailures text
         Thread thread;
 
         Lane(String name, ChannelInfo info, Channel consumer, Spool spool) {
@@ -90,7 +100,11 @@ public final class RecorderService implements Recorder {
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                failure = e;
+                failure = RecorderFailures.of(name, spool.path(), e);
+                // let go of the channel now, not at stop: a reliable producer waits for every consumer it has,
+                // and a channel that can no longer be recorded must not slow its producer (issue 18)
+                consumer.close();
+                closeQuietly(this);
             }
         }
 
@@ -120,14 +134,26 @@ public final class RecorderService implements Recorder {
         if (Files.exists(file)) {
             throw new InvalidInputException("recorder.file", file.toString(), "the file exists");
         }
+        if (!spools(file).isEmpty()) {
+            throw new InvalidInputException("recorder.file", file.toString(), "spools of an earlier run of this file"
+                    + " are beside it: hub:record recover " + file + ", or remove them");
+        }
         List<Lane> lanes = new ArrayList<>();
+        Instant started = Instant.now();
         try {
             for (String name : channels) {
                 ChannelInfo info = hub.find(name).orElse(null);
                 Channel consumer = info != null && info.kind() == ChannelKind.PUBSUB
                         ? hub.openSubscriber(name) : hub.openShmConsumer(name);
-                Path spoolPath = file.resolveSibling(file.getFileName() + "." + lanes.size() + ".spool");
-                lanes.add(new Lane(name, info, consumer, new Spool(spoolPath)));
+                Path spoolPath = spoolOf(file, lanes.size());
+                Spool spool;
+                try {
+                    spool = new Spool(spoolPath, header(name, info, consumer, started));
+                } catch (IOException | RuntimeException e) {
+                    consumer.close();
+                    throw e;
+                }
+                lanes.add(new Lane(name, info, consumer, spool));
             }
         } catch (IOException | RuntimeException e) {
             for (Lane l : lanes) {
@@ -142,7 +168,7 @@ public final class RecorderService implements Recorder {
         for (Lane l : lanes) {
             l.thread = Thread.ofPlatform().name("recorder-" + l.name).daemon().start(l::loop);
         }
-        run = new Run(file, lanes, Instant.now());
+        run = new Run(file, lanes, started);
         return status();
     }
 
@@ -156,7 +182,6 @@ public final class RecorderService implements Recorder {
         for (Lane l : r.lanes()) {
             l.stopping = true;
         }
-        List<HdfExport.Channel> channels = new ArrayList<>();
         for (Lane l : r.lanes()) {
             try {
                 l.thread.join();
@@ -164,24 +189,53 @@ public final class RecorderService implements Recorder {
                 Thread.currentThread().interrupt();
             }
             l.consumer.close();
-            closeQuietly(l);
-            channels.add(new HdfExport.Channel(l.name, l.info, l.spool.path()));
-        }
-        HdfExport.write(r.file(), channels, r.start(), Instant.now(), ManagementFactory.getRuntimeMXBean().getName());
-        for (Lane l : r.lanes()) {
             try {
-                Files.deleteIfExists(l.spool.path());
-            } catch (IOException ignored) {
-                // a left spool is harmless; the HDF5 file is written
+                l.spool.close();
+            } catch (IOException | RuntimeException e) {
+                if (l.failure == null) {
+                    l.failure = RecorderFailures.of(l.name, l.spool.path(), e);
+                }
             }
         }
-        last = snapshot(false, r);
+        String fileError = export(r.file(), r.lanes().stream().map(l -> l.spool.path()).toList(), Instant.now(), false,
+                new LinkedHashMap<>());
+        last = snapshot(false, r, fileError);
         return last;
     }
 
     @Override
+    public synchronized RecordingStatus recover(Path file) {
+        if (run != null && run.file().equals(file)) {
+            throw new InvalidInputException("recorder.busy", file.toString(), "this file is being recorded: stop it");
+        }
+        if (Files.exists(file)) {
+            throw new InvalidInputException("recorder.file", file.toString(), "the file exists");
+        }
+        List<Path> spools = spools(file);
+        if (spools.isEmpty()) {
+            throw new InvalidInputException("recorder.recover", file.toString(), "no spool beside it ("
+                    + file.getFileName() + ".N.spool): nothing to recover");
+        }
+        for (Path p : spools) {
+            Spool.header(p); // a foreign or damaged spool is refused before anything is written
+        }
+        Instant stop = Instant.EPOCH;
+        for (Path p : spools) {
+            try {
+                Instant t = Files.getLastModifiedTime(p).toInstant();
+                stop = t.isAfter(stop) ? t : stop;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        Map<String, Long> frames = new LinkedHashMap<>();
+        String fileError = export(file, spools, stop, true, frames);
+        return new RecordingStatus(false, file, frames, Map.of(), Map.of(), fileError);
+    }
+
+    @Override
     public synchronized RecordingStatus status() {
-        return run == null ? last : snapshot(true, run);
+        return run == null ? last : snapshot(true, run, null);
     }
 
     @Deactivate
@@ -189,7 +243,7 @@ public final class RecorderService implements Recorder {
         stop();
     }
 
-    private static RecordingStatus snapshot(boolean recording, Run r) {
+    private static RecordingStatus snapshot(boolean recording, Run r, String fileError) {
         Map<String, Long> frames = new LinkedHashMap<>();
         Map<String, Long> gaps = new LinkedHashMap<>();
         Map<String, String> errors = new LinkedHashMap<>();
@@ -200,7 +254,68 @@ public final class RecorderService implements Recorder {
                 errors.put(l.name, l.failure.toString());
             }
         }
-        return new RecordingStatus(recording, r.file(), frames, gaps, errors);
+        return new RecordingStatus(recording, r.file(), frames, gaps, errors, fileError);
+    }
+
+    /**
+     * Writes the HDF5 file from the spools and deletes them; when the file cannot be written (a full disk),
+     * removes the partial file, keeps the spools and says so.
+     *
+     * @return null when written, else why not (the spools are kept for {@code recover})
+     */
+    private String export(Path file, List<Path> spools, Instant stop, boolean recovered, Map<String, Long> written) {
+        try {
+            written.putAll(HdfExport.write(file, spools, this::schemaOf, stop, recovered));
+        } catch (InvalidInputException e) {
+            throw e; // a damaged spool: nothing written, nothing deleted
+        } catch (RuntimeException e) { // UncheckedIOException (full disk), jhdf's HdfException around an IOException
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // what is left of the file is unreadable either way; the spools hold the run
+            }
+            return RecorderFailures.of(null, file, e) + "; the spools are kept: hub:record recover " + file
+                    + " once there is room";
+        }
+        for (Path p : spools) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException ignored) {
+                // a left spool is harmless; the HDF5 file is written
+            }
+        }
+        return null;
+    }
+
+    private Schema schemaOf(Spool.Header h) {
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, ?> json = JSON.readValue(h.schema(), Map.class);
+            return validator.schema(h.kind() == null ? null : ChannelKind.fromWireName(h.kind()).orElse(null), json);
+        } catch (IOException e) {
+            throw new InvalidInputException("recorder.spool", h.channel(), "the spool's schema is not JSON: " + e.getMessage());
+        }
+    }
+
+    private Spool.Header header(String name, ChannelInfo info, Channel consumer, Instant started) {
+        ChannelInfo i = info != null ? info : hub.find(name).orElse(null);
+        return new Spool.Header(name, i == null ? null : i.kind().wireName(),
+                i == null || i.schema() == null ? null : i.schema().toJson(),
+                i == null ? Map.of() : i.metadata(), started.toString(),
+                ManagementFactory.getRuntimeMXBean().getName());
+    }
+
+    static Path spoolOf(Path file, int index) {
+        return file.resolveSibling(file.getFileName() + "." + index + ".spool");
+    }
+
+    /** @return the spools beside {@code file} ({@code FILE.N.spool}), in channel order */
+    static List<Path> spools(Path file) {
+        List<Path> out = new ArrayList<>();
+        for (int i = 0; Files.exists(spoolOf(file, i)); i++) {
+            out.add(spoolOf(file, i));
+        }
+        return out;
     }
 
     private static void closeQuietly(Lane l) {

@@ -1,5 +1,7 @@
 package io.labhub.recorder.internal;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labhub.api.InvalidInputException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -14,28 +16,72 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * One channel's entries while a run lasts, appended to a plain file: the HDF5 writer (jhdf 0.9.4) builds the
  * whole file in memory and writes it at close, it cannot append, so the run goes to a spool first and
- * {@link HdfExport} turns the spools into the HDF5 file at stop. Format (big-endian, DataOutput):
- * magic "LHSPOOL1", then per entry: sequence u64, producer timestamp ns, receive timestamp ns, skipped u64,
- * length i32, payload bytes. A torn last entry (crash) is ignored by {@link #read}.
+ * {@link HdfExport} turns the spools into the HDF5 file at stop, or at {@code recover} after a crash. The spool
+ * carries everything the export needs (its {@link Header}), so both take the same path. Format (big-endian,
+ * DataOutput): magic "LHSPOOL2", header length i32, header JSON (UTF-8), then per entry: sequence u64, producer
+ * timestamp ns, receive timestamp ns, skipped u64, length i32, payload bytes. Entries reach the disk in chunks of
+ * the write buffer ({@link #CHUNK}); a torn last entry (crash, full disk) is dropped by {@link #read}, which says
+ * how many bytes it dropped.
  */
 final class Spool implements AutoCloseable {
 
-    static final long MAGIC = 0x4C4853504F4F4C31L; // "LHSPOOL1"
+    static final long MAGIC = 0x4C4853504F4F4C32L; // "LHSPOOL2"
+    /** The write buffer: what a crash can lose at most, besides the frame being written. */
+    static final int CHUNK = 1 << 20;
+    private static final int MAX_HEADER = 1 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * What the export needs besides the entries.
+     *
+     * @param channel  the channel's name
+     * @param kind     its kind's wire name ({@code shm}, {@code pubsub}), or null when unknown
+     * @param schema   its schema's JSON, or null for a channel without one
+     * @param metadata the channel's metadata
+     * @param runStart the run's start (ISO-8601)
+     * @param runtime  the recording runtime (pid@host)
+     */
+    record Header(String channel, String kind, String schema, Map<String, String> metadata, String runStart,
+                  String runtime) {
+    }
+
+    /**
+     * What {@link #read} found.
+     *
+     * @param entries      whole entries passed to the sink
+     * @param droppedBytes bytes after the last whole entry (a torn entry: crash or full disk), 0 for a clean spool
+     */
+    record Contents(Header header, long entries, long droppedBytes) {
+    }
 
     private final Path path;
     private final DataOutputStream out;
     private byte[] copy = new byte[0];
 
-    Spool(Path path) throws IOException {
+    Spool(Path path, Header header) throws IOException {
         this.path = path;
         this.out = new DataOutputStream(new BufferedOutputStream(
-                Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 20));
+                Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), CHUNK));
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("version", 1);
+        h.put("channel", header.channel());
+        h.put("kind", header.kind());
+        h.put("schema", header.schema());
+        h.put("metadata", header.metadata());
+        h.put("runStart", header.runStart());
+        h.put("runtime", header.runtime());
+        byte[] json = JSON.writeValueAsBytes(h);
         out.writeLong(MAGIC);
+        out.writeInt(json.length);
+        out.write(json);
+        out.flush(); // the header is on disk before the first frame: a spool that holds a frame can be recovered
     }
 
     Path path() {
@@ -65,22 +111,27 @@ final class Spool implements AutoCloseable {
     record Entry(long sequence, long timestampNs, long receivedNs, long skipped, byte[] payload) {
     }
 
-    /** Calls {@code sink} for each complete entry; a foreign file is an InvalidInputException (rule recorder.spool). */
-    static long read(Path path, Consumer<Entry> sink) {
+    /** @return the spool's header; a foreign or damaged spool is an InvalidInputException (rule recorder.spool) */
+    static Header header(Path path) {
+        return read(path, null).header();
+    }
+
+    /**
+     * Calls {@code sink} (when not null) for each whole entry. A foreign file, a spool of another version or a
+     * damaged header is an InvalidInputException (rule recorder.spool).
+     */
+    static Contents read(Path path, Consumer<Entry> sink) {
         long n = 0;
+        long size;
         try (InputStream raw = Files.newInputStream(path);
-             DataInputStream in = new DataInputStream(new BufferedInputStream(raw, 1 << 20))) {
-            long magic;
-            try {
-                magic = in.readLong();
-            } catch (EOFException e) {
-                throw new InvalidInputException("recorder.spool", path.toString(), "not a recorder spool (empty)");
-            }
-            if (magic != MAGIC) {
-                throw new InvalidInputException("recorder.spool", path.toString(), "not a recorder spool");
+             DataInputStream in = new DataInputStream(new BufferedInputStream(raw, CHUNK))) {
+            size = Files.size(path);
+            long[] at = {0};
+            Header header = readHeader(path, in, at);
+            if (sink == null) {
+                return new Contents(header, 0, 0);
             }
             while (true) {
-                Entry e;
                 try {
                     long seq = in.readLong();
                     long ts = in.readLong();
@@ -88,21 +139,70 @@ final class Spool implements AutoCloseable {
                     long skipped = in.readLong();
                     int len = in.readInt();
                     if (len < 0) {
-                        throw new InvalidInputException("recorder.spool", path.toString(), "negative entry length");
+                        throw refuse(path, "negative entry length at byte " + at[0]);
                     }
                     byte[] payload = in.readNBytes(len);
                     if (payload.length < len) {
-                        return n; // torn last entry
+                        return new Contents(header, n, size - at[0]); // torn last entry
                     }
-                    e = new Entry(seq, ts, recv, skipped, payload);
+                    sink.accept(new Entry(seq, ts, recv, skipped, payload));
+                    n++;
+                    at[0] += 36 + len;
                 } catch (EOFException end) {
-                    return n;
+                    return new Contents(header, n, size - at[0]);
                 }
-                sink.accept(e);
-                n++;
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Reads the magic and header; {@code end[0]} becomes the offset of the first entry. */
+    private static Header readHeader(Path path, DataInputStream in, long[] end) throws IOException {
+        long magic;
+        int length;
+        try {
+            magic = in.readLong();
+        } catch (EOFException e) {
+            throw refuse(path, "not a recorder spool (shorter than its magic)");
+        }
+        if (magic != MAGIC) {
+            throw refuse(path, "not a recorder spool of this version (magic LHSPOOL2)");
+        }
+        try {
+            length = in.readInt();
+        } catch (EOFException e) {
+            throw refuse(path, "the spool ends inside its header");
+        }
+        if (length <= 0 || length > MAX_HEADER) {
+            throw refuse(path, "header length " + length + " is not in 1.." + MAX_HEADER);
+        }
+        byte[] json = in.readNBytes(length);
+        if (json.length < length) {
+            throw refuse(path, "the spool ends inside its header");
+        }
+        end[0] = 8 + 4 + length;
+        try {
+            Map<?, ?> h = JSON.readValue(json, Map.class);
+            if (!Integer.valueOf(1).equals(h.get("version")) || !(h.get("channel") instanceof String channel)) {
+                throw refuse(path, "the header has no version 1 or no channel");
+            }
+            Map<String, String> metadata = new LinkedHashMap<>();
+            if (h.get("metadata") instanceof Map<?, ?> m) {
+                m.forEach((k, v) -> metadata.put(String.valueOf(k), String.valueOf(v)));
+            }
+            return new Header(channel, text(h.get("kind")), text(h.get("schema")), metadata,
+                    text(h.get("runStart")), text(h.get("runtime")));
+        } catch (JsonProcessingException e) {
+            throw refuse(path, "the header is not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String text(Object o) {
+        return o instanceof String s ? s : null;
+    }
+
+    private static InvalidInputException refuse(Path path, String why) {
+        return new InvalidInputException("recorder.spool", path.toString(), why);
     }
 }

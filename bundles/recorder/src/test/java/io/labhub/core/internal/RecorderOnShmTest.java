@@ -67,7 +67,7 @@ public class RecorderOnShmTest {
                 SegmentAccess.OWNER_ONLY);
         engine.addTransport(shm);
         BundleHub driver = new BundleHub(engine, "driver");
-        RecorderService recorder = new RecorderService(new BundleHub(engine, "recorder"));
+        RecorderService recorder = new RecorderService(new BundleHub(engine, "recorder"), Validators.defaults());
         Path file = tmp.getRoot().toPath().resolve("shm.h5");
         try (ShmProducer producer = driver.createShmProducer("cam.frames", ShmOptions.DEFAULTS
                 .withSlots(SCHEMA.size(), 8).withPolicy(ShmPolicy.RELIABLE).withReliableTimeout(Duration.ofSeconds(5))

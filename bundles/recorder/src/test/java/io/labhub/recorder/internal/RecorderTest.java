@@ -20,6 +20,7 @@ import io.labhub.api.ShmFrame;
 import io.labhub.api.schema.Dtype;
 import io.labhub.api.schema.Schema;
 import io.labhub.recorder.RecordingStatus;
+import io.labhub.validation.Validators;
 import io.labhub.testkit.Await;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
@@ -121,7 +122,7 @@ public class RecorderTest {
 
     @Test
     public void recordsEveryFrameAndH5pyReadsThem() throws Exception {
-        RecorderService recorder = new RecorderService(hub());
+        RecorderService recorder = new RecorderService(hub(), Validators.defaults());
         Path file = tmp.getRoot().toPath().resolve("run.h5");
         recorder.start(List.of("cam.frames"), file);
         try {
@@ -174,7 +175,7 @@ public class RecorderTest {
 
     @Test
     public void truncatedOrForeignFilesAreTypedErrors() throws Exception {
-        RecorderService recorder = new RecorderService(hub());
+        RecorderService recorder = new RecorderService(hub(), Validators.defaults());
         Path file = tmp.getRoot().toPath().resolve("run.h5");
         recorder.start(List.of("cam.frames"), file);
         for (long s = 1; s <= 5; s++) {
@@ -229,7 +230,7 @@ public class RecorderTest {
                     case "openSubscriber" -> subscriber;
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
-        RecorderService recorder = new RecorderService(hub);
+        RecorderService recorder = new RecorderService(hub, Validators.defaults());
         Path file = tmp.getRoot().toPath().resolve("log.h5");
         recorder.start(List.of("lab.log"), file);
         for (int s = 1; s <= 20; s++) {
@@ -252,20 +253,21 @@ public class RecorderTest {
 
     @Test
     public void aFailingConsumerStopsItsChannelAndTheStatusSaysWhy() throws Exception {
-        RecordCommands commands = new RecordCommands(new RecorderService(hub()));
+        RecordCommands commands = new RecordCommands(new RecorderService(hub(), Validators.defaults()));
         Path file = tmp.getRoot().toPath().resolve("broken.h5");
         commands.record("start", "cam.frames", "--to", file.toString());
         frames.add(frame(1));
         frames.add(BROKEN);
         Await.until("the failure is reported", Duration.ofSeconds(10),
-                () -> commands.record("status").contains("cam.frames: 1 frames, 0 lost, stopped: java.lang.IllegalStateException: the consumer broke"));
+                () -> commands.record("status").matches("(?s).*cam.frames: 1 frames, 0 lost, stopped: recorder.consumer: reading channel"
+                        + " cam.frames .* failed: java.lang.IllegalStateException: the consumer broke.*"));
         commands.record("stop");
         assertEquals("the frame before the failure is in the file", Map.of("cam.frames", 1L), RecordingFiles.channels(file));
     }
 
     @Test
     public void shellCommandsStartStopAndReport() throws Exception {
-        RecordCommands commands = new RecordCommands(new RecorderService(hub()));
+        RecordCommands commands = new RecordCommands(new RecorderService(hub(), Validators.defaults()));
         Path file = tmp.getRoot().toPath().resolve("shell.h5");
         assertEquals("not recording", commands.record("status"));
         assertTrue(commands.record("start", "cam.frames", "--to", file.toString()).startsWith("recording to " + file));
