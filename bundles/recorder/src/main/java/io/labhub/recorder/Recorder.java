@@ -1,6 +1,7 @@
 package io.labhub.recorder;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -16,6 +17,15 @@ public interface Recorder {
      *         {@code recorder.channels} for an empty list, {@code recorder.file} when the file exists
      */
     RecordingStatus start(List<String> channels, Path file);
+
+    /**
+     * As {@link #start(List, Path)}, waiting up to {@code waitForChannels} for channels that are not there yet
+     * (a {@code .cfg} that starts a recording with the runtime, before its drivers).
+     *
+     * @throws io.labhub.api.ChannelNotFoundException when a channel is still not there after the wait
+     * @throws io.labhub.api.InvalidInputException also rule {@code recorder.kind} for a request/reply channel
+     */
+    RecordingStatus start(List<String> channels, Path file, Duration waitForChannels);
 
     /** Stops the running recording and writes its file; @return its final status (not recording if none ran) */
     RecordingStatus stop();

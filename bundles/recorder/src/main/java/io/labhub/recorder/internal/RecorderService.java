@@ -4,6 +4,7 @@ import io.labhub.api.Channel;
 import io.labhub.api.ChannelClosedException;
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
+import io.labhub.api.ChannelNotFoundException;
 import io.labhub.api.ChannelTimeoutException;
 import io.labhub.api.Hub;
 import io.labhub.api.InvalidInputException;
@@ -45,6 +46,7 @@ import org.osgi.service.component.annotations.Reference;
 public final class RecorderService implements Recorder {
 
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration FIND_POLL = Duration.ofMillis(100);
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -124,12 +126,41 @@ public final class RecorderService implements Recorder {
     }
 
     @Override
-    public synchronized RecordingStatus start(List<String> channels, Path file) {
-        if (run != null) {
-            throw new InvalidInputException("recorder.busy", run.file().toString(), "a recording is already running");
-        }
+    public RecordingStatus start(List<String> channels, Path file) {
+        return start(channels, file, Duration.ZERO);
+    }
+
+    @Override
+    public RecordingStatus start(List<String> channels, Path file, Duration waitForChannels) {
         if (channels == null || channels.isEmpty()) {
             throw new InvalidInputException("recorder.channels", "[]", "name at least one channel");
+        }
+        // outside the lock: status and stop answer while a start waits for its channels
+        Map<String, ChannelInfo> infos = new LinkedHashMap<>();
+        long deadline = System.nanoTime() + waitForChannels.toNanos();
+        for (String name : channels) {
+            ChannelInfo info = hub.find(name).orElse(null);
+            while (info == null && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(FIND_POLL.toMillis()); // the directory has no "wait for a name": ask again
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ChannelNotFoundException("interrupted waiting for channel " + name);
+                }
+                info = hub.find(name).orElse(null);
+            }
+            if (info != null && info.kind() == ChannelKind.REQREP) {
+                throw new InvalidInputException("recorder.kind", name, "request/reply channels are not recorded yet;"
+                        + " record shm and pub/sub channels");
+            }
+            infos.put(name, info);
+        }
+        return startNow(infos, file);
+    }
+
+    private synchronized RecordingStatus startNow(Map<String, ChannelInfo> infos, Path file) {
+        if (run != null) {
+            throw new InvalidInputException("recorder.busy", run.file().toString(), "a recording is already running");
         }
         if (Files.exists(file)) {
             throw new InvalidInputException("recorder.file", file.toString(), "the file exists");
@@ -141,8 +172,9 @@ public final class RecorderService implements Recorder {
         List<Lane> lanes = new ArrayList<>();
         Instant started = Instant.now();
         try {
-            for (String name : channels) {
-                ChannelInfo info = hub.find(name).orElse(null);
+            for (Map.Entry<String, ChannelInfo> c : infos.entrySet()) {
+                String name = c.getKey();
+                ChannelInfo info = c.getValue();
                 Channel consumer = info != null && info.kind() == ChannelKind.PUBSUB
                         ? hub.openSubscriber(name) : hub.openShmConsumer(name);
                 Path spoolPath = spoolOf(file, lanes.size());
@@ -159,6 +191,11 @@ public final class RecorderService implements Recorder {
             for (Lane l : lanes) {
                 l.consumer.close();
                 closeQuietly(l);
+                try {
+                    Files.deleteIfExists(l.spool.path()); // nothing recorded yet; a left spool would block a retry
+                } catch (IOException ignored) {
+                    // start's own failure is what the caller needs to see
+                }
             }
             if (e instanceof IOException io) {
                 throw new UncheckedIOException(io);

@@ -1,0 +1,172 @@
+package io.labhub.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import io.labhub.api.ChannelKind;
+import io.labhub.api.ChannelState;
+import io.labhub.api.Hub;
+import io.labhub.recorder.Recorder;
+import io.labhub.recorder.RecordingStatus;
+import io.labhub.testkit.Await;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.inject.Inject;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * Issue 18 in a real framework with the {@code recorder} feature: the sample camera (small frames, fast, by its
+ * .cfg) and thermometer hot-deployed, recorded through the {@link Recorder} service and through a
+ * {@code io.labhub.recorder.cfg} dropped in and removed; h5py (the HDF5 reference library) reads every camera
+ * frame and checks its sequence and its known pattern, and the thermometer's readings of the same seconds.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class RecorderIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String PYTHON = "/usr/bin/python3";
+    private static final int WIDTH = 64;
+    private static final int HEIGHT = 48;
+
+    @Inject
+    private Hub hub;
+
+    @Inject
+    private Recorder recorder;
+
+    static Path deployDir() {
+        return It.workDir().resolve("pax-recorder-deploy");
+    }
+
+    static Path outDir() {
+        return It.workDir().resolve("pax-recorder-out");
+    }
+
+    @Configuration
+    public Option[] config() throws Exception {
+        Path home = It.workDir().resolve("pax-recorder-home");
+        PaxFeatures.freshDirectories(deployDir(), home);
+        It.deleteTree(outDir());
+        Files.createDirectories(outDir());
+        return PaxFeatures.framework(deployDir(), home, "boot", "framework", "base", "broker", "core", "shm", "zmq",
+                "recorder");
+    }
+
+    private void awaitSamples() throws java.io.IOException {
+        Await.until("all transports", WAIT, () -> hub.status().transports().equals(java.util.EnumSet.allOf(ChannelKind.class)));
+        // written once the framework runs, as CoreFeatureIT configures its driver: FileInstall applies it then
+        Path camera = deployDir().resolve("io.labhub.sample.camera.cfg");
+        if (!Files.exists(camera)) {
+            Files.writeString(camera, "width = " + WIDTH + "\nheight = " + HEIGHT + "\nrateHz = 50\nslots = 8\n");
+        }
+        for (String sample : new String[] {"camera", "thermometer"}) {
+            String jar = "labhub-sample-" + sample + ".jar";
+            if (!Files.exists(deployDir().resolve(jar))) {
+                Files.copy(It.samplesDir().resolve(jar), deployDir().resolve(jar));
+            }
+        }
+        for (String name : new String[] {"camera1.frames", "lab.thermometer"}) {
+            Await.until(name + " registered", WAIT,
+                    () -> hub.find(name).map(i -> i.state() == ChannelState.ACTIVE).orElse(false));
+        }
+        Await.until("the camera at " + WIDTH + "x" + HEIGHT, WAIT,
+                () -> Integer.toString(WIDTH).equals(hub.find("camera1.frames").orElseThrow().metadata().get("width")));
+    }
+
+    @Test
+    public void theCameraAndTheThermometerRecordedThroughTheServiceAreReadByH5py() throws Exception {
+        awaitSamples();
+        Path file = outDir().resolve("service.h5");
+        recorder.start(List.of("camera1.frames", "lab.thermometer"), file);
+        Await.until("100 camera frames recorded", Duration.ofSeconds(60),
+                () -> recorder.status().frames().get("camera1.frames") >= 100);
+        RecordingStatus done = recorder.stop();
+        assertNull(done.fileError());
+        assertEquals(done.errors().toString(), 0, done.errors().size());
+        assertTrue(Files.isRegularFile(file));
+        h5py(file, done.frames().get("camera1.frames"));
+    }
+
+    @Test
+    public void aCfgStartsTheRecordingAndItsRemovalWritesTheFile() throws Exception {
+        awaitSamples();
+        Path file = outDir().resolve("cfg.h5");
+        Path cfg = deployDir().resolve("io.labhub.recorder.cfg");
+        Files.writeString(cfg, "channels = camera1.frames, lab.thermometer\nfile = " + file + "\n");
+        Await.until("the .cfg's recording runs", WAIT,
+                () -> recorder.status().recording() && file.equals(recorder.status().file()));
+        Await.until("100 camera frames recorded", Duration.ofSeconds(60),
+                () -> recorder.status().frames().get("camera1.frames") >= 100);
+        Files.delete(cfg);
+        Await.until("the recording stops with its .cfg", WAIT, () -> !recorder.status().recording());
+        RecordingStatus done = recorder.status();
+        assertNull(done.fileError());
+        assertTrue(Files.isRegularFile(file));
+        h5py(file, done.frames().get("camera1.frames"));
+    }
+
+    /**
+     * Every camera frame: consecutive sequence numbers (the recorder kept up: skipped 0), the frame's own sequence
+     * header equal to the recorded one, and the camera's moving ramp (row r of frame f is the ramp shifted by
+     * f + r columns); thermometer readings in the camera's seconds.
+     */
+    private static void h5py(Path file, long cameraFrames) throws Exception {
+        assumeTrue("python3-h5py is not installed (Debian: apt-get install python3-h5py)",
+                Files.isExecutable(Path.of(PYTHON)) && python("import h5py, numpy").startsWith("0"));
+        String out = python(String.join("\n",
+                "import h5py, numpy as np, sys",
+                "f = h5py.File(sys.argv[1], 'r')",
+                "assert f.attrs['labhub.recording'] == b'1'",
+                "g = f['camera1.frames']",
+                "n, w, h = " + cameraFrames + ", " + WIDTH + ", " + HEIGHT,
+                "seq = g['sequence'][:]",
+                "assert len(seq) == n and (np.diff(seq) == 1).all() and (g['skipped'][:] == 0).all(), seq",
+                "assert (g['fields/sequence'][:] == seq).all()",
+                "px = g['fields/pixels'][:]",
+                "assert px.shape == (n, h, w), px.shape",
+                "ramp = (np.arange(2 * w) % w) * 65535 // (w - 1)",
+                "shift0 = int(np.argmin(px[0, 0]))  # the column where the ramp wraps to 0",
+                "s0 = (w - shift0) % w",
+                "for k in range(n):",
+                "    for r in range(h):",
+                "        s = (s0 + k + r) % w",
+                "        assert (px[k, r] == ramp[s:s + w]).all(), (k, r)",
+                "t = f['lab.thermometer']",
+                "m = int(t.attrs['entries'])",
+                "assert m >= 1, m",
+                "ts = g['timestampNs'][:]",
+                "tt = t['timestampNs'][:]",
+                "assert (np.diff(t['sequence'][:]) >= 1).all()",
+                "assert tt.min() >= ts.min() - 2 * 10**9 and tt.max() <= ts.max() + 2 * 10**9, (tt, ts)",
+                "print('ok', n, m)"), file.toString());
+        assertTrue(out, out.startsWith("0") && out.contains("ok"));
+    }
+
+    private static String python(String script, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", script));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        p.getInputStream().transferTo(out);
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return "timeout";
+        }
+        return p.exitValue() + " " + out.toString(StandardCharsets.UTF_8);
+    }
+}
