@@ -73,10 +73,13 @@ final class HdfExport {
             g.putAttribute("schema", h.schema());
             g.putAttribute("schemaHash", schema.hash());
         }
-        long[] counts = new long[2]; // [valid, bad]
+        long[] counts = new long[3]; // [valid, bad, producer restarts]
         int[] maxLen = {0};
         int minSize = schema == null ? 0 : schema.size();
         Spool.Contents contents = Spool.read(spool, e -> {
+            if (e.skipped() == RecorderService.RESTARTED) {
+                counts[2]++;
+            }
             if (e.payload().length < minSize) {
                 counts[1]++;
             } else {
@@ -87,6 +90,7 @@ final class HdfExport {
         int n = Math.toIntExact(counts[0]);
         g.putAttribute("entries", (long) n);
         g.putAttribute("badEntries", counts[1]);
+        g.putAttribute("producerRestarts", counts[2]);
         if (recovered) {
             g.putAttribute("droppedBytes", contents.droppedBytes());
         }

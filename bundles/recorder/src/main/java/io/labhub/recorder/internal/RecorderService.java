@@ -62,13 +62,18 @@ public final class RecorderService implements Recorder {
         this.validator = validator;
     }
 
+    /** {@code skipped} of the first entry after a producer restart: how many frames were lost is unknown. */
+    static final long RESTARTED = -1;
+
     private static final class Lane {
         final String name;
         final ChannelInfo info;
-        final Channel consumer;
         final Spool spool;
         final AtomicLong frames = new AtomicLong();
         final AtomicLong gaps = new AtomicLong();
+        final AtomicLong restarts = new AtomicLong();
+        final Channel consumer;
+        private long reconnects;
         volatile boolean stopping;
         volatile String failure; // RecorderFailures text
         Thread thread;
@@ -78,6 +83,7 @@ public final class RecorderService implements Recorder {
             this.info = info;
             this.consumer = consumer;
             this.spool = spool;
+            this.reconnects = consumer.counters().reconnects();
         }
 
         void loop() {
@@ -110,8 +116,19 @@ public final class RecorderService implements Recorder {
             }
         }
 
+        /**
+         * A shm consumer follows a restarted producer by itself (it switches to the new segment and counts a
+         * reconnect; pub/sub reconnects too): the first entry after a reconnect is marked {@link #RESTARTED},
+         * since how many frames the producer made meanwhile is unknown.
+         */
         private void record(long sequence, long timestampNs, long skipped, MemorySegment payload) throws IOException {
-            spool.append(sequence, timestampNs, epochNanos(), skipped, payload);
+            long r = consumer.counters().reconnects();
+            boolean restarted = r > reconnects;
+            reconnects = r;
+            spool.append(sequence, timestampNs, epochNanos(), restarted ? RESTARTED : skipped, payload);
+            if (restarted) {
+                restarts.incrementAndGet();
+            }
             frames.incrementAndGet();
             gaps.addAndGet(skipped);
         }

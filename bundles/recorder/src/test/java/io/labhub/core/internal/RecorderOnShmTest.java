@@ -106,6 +106,51 @@ public class RecorderOnShmTest {
         assertTrue(out, out.startsWith("0") && out.contains("ok"));
     }
 
+    @Test
+    public void theRecorderFollowsARestartedProducerAndMarksTheGap() throws Exception {
+        shm = new ShmTransportImpl(ShmPlatforms.load(tmp.newFolder("shm").toPath()), RingSettings.DEFAULTS,
+                SegmentAccess.OWNER_ONLY);
+        engine.addTransport(shm);
+        BundleHub driver = new BundleHub(engine, "driver");
+        RecorderService recorder = new RecorderService(new BundleHub(engine, "recorder"), Validators.defaults());
+        Path file = tmp.getRoot().toPath().resolve("restart.h5");
+        ShmOptions options = ShmOptions.DEFAULTS.withSlots(SCHEMA.size(), 8).withPolicy(ShmPolicy.RELIABLE)
+                .withReliableTimeout(Duration.ofSeconds(5)).withSchema(SCHEMA);
+        ByteBuffer b = ByteBuffer.allocate(SCHEMA.size()).order(ByteOrder.LITTLE_ENDIAN);
+        try (ShmProducer first = driver.createShmProducer("cam.frames", options)) {
+            recorder.start(List.of("cam.frames"), file);
+            for (int s = 0; s < 10; s++) {
+                b.putInt(0, s);
+                first.publish(b.array());
+            }
+            Await.until("ten frames of the first producer", Duration.ofSeconds(20),
+                    () -> recorder.status().frames().get("cam.frames") == 10);
+        }
+        // the driver restarts: the same channel on a new segment, its sequence from the start again; 8 frames
+        // fit its ring, so all are read whether the consumer switches before or after they are published
+        try (ShmProducer second = driver.createShmProducer("cam.frames", options)) {
+            for (int s = 100; s < 108; s++) {
+                b.putInt(0, s);
+                second.publish(b.array());
+            }
+            Await.until("eight frames of the restarted producer too", Duration.ofSeconds(20),
+                    () -> recorder.status().frames().get("cam.frames") == 18);
+        }
+        RecordingStatus done = recorder.stop();
+        assertEquals(done.toString(), Map.of(), done.errors());
+        assumeTrue("python3-h5py is missing", Files.isExecutable(PYTHON) && python("import h5py").startsWith("0"));
+        String out = python(String.join("\n",
+                "import h5py, numpy as np, sys",
+                "g = h5py.File(sys.argv[1], 'r')['cam.frames']",
+                "c = g['fields/count'][:]",
+                "assert list(c) == list(range(10)) + list(range(100, 108)), c",
+                "k = g['skipped'][:]",
+                "assert k[10] == -1 and (np.delete(k, 10) == 0).all(), k",
+                "assert g.attrs['producerRestarts'] == 1",
+                "print('ok')"), file.toString());
+        assertTrue(out, out.startsWith("0") && out.contains("ok"));
+    }
+
     /** @return the exit code, a space, and the output */
     private static String python(String script, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(PYTHON.toString(), "-c", script));

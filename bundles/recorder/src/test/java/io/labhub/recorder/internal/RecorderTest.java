@@ -98,6 +98,7 @@ public class RecorderTest {
                         yield frame(seq, f);
                     }
                     case "close" -> null;
+                    case "counters" -> new io.labhub.api.ChannelCounters(0, 0, 0, 0, 0, 0, 0, 0, 0);
                     case "isOpen" -> true;
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
@@ -221,6 +222,7 @@ public class RecorderTest {
                         yield msg;
                     }
                     case "close" -> null;
+                    case "counters" -> new io.labhub.api.ChannelCounters(0, 0, 0, 0, 0, 0, 0, 0, 0);
                     case "isOpen" -> true;
                     default -> throw new UnsupportedOperationException(m.getName());
                 });
