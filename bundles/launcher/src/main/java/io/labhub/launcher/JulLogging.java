@@ -102,8 +102,12 @@ public final class JulLogging {
         // gogo.jline's activator always builds a terminal of its own, which LabHub never reads (the shell bundle's
         // Console opens the console's), and JLine warns that it is a dumb one: not worth a line at every start.
         JLINE.setLevel(Level.SEVERE);
+        // jhdf (the recorder's HDF5 writer) logs every group, dataset and attribute it writes at INFO: hundreds of
+        // lines per file; the recorder logs the run itself.
+        JHDF.setLevel(Level.WARNING);
     }
 
     /** Held so that its level stays set (JUL keeps loggers weakly). */
     private static final Logger JLINE = Logger.getLogger("org.jline");
+    private static final Logger JHDF = Logger.getLogger("io.jhdf");
 }
