@@ -23,9 +23,11 @@ import org.slf4j.LoggerFactory;
  * A recording that lasts as long as its configuration: {@code io.labhub.recorder.cfg} in {@code deploy/} (or
  * {@code conf/}) starts recording its channels, waiting for them when the drivers come later; deleting the file
  * (or stopping the runtime) stops the recording and writes the HDF5 file. The start runs on a thread of its own,
- * so a wait for channels never holds up the framework; a refusal is logged with its rule.
+ * so a wait for channels never holds up the framework; a refusal is logged with its rule. The configuration is
+ * optional rather than required so that a runtime without one shows this component ONLINE (idle) in
+ * {@code hub:status}, not OFFLINE "waiting for configuration": no recording is the normal state.
  */
-@Component(service = {}, configurationPid = RecordingConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
+@Component(service = {}, configurationPid = RecordingConfig.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         immediate = true)
 @Designate(ocd = RecordingConfig.Config.class)
 public final class RecordingConfig {
@@ -66,6 +68,10 @@ public final class RecordingConfig {
                 ? "recording-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".h5"
                 : config.file()).toAbsolutePath();
         Duration wait = Duration.ofMillis(Math.max(0, config.waitForChannelsMs()));
+        if (channels.isEmpty()) {
+            this.starter = null; // no configuration (or one without channels): nothing to record
+            return;
+        }
         this.starter = Thread.ofPlatform().name("recorder-config").daemon().start(() -> {
             try {
                 RecordingStatus s = recorder.start(channels, target, wait);
@@ -82,6 +88,9 @@ public final class RecordingConfig {
 
     @Deactivate
     void deactivate() {
+        if (starter == null) {
+            return;
+        }
         starter.interrupt();
         try {
             starter.join();
