@@ -2,12 +2,16 @@ package io.labhub.itests;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assume.assumeTrue;
 
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelState;
+import io.labhub.api.ConsumerOptions;
 import io.labhub.api.Hub;
+import io.labhub.api.InvalidInputException;
+import io.labhub.api.RequestClient;
 import io.labhub.recorder.Recorder;
 import io.labhub.recorder.RecordingStatus;
 import io.labhub.testkit.Await;
@@ -32,7 +36,8 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
  * Issue 18 in a real framework with the {@code recorder} feature: the sample camera (small frames, fast, by its
  * .cfg) and thermometer hot-deployed, recorded through the {@link Recorder} service and through a
  * {@code io.labhub.recorder.cfg} dropped in and removed; h5py (the HDF5 reference library) reads every camera
- * frame and checks its sequence and its known pattern, and the thermometer's readings of the same seconds.
+ * frame and checks its sequence and its known pattern, and the thermometer's readings of the same seconds; the
+ * stage's request/reply log holds each request, its reply, and the typed error of a bad one.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -74,13 +79,13 @@ public class RecorderIT {
         if (!Files.exists(camera)) {
             Files.writeString(camera, "width = " + WIDTH + "\nheight = " + HEIGHT + "\nrateHz = 50\nslots = 8\n");
         }
-        for (String sample : new String[] {"camera", "thermometer"}) {
+        for (String sample : new String[] {"camera", "thermometer", "stage"}) {
             String jar = "labhub-sample-" + sample + ".jar";
             if (!Files.exists(deployDir().resolve(jar))) {
                 Files.copy(It.samplesDir().resolve(jar), deployDir().resolve(jar));
             }
         }
-        for (String name : new String[] {"camera1.frames", "lab.thermometer"}) {
+        for (String name : new String[] {"camera1.frames", "lab.thermometer", "stage.x"}) {
             Await.until(name + " registered", WAIT,
                     () -> hub.find(name).map(i -> i.state() == ChannelState.ACTIVE).orElse(false));
         }
@@ -118,6 +123,39 @@ public class RecorderIT {
         assertNull(done.fileError());
         assertTrue(Files.isRegularFile(file));
         h5py(file, done.frames().get("camera1.frames"));
+    }
+
+    @Test
+    public void theStagesRequestsAndRepliesAreLoggedWithTheTypedErrors() throws Exception {
+        awaitSamples();
+        Path file = outDir().resolve("stage.h5");
+        recorder.start(List.of("stage.x"), file);
+        try (RequestClient stage = hub.openClient("stage.x", ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT))) {
+            assertTrue(new String(stage.request("move 2.5".getBytes(StandardCharsets.UTF_8), WAIT), StandardCharsets.UTF_8)
+                    .startsWith("moved to 2.500 mm"));
+            assertThrows(InvalidInputException.class, () -> stage.request("dance".getBytes(StandardCharsets.UTF_8), WAIT));
+            assertEquals("position 2.500 mm",
+                    new String(stage.request("position".getBytes(StandardCharsets.UTF_8), WAIT), StandardCharsets.UTF_8));
+        }
+        Await.until("three exchanges logged", WAIT, () -> recorder.status().frames().get("stage.x") == 3);
+        RecordingStatus done = recorder.stop();
+        assertNull(done.fileError());
+        assumeTrue("python3-h5py is not installed (Debian: apt-get install python3-h5py)",
+                Files.isExecutable(Path.of(PYTHON)) && python("import h5py, numpy").startsWith("0"));
+        String out = python(String.join("\n",
+                "import h5py, numpy as np, sys",
+                "g = h5py.File(sys.argv[1], 'r')['stage.x']",
+                "assert g.attrs['kind'] == b'reqrep', g.attrs['kind']",
+                "text = lambda d, l, k: bytes(g[d][k, :g[l][k]].astype(np.uint8)).decode()",
+                "req = [text('request', 'requestLength', k) for k in range(3)]",
+                "rep = [text('reply', 'replyLength', k) for k in range(3)]",
+                "assert req == ['move 2.5', 'dance', 'position'], req",
+                "assert list(g['ok'][:]) == [1, 0, 1], g['ok'][:]",
+                "assert rep[0].startswith('moved to 2.500 mm') and rep[2] == 'position 2.500 mm', rep",
+                "assert 'unknown command' in rep[1], rep[1]",
+                "assert list(g['sequence'][:]) == [1, 2, 3] and (g['skipped'][:] == 0).all()",
+                "print('ok')"), file.toString());
+        assertTrue(out, out.startsWith("0") && out.contains("ok"));
     }
 
     /**

@@ -74,6 +74,20 @@ public interface Hub {
         return producerCounters(name);
     }
 
+    /**
+     * Has {@code observer} see every exchange of the request server {@code name} of this runtime (whichever bundle
+     * created it, and its successors under that name while the registration lasts): the request/reply log of a
+     * recorder. A server in another process cannot be observed this way (the broker is not on the data path).
+     *
+     * @return closing it ends the observation
+     * @throws ChannelNotFoundException when no request server of this runtime serves {@code name}
+     * @throws InvalidInputException    when {@code name} is not a valid channel name
+     * @since 1.6
+     */
+    default AutoCloseable observeRequests(String name, RequestObserver observer) {
+        throw new ChannelNotFoundException("this Hub cannot observe request servers (" + name + ")");
+    }
+
     default ShmProducer createShmProducer(String name) {
         return createShmProducer(name, ShmOptions.DEFAULTS);
     }

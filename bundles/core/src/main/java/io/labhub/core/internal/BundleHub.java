@@ -106,7 +106,13 @@ public class BundleHub implements Hub {
             throw new InvalidInputException("handler.null", "null", "a request server needs a handler");
         }
         engine.check(options);
-        return engine.create(this, ChannelKind.REQREP, name, options.schema(), ctx -> engine.reqrep().createServer(ctx, handler, options));
+        return engine.create(this, ChannelKind.REQREP, name, options.schema(),
+                ctx -> engine.reqrep().createServer(ctx, engine.observed(ctx.name(), handler), options));
+    }
+
+    @Override
+    public AutoCloseable observeRequests(String name, io.labhub.api.RequestObserver observer) {
+        return engine.observeRequests(name, observer);
     }
 
     @Override

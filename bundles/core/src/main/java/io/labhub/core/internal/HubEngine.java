@@ -51,6 +51,8 @@ public class HubEngine {
     private final Set<Context> open = ConcurrentHashMap.newKeySet();
     /** Local producers by name: two drivers of one runtime share one broker identity, so the Hub refuses the second. */
     private final Map<ChannelName, Context> producers = new ConcurrentHashMap<>();
+    /** Who sees the exchanges of each local request server ({@link io.labhub.api.Hub#observeRequests}). */
+    private final Map<ChannelName, List<io.labhub.api.RequestObserver>> requestObservers = new ConcurrentHashMap<>();
 
     /**
      * Whether a consumer follows a producer with another key than the one it first discovered for its
@@ -164,6 +166,53 @@ public class HubEngine {
         Context c = producers.get(name);
         Channel ch = c == null ? null : c.channel;
         return ch == null ? Optional.empty() : Optional.of(ch.counters());
+    }
+
+    /**
+     * {@code handler} as the transport gets it: when someone observes the channel, each exchange is shown to the
+     * observers after the handler returned or failed; with no observer it costs one map lookup per request.
+     */
+    io.labhub.api.RequestHandler observed(ChannelName name, io.labhub.api.RequestHandler handler) {
+        return request -> {
+            List<io.labhub.api.RequestObserver> observers = requestObservers.get(name);
+            if (observers == null || observers.isEmpty()) {
+                return handler.handle(request);
+            }
+            java.time.Instant now = java.time.Instant.now();
+            long received = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+            byte[] reply;
+            try {
+                reply = handler.handle(request);
+            } catch (Exception e) {
+                tell(observers, name, received, request, null, e);
+                throw e;
+            }
+            tell(observers, name, received, request, reply, null);
+            return reply;
+        };
+    }
+
+    private static void tell(List<io.labhub.api.RequestObserver> observers, ChannelName name, long received,
+                             byte[] request, byte[] reply, Exception error) {
+        for (io.labhub.api.RequestObserver o : observers) {
+            try {
+                o.exchanged(received, request, reply, error);
+            } catch (RuntimeException e) {
+                LOG.warn("an observer of request server {} failed (the reply is sent anyway): {}", name, e.toString());
+            }
+        }
+    }
+
+    AutoCloseable observeRequests(String rawName, io.labhub.api.RequestObserver observer) {
+        ChannelName name = validator.channelName(rawName);
+        java.util.Objects.requireNonNull(observer, "observer");
+        Context c = producers.get(name);
+        if (c == null || c.kind != ChannelKind.REQREP) {
+            throw new ChannelNotFoundException("no request server of this runtime serves '" + name
+                    + "': only a local server's requests can be observed");
+        }
+        requestObservers.computeIfAbsent(name, n -> new CopyOnWriteArrayList<>()).add(observer);
+        return () -> requestObservers.getOrDefault(name, List.of()).remove(observer);
     }
 
     /**

@@ -73,6 +73,9 @@ final class HdfExport {
             g.putAttribute("schema", h.schema());
             g.putAttribute("schemaHash", schema.hash());
         }
+        if ("reqrep".equals(h.kind())) {
+            return writeExchanges(g, spool, recovered);
+        }
         long[] counts = new long[3]; // [valid, bad, producer restarts]
         int[] maxLen = {0};
         int minSize = schema == null ? 0 : schema.size();
@@ -152,6 +155,64 @@ final class HdfExport {
                 }
             }
         }
+        return n;
+    }
+
+    /**
+     * A request/reply channel's log ({@link RequestLog}): the bytes of each request and reply as sent, not split by
+     * the schema (the schema attribute has both sides'), zero-padded to the longest with their lengths beside.
+     */
+    private static long writeExchanges(WritableGroup g, Path spool, boolean recovered) {
+        List<Spool.Entry> entries = new ArrayList<>();
+        Spool.Contents contents = Spool.read(spool, entries::add);
+        int n = entries.size();
+        g.putAttribute("entries", (long) n);
+        g.putAttribute("badEntries", 0L);
+        if (recovered) {
+            g.putAttribute("droppedBytes", contents.droppedBytes());
+        }
+        if (n == 0) {
+            return 0;
+        }
+        long[] seq = new long[n];
+        long[] ts = new long[n];
+        long[] recv = new long[n];
+        long[] skipped = new long[n];
+        byte[] ok = new byte[n];
+        int[] requestLength = new int[n];
+        int[] replyLength = new int[n];
+        List<RequestLog.Decoded> decoded = new ArrayList<>(n);
+        int maxRequest = 1;
+        int maxReply = 1;
+        for (int k = 0; k < n; k++) {
+            Spool.Entry e = entries.get(k);
+            RequestLog.Decoded d = RequestLog.Decoded.of(e.payload());
+            decoded.add(d);
+            seq[k] = e.sequence();
+            ts[k] = e.timestampNs();
+            recv[k] = e.receivedNs();
+            skipped[k] = e.skipped();
+            ok[k] = (byte) (d.ok() ? 1 : 0);
+            requestLength[k] = d.request().length;
+            replyLength[k] = d.reply().length;
+            maxRequest = Math.max(maxRequest, d.request().length);
+            maxReply = Math.max(maxReply, d.reply().length);
+        }
+        byte[][] request = new byte[n][maxRequest];
+        byte[][] reply = new byte[n][maxReply];
+        for (int k = 0; k < n; k++) {
+            System.arraycopy(decoded.get(k).request(), 0, request[k], 0, requestLength[k]);
+            System.arraycopy(decoded.get(k).reply(), 0, reply[k], 0, replyLength[k]);
+        }
+        g.putDataset("sequence", seq);
+        g.putDataset("timestampNs", ts);
+        g.putDataset("receivedNs", recv);
+        g.putDataset("skipped", skipped);
+        g.putDataset("ok", ok);
+        g.putDataset("request", request).putAttribute("dtype", "bytes");
+        g.putDataset("requestLength", requestLength);
+        g.putDataset("reply", reply).putAttribute("dtype", "bytes");
+        g.putDataset("replyLength", replyLength);
         return n;
     }
 

@@ -72,25 +72,45 @@ public final class RecorderService implements Recorder {
         final AtomicLong frames = new AtomicLong();
         final AtomicLong gaps = new AtomicLong();
         final AtomicLong restarts = new AtomicLong();
+        /** the shm consumer or subscriber; null for a request/reply log */
         final Channel consumer;
+        /** a request/reply channel's exchanges, and what closing the observation takes; else null */
+        final RequestLog log;
+        final AutoCloseable observation;
         private long reconnects;
         volatile boolean stopping;
         volatile String failure; // RecorderFailures text
         Thread thread;
 
-        Lane(String name, ChannelInfo info, Channel consumer, Spool spool) {
+        Lane(String name, ChannelInfo info, Channel consumer, RequestLog log, AutoCloseable observation, Spool spool) {
             this.name = name;
             this.info = info;
             this.consumer = consumer;
+            this.log = log;
+            this.observation = observation;
             this.spool = spool;
-            this.reconnects = consumer.counters().reconnects();
+            this.reconnects = consumer == null ? 0 : consumer.counters().reconnects();
+        }
+
+        /** Lets go of the channel: closes the consumer, or ends the observation of the request server. */
+        void release() {
+            if (consumer != null) {
+                consumer.close();
+            } else {
+                closeObservation(observation);
+            }
         }
 
         void loop() {
             try {
                 while (!stopping) {
                     try {
-                        if (consumer instanceof ShmConsumer c) {
+                        if (log != null) {
+                            RequestLog.Exchange x = log.take(POLL);
+                            if (x != null) {
+                                record(x.sequence(), x.receivedNanos(), x.lostBefore(), MemorySegment.ofArray(x.payload()));
+                            }
+                        } else if (consumer instanceof ShmConsumer c) {
                             ShmFrame f = c.next(POLL);
                             try {
                                 record(f.sequence(), f.timestampNanos(), f.skipped(), f.segment());
@@ -107,11 +127,15 @@ public final class RecorderService implements Recorder {
                         return;
                     }
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                failure = RecorderFailures.of(name, spool.path(), e);
+                release();
             } catch (IOException | RuntimeException e) {
                 failure = RecorderFailures.of(name, spool.path(), e);
                 // let go of the channel now, not at stop: a reliable producer waits for every consumer it has,
                 // and a channel that can no longer be recorded must not slow its producer (issue 18)
-                consumer.close();
+                release();
                 closeQuietly(this);
             }
         }
@@ -122,7 +146,7 @@ public final class RecorderService implements Recorder {
          * since how many frames the producer made meanwhile is unknown.
          */
         private void record(long sequence, long timestampNs, long skipped, MemorySegment payload) throws IOException {
-            long r = consumer.counters().reconnects();
+            long r = consumer == null ? 0 : consumer.counters().reconnects();
             boolean restarted = r > reconnects;
             reconnects = r;
             spool.append(sequence, timestampNs, epochNanos(), restarted ? RESTARTED : skipped, payload);
@@ -166,10 +190,6 @@ public final class RecorderService implements Recorder {
                 }
                 info = hub.find(name).orElse(null);
             }
-            if (info != null && info.kind() == ChannelKind.REQREP) {
-                throw new InvalidInputException("recorder.kind", name, "request/reply channels are not recorded yet;"
-                        + " record shm and pub/sub channels");
-            }
             infos.put(name, info);
         }
         return startNow(infos, file);
@@ -192,21 +212,27 @@ public final class RecorderService implements Recorder {
             for (Map.Entry<String, ChannelInfo> c : infos.entrySet()) {
                 String name = c.getKey();
                 ChannelInfo info = c.getValue();
-                Channel consumer = info != null && info.kind() == ChannelKind.PUBSUB
+                boolean reqrep = info != null && info.kind() == ChannelKind.REQREP;
+                RequestLog log = reqrep ? new RequestLog() : null;
+                AutoCloseable observation = reqrep ? hub.observeRequests(name, log) : null;
+                Channel consumer = reqrep ? null : info != null && info.kind() == ChannelKind.PUBSUB
                         ? hub.openSubscriber(name) : hub.openShmConsumer(name);
                 Path spoolPath = spoolOf(file, lanes.size());
                 Spool spool;
                 try {
                     spool = new Spool(spoolPath, header(name, info, consumer, started));
                 } catch (IOException | RuntimeException e) {
-                    consumer.close();
+                    if (consumer != null) {
+                        consumer.close();
+                    }
+                    closeObservation(observation);
                     throw e;
                 }
-                lanes.add(new Lane(name, info, consumer, spool));
+                lanes.add(new Lane(name, info, consumer, log, observation, spool));
             }
         } catch (IOException | RuntimeException e) {
             for (Lane l : lanes) {
-                l.consumer.close();
+                l.release();
                 closeQuietly(l);
                 try {
                     Files.deleteIfExists(l.spool.path()); // nothing recorded yet; a left spool would block a retry
@@ -242,7 +268,7 @@ public final class RecorderService implements Recorder {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            l.consumer.close();
+            l.release();
             try {
                 l.spool.close();
             } catch (IOException | RuntimeException e) {
@@ -357,6 +383,17 @@ public final class RecorderService implements Recorder {
                 i == null || i.schema() == null ? null : i.schema().toJson(),
                 i == null ? Map.of() : i.metadata(), started.toString(),
                 ManagementFactory.getRuntimeMXBean().getName());
+    }
+
+    private static void closeObservation(AutoCloseable observation) {
+        if (observation == null) {
+            return;
+        }
+        try {
+            observation.close();
+        } catch (Exception e) {
+            // ending an observation only removes a listener; nothing is left to undo
+        }
     }
 
     static Path spoolOf(Path file, int index) {
