@@ -51,6 +51,9 @@ public final class Bench {
         CASES.put("labhubbc", List.of("pubsub.64", "pubsub.1048576", "reqrep", "handshake.300"));
         // The Python client (issue 15): each case against its all-Java twin in group labhub (where python3 with
         // pyzmq and numpy is installed: Debian python3-zmq, python3-numpy).
+        // The recorder (issue 18): each recording next to a plain write of the same frames, in side B alone.
+        CASES.put("recorder", List.of("write.1048576", "record.1048576", "write.2097152", "record.2097152",
+                "maxrate.1048576"));
         if (PythonGroup.available()) {
             CASES.put("python", List.of("shm.tp.2097152", "shm.tp.1048576", "pubsub.64", "shm.rate"));
         }
@@ -81,7 +84,7 @@ public final class Bench {
                 case "--groups" -> groups = List.of(args[++i].split(","));
                 case "--cases" -> onlyCases = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,labhubbc,python] [--cases CASE,...])");
+                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,labhubbc,recorder,python] [--cases CASE,...])");
             }
         }
         if (!Files.isDirectory(features.resolve("core"))) {
@@ -274,7 +277,12 @@ public final class Bench {
 
         /** What a group's JVMs get beyond the common options. */
         static List<String> jvmOptions(String group) {
-            return group.equals("labhubbc") ? List.of("-Dlabhub.crypto.backend=bouncycastle") : List.of();
+            return switch (group) {
+                case "labhubbc" -> List.of("-Dlabhub.crypto.backend=bouncycastle");
+                // The recorder's export holds a whole run in memory (jhdf writes the file at close): 512 MiB runs.
+                case "recorder" -> List.of("-Xmx3g");
+                default -> List.of();
+            };
         }
 
         /**

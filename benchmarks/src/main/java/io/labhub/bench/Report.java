@@ -176,6 +176,21 @@ final class Report {
                     "memcpy 1 MiB into a 4-slot ring", "phys/memcpy.1048576", 1, false),
             new Row("raw JeroMQ pubsub 1 MiB, CURVE", "MB/s", M, "zmq/pubsub.1048576.curve", 1,
                     "crypto box 1 MiB, libsodium (FFM), one core", "crypto/box.1048576.libsodium", 1, false),
+            // Issue 18: the recorder against a plain sequential write of the same frames, same launch.
+            new Row("recorder spooling 1 MiB frames (reliable shm producer)", "MB/s", M, "recorder/record.1048576", 1,
+                    "plain FileChannel write of 1 MiB frames, then force", "recorder/write.1048576", 1, false),
+            new Row("recorder spooling 2 MiB frames (reliable shm producer)", "MB/s", M, "recorder/record.2097152", 1,
+                    "plain FileChannel write of 2 MiB frames, then force", "recorder/write.2097152", 1, false),
+            new Row("recorder spooling 1 MiB frames (reliable shm producer)", "MB/s", M, "recorder/record.1048576", 1,
+                    "plain FileChannel write of 1 MiB frames, no force", "recorder/write.1048576", 2, false),
+            new Row("recorder spooling 2 MiB frames (reliable shm producer)", "MB/s", M, "recorder/record.2097152", 1,
+                    "plain FileChannel write of 2 MiB frames, no force", "recorder/write.2097152", 2, false),
+            new Row("recorder stop (HDF5 export), 1 MiB frames", "MB/s", M, "recorder/record.1048576", 2,
+                    "plain FileChannel write of 1 MiB frames, then force", "recorder/write.1048576", 1, false),
+            new Row("recorder stop (HDF5 export), 2 MiB frames", "MB/s", M, "recorder/record.2097152", 2,
+                    "plain FileChannel write of 2 MiB frames, then force", "recorder/write.2097152", 1, false),
+            new Row("highest 1 MiB camera rate recorded with nothing skipped (LATEST)", "frames/s", 1, "recorder/maxrate.1048576", 0,
+                    "recorder spooling 1 MiB frames from a reliable producer", "recorder/record.1048576", 0, false),
             new Row("Aeron IPC 64 B round trip p50", "us", US, "aeron/rtt", 0,
                     "cache-line ping-pong p50", "phys/pingpong", 0, true),
             new Row("Aeron IPC 64 B one-way p50", "us", US, "aeron/ow", 0,
@@ -184,7 +199,7 @@ final class Report {
                     "raw JeroMQ 64 B one-way p50, plain, tcp://", "zmq/ow.tcp", 0, true)));
 
     /**
-     * A goal of issue 13: the median over launches of the same-launch ratio subject/reference (or, with no
+     * A goal of an issue (13, 18): the median over launches of the same-launch ratio subject/reference (or, with no
      * reference, the subject's median itself times {@code scale}) against {@code limit}: at least it when
      * {@code atLeast}, at most (p99 of the handshakes: under) it otherwise.
      */
@@ -214,7 +229,12 @@ final class Report {
             new Goal("LabHub reqrep 64 B CURVE p99 <= 3x raw JeroMQ plain p99", "labhub/reqrep", 1,
                     "zmq/reqrep.plain", 1, 1, "x", false, 3.0),
             new Goal("300 concurrent CURVE handshakes to the broker, p99 < 0.5 s", "labhub/handshake.300", 1,
-                    null, 0, 1e-9, " s", false, 0.5));
+                    null, 0, 1e-9, " s", false, 0.5),
+            // Issue 18: the sustained recording rate against a plain sequential write of the same bytes (with force).
+            new Goal("recorder 1 MiB frames >= 0.8x a plain write (issue 18)", "recorder/record.1048576", 1,
+                    "recorder/write.1048576", 1, 1, "x", true, 0.8),
+            new Goal("recorder 2 MiB frames >= 0.8x a plain write (issue 18)", "recorder/record.2097152", 1,
+                    "recorder/write.2097152", 1, 1, "x", true, 0.8));
 
     private Report() {
     }
@@ -273,7 +293,7 @@ final class Report {
                     .append(" | ").append(fmt(Results.median(ref) * row.scale())).append(' ').append(row.unit())
                     .append(" | ").append(fmt(ratio)).append("x |\n");
         }
-        md.append("\n## Goals of issue 13\n\n| goal | this run | met? |\n| --- | ---: | --- |\n");
+        md.append("\n## Goals (issues 13 and 18)\n\n| goal | this run | met? |\n| --- | ---: | --- |\n");
         for (Goal g : GOALS) {
             double v = g.value(r);
             md.append("| ").append(g.label()).append(" | ").append(fmt(v)).append(g.unit()).append(" | ")

@@ -1,0 +1,290 @@
+package io.labhub.bench;
+
+import io.labhub.api.ChannelCounters;
+import io.labhub.api.Hub;
+import io.labhub.api.ShmOptions;
+import io.labhub.api.ShmPolicy;
+import io.labhub.api.ShmProducer;
+import io.labhub.core.internal.BenchEngine;
+import io.labhub.recorder.RecordingStatus;
+import io.labhub.recorder.internal.RecorderService;
+import io.labhub.recorder.internal.RecordingFiles;
+import io.labhub.validation.Validators;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The recorder (issue 18, Benchmark): side B alone, one JVM holding a real shm producer and the recorder, each
+ * with a Hub front of its own on core's engine ({@link BenchEngine}), as a camera driver and the recorder share
+ * one runtime. Files go to side B's home under the report directory (local disk; a tmpfs is refused).
+ * Cases, each run interleaved with its reference in every launch:
+ * <ul>
+ *   <li>{@code write.SIZE}: the reference, a plain sequential {@link FileChannel#write} of the run's frames
+ *       from one direct buffer, then {@code force(true)}: {frames/s, bytes/s with the force, bytes/s up to the
+ *       last write (no force), force seconds};</li>
+ *   <li>{@code record.SIZE}: the recorder records the same frames from a {@link ShmPolicy#RELIABLE} producer
+ *       (the recorder paces it, nothing is lost; checked): {frames/s, bytes/s until the last frame is spooled,
+ *       bytes/s of {@code stop} (lane join and HDF5 export), stop seconds};</li>
+ *   <li>{@code maxrate.SIZE}: a {@link ShmPolicy#LATEST} producer paced at rising rates (factor sqrt 2 from
+ *       {@link #LADDER_START} frames/s), a fresh recording of {@link #stepFrames} frames per step, up to the first
+ *       step whose recording skipped a frame: {highest achieved rate with skipped == 0 (frames/s), its bytes/s,
+ *       the first lossy step's achieved rate (NaN if none up to {@link #LADDER_TOP}), frames it skipped}.</li>
+ * </ul>
+ * Neither the spool nor the HDF5 file is forced to disk by the recorder (it writes through the page cache),
+ * which is why {@code write.SIZE} also gives the rate up to its last write.
+ */
+final class RecorderGroup implements Group {
+
+    /** Bytes per measured run: 512 MiB, 64 MiB in --quick mode (its measuring window is under 1 s). */
+    static final long RUN_BYTES = Measure.MEASURE_NANOS >= 1_000_000_000L ? 512L << 20 : 64L << 20;
+    static final double LADDER_START = 100;
+    static final double LADDER_TOP = 6400;
+    private static final Duration DRAIN = Duration.ofSeconds(120);
+    /** The Hub's default ring (8 slots), as a camera driver gets it without tuning. */
+    private static final int SLOTS = ShmOptions.DEFAULTS.slotCount();
+
+    private Path dir;
+    private Path shmDir;
+    private BenchEngine engine;
+    private Hub driver;
+    private RecorderService recorder;
+    private int runs;
+
+    @Override
+    public String init(String side, Map<String, String> params) throws Exception {
+        if (side.equals("A")) {
+            return "-"; // side B alone measures
+        }
+        dir = Files.createDirectories(Path.of(params.get("home")).toAbsolutePath());
+        String store = Files.getFileStore(dir).type();
+        if (store.contains("tmpfs") || store.contains("ramfs")) {
+            throw new IllegalStateException(dir + " is on " + store + ", not a local disk: use --out on a disk");
+        }
+        System.err.println("recorder group: files in " + dir + " (" + store + "), " + (RUN_BYTES >> 20) + " MiB per run");
+        shmDir = Files.createTempDirectory(Path.of("/dev/shm"), "labhub-bench-rec-");
+        engine = new BenchEngine(shmDir);
+        driver = engine.hub("driver");
+        recorder = new RecorderService(engine.hub("recorder"), Validators.defaults());
+        return "-";
+    }
+
+    @Override
+    public String setup(String caseName) {
+        return "-";
+    }
+
+    @Override
+    public double[] run(String c, String arg) throws Exception {
+        int size = Integer.parseInt(c.substring(c.lastIndexOf('.') + 1));
+        int frames = Math.toIntExact(RUN_BYTES / size);
+        if (c.startsWith("write.")) {
+            plainWrite(size, Math.max(8, frames / 8)); // warm-up
+            return plainWrite(size, frames);
+        }
+        if (c.startsWith("record.")) {
+            recordReliable(size, Math.max(8, frames / 8)); // warm-up: the lane loop, the spool, the export
+            return recordReliable(size, frames);
+        }
+        if (c.startsWith("maxrate.")) {
+            return highestLosslessRate(size, stepFrames(size));
+        }
+        throw new IllegalArgumentException("unknown case " + c);
+    }
+
+    /** Frames per step of the rate ladder: a quarter of a run (128 MiB, 16 MiB in --quick mode). */
+    static int stepFrames(int size) {
+        return Math.toIntExact(RUN_BYTES / 4 / size);
+    }
+
+    private double[] plainWrite(int size, int frames) throws Exception {
+        ByteBuffer frame = ByteBuffer.allocateDirect(size);
+        fill(MemorySegment.ofBuffer(frame));
+        Path file = dir.resolve("plain-" + size + "-" + (++runs) + ".bin");
+        long t0;
+        long written;
+        long forced;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            t0 = System.nanoTime();
+            for (int i = 0; i < frames; i++) {
+                frame.clear();
+                while (frame.hasRemaining()) {
+                    ch.write(frame);
+                }
+            }
+            written = System.nanoTime();
+            ch.force(true);
+            forced = System.nanoTime();
+            if (ch.size() != (long) frames * size) {
+                throw new IllegalStateException("wrote " + ch.size() + " bytes, not " + (long) frames * size);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        double bytes = (double) frames * size;
+        return new double[] {frames * 1e9 / (forced - t0), bytes * 1e9 / (forced - t0), bytes * 1e9 / (written - t0),
+                (forced - written) / 1e9};
+    }
+
+    private double[] recordReliable(int size, int frames) throws Exception {
+        String name = "bench.rec" + size + "-" + (++runs);
+        Path file = dir.resolve(name + ".h5");
+        try (ShmProducer p = driver.createShmProducer(name, ShmOptions.DEFAULTS.withSlots(size, SLOTS)
+                .withPolicy(ShmPolicy.RELIABLE).withReliableTimeout(Duration.ofSeconds(30)));
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment frame = arena.allocate(size, 4096);
+            fill(frame);
+            recorder.start(List.of(name), file);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < frames; i++) {
+                frame.set(ValueLayout.JAVA_LONG, 0, i);
+                p.publish(frame); // waits while the recorder has not taken the slot it needs (reliable)
+            }
+            RecordingStatus s = drained(name, frames);
+            long spooled = System.nanoTime();
+            ChannelCounters pc = p.counters();
+            RecordingStatus done = recorder.stop();
+            long stopped = System.nanoTime();
+            check(name, done, frames, 0);
+            if (s.gaps().get(name) != 0 || pc.dropped() != 0 || pc.timeouts() != 0) {
+                throw new IllegalStateException("a reliable recording lost frames: gaps " + s.gaps() + ", producer " + pc);
+            }
+            double bytes = (double) frames * size;
+            return new double[] {frames * 1e9 / (spooled - t0), bytes * 1e9 / (spooled - t0),
+                    bytes * 1e9 / (stopped - spooled), (stopped - spooled) / 1e9};
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * The rate ladder: each step a fresh recording of a LATEST producer paced at the step's rate. A step is
+     * lossless when its recording skipped nothing; the ladder stops at the first lossy step.
+     */
+    private double[] highestLosslessRate(int size, int frames) throws Exception {
+        paced(size, Math.max(8, frames / 8), LADDER_START); // warm-up
+        double best = Double.NaN;
+        double lossy = Double.NaN;
+        double skipped = 0;
+        for (double rate = LADDER_START; rate <= LADDER_TOP * 1.001; rate *= Math.sqrt(2)) {
+            double[] step = paced(size, frames, rate);
+            System.err.printf("recorder maxrate.%d: target %.0f/s, achieved %.0f/s, skipped %.0f%n", size, rate, step[0], step[1]);
+            if (step[1] > 0) {
+                lossy = step[0];
+                skipped = step[1];
+                break;
+            }
+            best = step[0];
+        }
+        if (Double.isNaN(best)) {
+            throw new IllegalStateException("even " + LADDER_START + " frames/s lost frames (" + skipped + " skipped)");
+        }
+        return new double[] {best, best * size, lossy, skipped};
+    }
+
+    /** One step: {achieved frames/s, frames the recording skipped}. */
+    private double[] paced(int size, int frames, double rate) throws Exception {
+        String name = "bench.cam" + size + "-" + (++runs);
+        Path file = dir.resolve(name + ".h5");
+        try (ShmProducer p = driver.createShmProducer(name, ShmOptions.DEFAULTS.withSlots(size, SLOTS)
+                .withPolicy(ShmPolicy.LATEST));
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment frame = arena.allocate(size, 4096);
+            fill(frame);
+            recorder.start(List.of(name), file);
+            long period = Math.round(1e9 / rate);
+            long t0 = System.nanoTime();
+            long last = t0;
+            for (int i = 0; i < frames; i++) {
+                // A camera's clock: frame i is due at t0 + i * period (a late one goes at once, never skipped).
+                long due = t0 + i * period;
+                for (long left = due - System.nanoTime(); left > 0; left = due - System.nanoTime()) {
+                    LockSupport.parkNanos(left);
+                }
+                frame.set(ValueLayout.JAVA_LONG, 0, i);
+                p.publish(frame);
+                last = System.nanoTime();
+            }
+            RecordingStatus s = drained(name, frames);
+            long skipped = s.gaps().get(name);
+            RecordingStatus done = recorder.stop();
+            check(name, done, frames - skipped, skipped);
+            return new double[] {(frames - 1) * 1e9 / (last - t0), skipped};
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Waits until the recording of {@code name} accounts for all {@code published} frames (recorded plus
+     * skipped), polling its status every 50 us, for at most {@link #DRAIN}. A channel error fails the case.
+     */
+    private RecordingStatus drained(String name, long published) {
+        long deadline = System.nanoTime() + DRAIN.toNanos();
+        while (true) {
+            RecordingStatus s = recorder.status();
+            if (!s.errors().isEmpty()) {
+                throw new IllegalStateException("recording failed: " + s.errors());
+            }
+            long recorded = s.frames().getOrDefault(name, 0L);
+            if (recorded + s.gaps().getOrDefault(name, 0L) >= published) {
+                return s;
+            }
+            if (System.nanoTime() > deadline) {
+                recorder.stop();
+                throw new IllegalStateException("the recorder took " + recorded + " of " + published + " frames in "
+                        + DRAIN + " (" + s + ")");
+            }
+            LockSupport.parkNanos(50_000); // polling a status (the recorder offers no wait), not passing data
+        }
+    }
+
+    /** The run's file holds the frames its status says, and nothing failed. */
+    private static void check(String name, RecordingStatus done, long recorded, long skipped) {
+        if (done.fileError() != null || !done.errors().isEmpty()) {
+            throw new IllegalStateException("recording of " + name + " failed: " + done.errors() + " " + done.fileError());
+        }
+        if (done.frames().get(name) != recorded || done.gaps().get(name) != skipped) {
+            throw new IllegalStateException("recording of " + name + ": " + done + ", expected " + recorded
+                    + " frames and " + skipped + " skipped");
+        }
+        Map<String, Long> inFile = RecordingFiles.channels(done.file());
+        if (!inFile.equals(Map.of(name, recorded))) {
+            throw new IllegalStateException(done.file() + " holds " + inFile + ", not " + recorded + " frames of " + name);
+        }
+    }
+
+    /** Not all zeros, so nothing along the way can take a shortcut on an empty page. */
+    private static void fill(MemorySegment frame) {
+        for (long i = 0; i + 8 <= frame.byteSize(); i += 8) {
+            frame.set(ValueLayout.JAVA_LONG_UNALIGNED, i, i * 31);
+        }
+    }
+
+    @Override
+    public void finish(String caseName) {
+        // side A serves nothing
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (recorder != null) {
+            recorder.stop();
+        }
+        if (engine != null) {
+            engine.close();
+        }
+        if (shmDir != null) {
+            AeronGroup.deleteTree(shmDir);
+        }
+    }
+}
