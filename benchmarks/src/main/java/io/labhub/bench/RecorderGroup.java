@@ -2,6 +2,7 @@ package io.labhub.bench;
 
 import io.labhub.api.ChannelCounters;
 import io.labhub.api.Hub;
+import io.labhub.api.InvalidInputException;
 import io.labhub.api.ShmOptions;
 import io.labhub.api.ShmPolicy;
 import io.labhub.api.ShmProducer;
@@ -37,9 +38,10 @@ import java.util.concurrent.locks.LockSupport;
  *       bytes/s of {@code stop} (lane join and HDF5 export), stop seconds};</li>
  *   <li>{@code maxrate.SIZE}: a {@link ShmPolicy#LATEST} producer paced at rising rates (factor sqrt 2 from
  *       {@link #LADDER_START} frames/s), a fresh recording of {@link #stepFrames} frames per step, until two steps
- *       in a row skipped frames (or {@link #LADDER_TOP}): {highest achieved rate whose recording had
- *       skipped == 0 (frames/s), its bytes/s, the first lossy step's achieved rate (NaN if none), frames it
- *       skipped, lossy steps}.</li>
+ *       in a row skipped frames, the producer falls short of its rate, or {@link #LADDER_TOP}: {the highest
+ *       achieved rate whose recording had skipped == 0 with every lower step lossless too (frames/s), its
+ *       bytes/s, the first lossy step's achieved rate (NaN if none), frames it skipped, the highest lossless
+ *       rate of the whole ladder, lossy steps}.</li>
  * </ul>
  * Neither the spool nor the HDF5 file is forced to disk by the recorder (it writes through the page cache),
  * which is why {@code write.SIZE} also gives the rate up to its last write.
@@ -66,17 +68,28 @@ final class RecorderGroup implements Group {
         if (side.equals("A")) {
             return "-"; // side B alone measures
         }
-        dir = Files.createDirectories(Path.of(params.get("home")).toAbsolutePath());
+        dir = onDisk(Files.createDirectories(Path.of(params.get("home")).toAbsolutePath()));
         String store = Files.getFileStore(dir).type();
-        if (store.contains("tmpfs") || store.contains("ramfs")) {
-            throw new IllegalStateException(dir + " is on " + store + ", not a local disk: use --out on a disk");
-        }
         System.err.println("recorder group: files in " + dir + " (" + store + "), " + (RUN_BYTES >> 20) + " MiB per run");
         shmDir = Files.createTempDirectory(Path.of("/dev/shm"), "labhub-bench-rec-");
         engine = new BenchEngine(shmDir);
         driver = engine.hub("driver");
         recorder = new RecorderService(engine.hub("recorder"), Validators.defaults());
         return "-";
+    }
+
+    /**
+     * @return {@code dir}, when it is on a disk
+     * @throws InvalidInputException rule {@code bench.recorder.dir} for a directory in memory (tmpfs, ramfs): the
+     *         figures would compare memory copies, not disk writes
+     */
+    static Path onDisk(Path dir) throws java.io.IOException {
+        String store = Files.getFileStore(dir).type();
+        if (store.contains("tmpfs") || store.contains("ramfs")) {
+            throw new InvalidInputException("bench.recorder.dir", dir.toString(), "the directory is on " + store
+                    + ", not a local disk: give the suite an --out on a disk");
+        }
+        return dir;
     }
 
     @Override
@@ -175,16 +188,21 @@ final class RecorderGroup implements Group {
      */
     private double[] highestLosslessRate(int size, int frames) throws Exception {
         paced(size, Math.max(8, frames / 8), LADDER_START); // warm-up
-        double best = Double.NaN;
+        double safe = Double.NaN; // the highest lossless step below the first lossy one
+        double best = Double.NaN; // the highest lossless step of the whole ladder
         double lossy = Double.NaN;
         double skipped = 0;
         int lossySteps = 0;
         int inARow = 0;
         // Up to two lossy steps in a row: one stall of the machine (tens of ms) must not end the ladder, but the
-        // first lossy rate is kept and reported beside the highest lossless one.
+        // rate below the first loss is the figure, the highest lossless one beside it. A step whose producer
+        // falls short of its rate (5 %) ends the ladder too: it no longer paces, it catches up in bursts.
         for (double rate = LADDER_START; rate <= LADDER_TOP * 1.001 && inARow < 2; rate *= Math.sqrt(2)) {
             double[] step = paced(size, frames, rate);
             System.err.printf("recorder maxrate.%d: target %.0f/s, achieved %.0f/s, skipped %.0f%n", size, rate, step[0], step[1]);
+            if (step[0] < 0.95 * rate) {
+                break;
+            }
             if (step[1] > 0) {
                 if (lossySteps++ == 0) {
                     lossy = step[0];
@@ -193,13 +211,15 @@ final class RecorderGroup implements Group {
                 inARow++;
             } else {
                 best = step[0];
+                safe = lossySteps == 0 ? step[0] : safe;
                 inARow = 0;
             }
         }
-        if (Double.isNaN(best)) {
-            throw new IllegalStateException("every step lost frames, even " + LADDER_START + " frames/s (" + skipped + " skipped)");
+        if (Double.isNaN(safe)) {
+            throw new IllegalStateException("the first step, " + LADDER_START + " frames/s, lost frames (" + skipped
+                    + " skipped)");
         }
-        return new double[] {best, best * size, lossy, skipped, lossySteps};
+        return new double[] {safe, safe * size, lossy, skipped, best, lossySteps};
     }
 
     /** One step: {achieved frames/s, frames the recording skipped}. */

@@ -189,7 +189,7 @@ final class Report {
                     "plain FileChannel write of 1 MiB frames, then force", "recorder/write.1048576", 1, false),
             new Row("recorder stop (HDF5 export), 2 MiB frames", "MB/s", M, "recorder/record.2097152", 2,
                     "plain FileChannel write of 2 MiB frames, then force", "recorder/write.2097152", 1, false),
-            new Row("highest 1 MiB camera rate recorded with nothing skipped (LATEST)", "frames/s", 1, "recorder/maxrate.1048576", 0,
+            new Row("highest 1 MiB camera rate recorded with nothing skipped (LATEST, 8 slots)", "frames/s", 1, "recorder/maxrate.1048576", 0,
                     "recorder spooling 1 MiB frames from a reliable producer", "recorder/record.1048576", 0, false),
             new Row("Aeron IPC 64 B round trip p50", "us", US, "aeron/rtt", 0,
                     "cache-line ping-pong p50", "phys/pingpong", 0, true),

@@ -79,7 +79,10 @@ public class QuickReportTest {
             "zmq/ow.ipc", "zmq/ow.tcp", "zmq/pubsub.64.ipc",
             // issue 13: raw JeroMQ on jnacl (its own class path), the handshake burst, Bouncy Castle forced
             "jnacl/pubsub.64.curve", "jnacl/pubsub.1048576.curve", "jnacl/reqrep.curve", "labhub/handshake.300",
-            "labhubbc/pubsub.64", "labhubbc/pubsub.1048576", "labhubbc/reqrep", "labhubbc/handshake.300");
+            "labhubbc/pubsub.64", "labhubbc/pubsub.1048576", "labhubbc/reqrep", "labhubbc/handshake.300",
+            // issue 18: the recorder, each case against its plain write in the same launch
+            "recorder/write.1048576", "recorder/record.1048576", "recorder/write.2097152", "recorder/record.2097152",
+            "recorder/maxrate.1048576");
 
     private static final List<String> NEW_ROWS = List.of(
             "LabHub shm 64 B one-way, spin, p50 vs Aeron IPC 64 B one-way p50",
