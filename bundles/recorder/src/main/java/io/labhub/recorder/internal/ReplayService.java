@@ -7,6 +7,7 @@ import io.labhub.api.ChannelKind;
 import io.labhub.api.Hub;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.Publisher;
+import io.labhub.api.ShmClaim;
 import io.labhub.api.ShmOptions;
 import io.labhub.api.ShmPolicy;
 import io.labhub.api.ShmProducer;
@@ -228,7 +229,7 @@ public final class ReplayService implements Replayer {
                         if (!waitUntil(start + clock.due(pass, ts[k]))) {
                             return;
                         }
-                        publish(track.payload(k));
+                        publish(k);
                         frames.incrementAndGet();
                     }
                     if (!options.loop()) {
@@ -277,11 +278,17 @@ public final class ReplayService implements Replayer {
             return false;
         }
 
-        private void publish(byte[] payload) {
+        /** shm: the entry is built in the claimed slot (no copy); pub/sub: in an array the publisher sends. */
+        private void publish(int entry) {
+            HdfReplay.Payloads payloads = track.payloads();
             if (producer instanceof ShmProducer p) {
-                p.publish(payload);
+                int length = payloads.length(entry);
+                try (ShmClaim claim = p.claim(length)) {
+                    payloads.write(entry, claim.segment());
+                    claim.commit(length);
+                }
             } else {
-                ((Publisher) producer).publish(payload);
+                ((Publisher) producer).publish(payloads.payload(entry));
             }
         }
 
