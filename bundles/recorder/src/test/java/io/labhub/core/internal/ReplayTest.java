@@ -241,19 +241,19 @@ public class ReplayTest {
         byte[] whole = Files.readAllBytes(good);
         Path truncated = dir.resolve("truncated.h5");
         Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
-        assertRule("replay.file", () -> replayer.start(truncated, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "unreadable", () -> replayer.start(truncated, Replayer.Options.DEFAULTS));
 
         Path random = dir.resolve("random.h5");
         byte[] noise = new byte[4096];
         new Random(7).nextBytes(noise);
         Files.write(random, noise);
-        assertRule("replay.file", () -> replayer.start(random, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "not an HDF5 file", () -> replayer.start(random, Replayer.Options.DEFAULTS));
 
         Path foreign = dir.resolve("foreign.h5");
         RecordingFixture.write(foreign, false, "cam.frames", g -> g.putDataset("data", new int[] {1, 2, 3}));
-        assertRule("replay.file", () -> replayer.start(foreign, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "did not write", () -> replayer.start(foreign, Replayer.Options.DEFAULTS));
 
-        assertRule("replay.file", () -> replayer.start(dir.resolve("absent.h5"), Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "no such file", () -> replayer.start(dir.resolve("absent.h5"), Replayer.Options.DEFAULTS));
 
         Path notJson = dir.resolve("notjson.h5");
         RecordingFixture.write(notJson, true, "cam.frames", g -> {
@@ -261,7 +261,7 @@ public class ReplayTest {
             g.putAttribute("schema", "{\"fields\": [");
             g.putAttribute("entries", 0L);
         });
-        assertRule("replay.file", () -> replayer.start(notJson, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "not JSON", () -> replayer.start(notJson, Replayer.Options.DEFAULTS));
 
         Path badSchema = dir.resolve("badschema.h5");
         RecordingFixture.write(badSchema, true, "cam.frames", g -> {
@@ -269,19 +269,19 @@ public class ReplayTest {
             g.putAttribute("schema", "{\"fields\":[{\"name\":\"x\",\"dtype\":\"u128\"}]}");
             g.putAttribute("entries", 0L);
         });
-        assertRule("replay.file", () -> replayer.start(badSchema, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "schema.dtype", () -> replayer.start(badSchema, Replayer.Options.DEFAULTS));
 
         Path missingField = dir.resolve("missing.h5");
         RecordingFixture.write(missingField, true, "cam.frames", g -> typed(g, new int[2][SIDE][SIDE], false));
-        assertRule("replay.file", () -> replayer.start(missingField, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "has no dataset", () -> replayer.start(missingField, Replayer.Options.DEFAULTS));
 
         Path wrongShape = dir.resolve("shape.h5");
         RecordingFixture.write(wrongShape, true, "cam.frames", g -> typed(g, new int[2][SIDE][SIDE - 1], true));
-        assertRule("replay.file", () -> replayer.start(wrongShape, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "gives the shape", () -> replayer.start(wrongShape, Replayer.Options.DEFAULTS));
 
         Path wrongType = dir.resolve("type.h5");
         RecordingFixture.write(wrongType, true, "cam.frames", g -> typed(g, new long[2][SIDE][SIDE], true));
-        assertRule("replay.file", () -> replayer.start(wrongType, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "is stored as", () -> replayer.start(wrongType, Replayer.Options.DEFAULTS));
 
         assertRule("replay.channel", () -> replayer.start(good, Replayer.Options.DEFAULTS.withChannel("nope")));
         assertRule("replay.rate", () -> Replayer.Options.DEFAULTS.withRate(0));
@@ -317,11 +317,17 @@ public class ReplayTest {
     }
 
     private static void assertRule(String rule, Runnable r) {
+        assertRule(rule, "", r);
+    }
+
+    /** @param says a part of the message: the check that refused, not another one */
+    private static void assertRule(String rule, String says, Runnable r) {
         try {
             r.run();
             fail("expected rule " + rule);
         } catch (InvalidInputException e) {
             assertEquals(e.getMessage(), rule, e.rule());
+            assertTrue(e.getMessage(), e.getMessage().contains(says));
         }
     }
 
