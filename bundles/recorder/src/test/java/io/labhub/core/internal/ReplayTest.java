@@ -332,6 +332,49 @@ public class ReplayTest {
     }
 
     @Test
+    public void aFileOfTwoChannelsReplaysBothUnderTheirNamesAndAsNeedsOne() {
+        Schema temp = Schema.builder().field("kelvin", Dtype.F64).build();
+        BundleHub driver = new BundleHub(engine, "driver");
+        RecorderService recorder = new RecorderService(new BundleHub(engine, "recorder"), Validators.defaults());
+        Path file = tmp.getRoot().toPath().resolve("two.h5");
+        ShmOptions reliable = ShmOptions.DEFAULTS.withPolicy(ShmPolicy.RELIABLE).withReliableTimeout(Duration.ofSeconds(5));
+        List<byte[]> temps = new ArrayList<>();
+        try (ShmProducer cam = driver.createShmProducer("cam.frames", reliable.withSlots(SCHEMA.size(), 8).withSchema(SCHEMA));
+             ShmProducer thermo = driver.createShmProducer("lab.temp", reliable.withSlots(temp.size(), 8).withSchema(temp))) {
+            recorder.start(List.of("cam.frames", "lab.temp"), file);
+            for (int s = 0; s < N; s++) {
+                cam.publish(frame(s));
+                if (s % 5 == 0) {
+                    byte[] t = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(0, 273.15 + s).array();
+                    temps.add(t);
+                    thermo.publish(t);
+                }
+            }
+            Await.until("both recorded", WAIT, () -> recorder.status().frames().get("cam.frames") == N
+                    && recorder.status().frames().get("lab.temp") == temps.size());
+            recorder.stop();
+        }
+        assertRule("replay.as", "choose one with --channel",
+                () -> replayer.start(file, Replayer.Options.DEFAULTS.withAs("other.name")));
+        Await.until("the recorded names are free", WAIT,
+                () -> consumers.find("cam.frames").isEmpty() && consumers.find("lab.temp").isEmpty());
+        List<Replayer.Status> started = replayer.start(file, Replayer.Options.DEFAULTS.withRate(Replayer.MAX).withConsumers(1));
+        assertEquals(List.of("cam.frames", "lab.temp"), started.stream().map(Replayer.Status::name).sorted().toList());
+        try (ShmConsumer c = consumers.openShmConsumer("cam.frames");
+             ShmConsumer t = consumers.openShmConsumer("lab.temp")) {
+            List<byte[]> gotTemps = take(t, temps.size(), new ArrayList<>(), new ArrayList<>());
+            List<byte[]> gotFrames = take(c, N, new ArrayList<>(), new ArrayList<>());
+            for (int k = 0; k < temps.size(); k++) {
+                assertArrayEquals("temperature " + k, temps.get(k), gotTemps.get(k));
+            }
+            for (int s = 0; s < N; s++) {
+                assertArrayEquals("frame " + s, frame(s), gotFrames.get(s));
+            }
+        }
+        assertEquals(2, replayer.stop(null).size());
+    }
+
+    @Test
     public void theRecordedChannelNameIsFreeAgainAfterAStop() {
         Path file = recordCamera(f -> null);
         replayer.start(file, Replayer.Options.DEFAULTS.withRate(Replayer.MAX));
