@@ -102,14 +102,20 @@ final class HdfReplay {
         List<Track> out = new ArrayList<>();
         try (HdfFile h5 = new HdfFile(file)) {
             for (String name : names.keySet()) {
-                if (channel == null || channel.equals(name)) {
-                    out.add(track(h5.getChild(name), names.get(name), validator));
+                Node node = h5.getChild(name);
+                // a whole-file replay passes over request/reply logs (they have no producer to replay as)
+                boolean log = "reqrep".equals(text(node, "kind"));
+                if (channel == null ? !log : channel.equals(name)) {
+                    out.add(track(node, names.get(name), validator));
                 }
             }
         } catch (InvalidInputException e) {
             throw e;
         } catch (RuntimeException e) { // jhdf's HdfException, a wrong cast of an attribute's or dataset's data
             throw refuse(file.toString(), "unreadable recording: " + e);
+        }
+        if (out.isEmpty()) {
+            throw new InvalidInputException("replay.channel", file.toString(), "the file has no shm or pubsub channel to replay");
         }
         return out;
     }

@@ -284,6 +284,14 @@ public class ReplayTest {
         assertRule("replay.file", "is stored as", () -> replayer.start(wrongType, Replayer.Options.DEFAULTS));
 
         assertRule("replay.channel", () -> replayer.start(good, Replayer.Options.DEFAULTS.withChannel("nope")));
+        Path log = dir.resolve("log.h5");
+        RecordingFixture.write(log, true, "motor.cmd", g -> {
+            g.putAttribute("kind", "reqrep");
+            g.putAttribute("entries", 0L);
+        });
+        assertRule("replay.channel", "no shm or pubsub channel", () -> replayer.start(log, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "only shm and pubsub",
+                () -> replayer.start(log, Replayer.Options.DEFAULTS.withChannel("motor.cmd")));
         assertRule("replay.rate", () -> Replayer.Options.DEFAULTS.withRate(0));
         assertRule("replay.rate", () -> Replayer.Options.DEFAULTS.withRate(Double.NaN));
         for (String bad : new String[] {"fast", "0x", "-1x", "x", "1.5", "1e3x", ""}) {
