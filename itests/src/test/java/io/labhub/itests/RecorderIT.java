@@ -12,7 +12,10 @@ import io.labhub.api.ConsumerOptions;
 import io.labhub.api.Hub;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.RequestClient;
+import io.labhub.api.ShmConsumer;
+import io.labhub.api.ShmFrame;
 import io.labhub.recorder.Recorder;
+import io.labhub.recorder.Replayer;
 import io.labhub.recorder.RecordingStatus;
 import io.labhub.testkit.Await;
 import java.io.ByteArrayOutputStream;
@@ -53,6 +56,9 @@ public class RecorderIT {
 
     @Inject
     private Recorder recorder;
+
+    @Inject
+    private Replayer replayer;
 
     static Path deployDir() {
         return It.workDir().resolve("pax-recorder-deploy");
@@ -156,6 +162,54 @@ public class RecorderIT {
                 "assert list(g['sequence'][:]) == [1, 2, 3] and (g['skipped'][:] == 0).all()",
                 "print('ok')"), file.toString());
         assertTrue(out, out.startsWith("0") && out.contains("ok"));
+    }
+
+    @Test
+    public void aReplayOfTheCameraLooksLikeTheCameraToAConsumer() throws Exception {
+        awaitSamples();
+        Path file = outDir().resolve("replay.h5");
+        recorder.start(List.of("camera1.frames"), file);
+        Await.until("40 camera frames recorded", Duration.ofSeconds(60),
+                () -> recorder.status().frames().get("camera1.frames") >= 40);
+        RecordingStatus done = recorder.stop();
+        long n = done.frames().get("camera1.frames");
+        // at the recorded timing (50 Hz): the camera's ring is LATEST, so at max a replay would overrun a consumer
+        replayer.start(file, Replayer.Options.DEFAULTS.withAs("camera1.replay").withRate(1).withConsumers(1));
+        try (ShmConsumer replay = hub.openShmConsumer("camera1.replay", ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT))) {
+            var info = hub.find("camera1.replay").orElseThrow();
+            assertEquals("true", info.metadata().get("replay"));
+            assertEquals(Integer.toString(WIDTH), info.metadata().get("width"));
+            assertEquals(hub.find("camera1.frames").orElseThrow().schema().hash(), info.schema().hash());
+            var u64 = java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+            var u16 = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
+            long firstSequence = -1;
+            int shift0 = -1;
+            for (int k = 0; k < n; k++) {
+                try (ShmFrame f = replay.next(WAIT)) {
+                    var s = f.segment();
+                    long seq = s.get(u64, 0); // the camera's own header: the recorded frame's sequence
+                    if (k == 0) {
+                        firstSequence = seq;
+                        int zero = 0; // the column where row 0's ramp wraps to 0
+                        for (int c = 0; c < WIDTH; c++) {
+                            zero = Short.toUnsignedInt(s.get(u16, 32 + 2L * c)) == 0 ? c : zero;
+                        }
+                        shift0 = (WIDTH - zero) % WIDTH;
+                    }
+                    assertEquals("frame " + k, firstSequence + k, seq);
+                    assertEquals("frames skipped before " + k, 0, f.skipped());
+                    for (int r = 0; r < HEIGHT; r++) {
+                        for (int c = 0; c < WIDTH; c++) {
+                            int want = ((shift0 + k + r + c) % WIDTH) * 65535 / (WIDTH - 1);
+                            assertEquals("frame " + k + " pixel " + r + "," + c, want,
+                                    Short.toUnsignedInt(s.get(u16, 32 + 2L * (r * WIDTH + c))));
+                        }
+                    }
+                }
+            }
+        } finally {
+            replayer.stop(null);
+        }
     }
 
     /**
