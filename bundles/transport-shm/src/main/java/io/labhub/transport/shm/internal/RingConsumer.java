@@ -65,6 +65,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     private final AtomicBoolean closeRan = new AtomicBoolean();
     /** Why the segment became unusable (the consumer is then closed), or null. */
     private volatile String failure;
+    /** Set once by the first {@link #fail}; guarded by this. */
+    private boolean failing;
     /** Whether the current mapping was given up after a failure; guarded by {@link #lock}. */
     private boolean released;
 
@@ -166,18 +168,20 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
      */
     void fail(String why) {
         synchronized (this) {
-            if (failure != null || !open) {
+            if (failing || !open) {
                 return;
             }
-            failure = why;
+            failing = true;
         }
         if (heartbeat != null) {
             heartbeat.remove(this);
         }
         SegmentMapping m = mapping;
         LOG.warn("shm consumer {}: segment {} is unusable, closing: {}", name, m.handle.name(), why);
-        // detached before anyone can see SEGMENT_INVALID from this consumer (open is still true until here)
+        // detached before anyone can see SEGMENT_INVALID from this consumer: failure is set only after, and
+        // isOpen() answers false from then on (a reader may see failure a moment before open flips)
         runOnClose();
+        failure = why;
         open = false;
         try {
             m.wakeOwnEntry(platform);
@@ -258,7 +262,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
 
     @Override
     public boolean isOpen() {
-        return open;
+        return open && failure == null;
     }
 
     /**
