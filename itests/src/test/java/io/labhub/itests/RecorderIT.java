@@ -18,6 +18,7 @@ import io.labhub.recorder.Recorder;
 import io.labhub.recorder.Replayer;
 import io.labhub.recorder.RecordingStatus;
 import io.labhub.testkit.Await;
+import io.labhub.testkit.Python;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,7 +48,6 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 public class RecorderIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final String PYTHON = "/usr/bin/python3";
     private static final int WIDTH = 64;
     private static final int HEIGHT = 48;
 
@@ -147,8 +147,8 @@ public class RecorderIT {
         RecordingStatus done = recorder.stop();
         assertNull(done.fileError());
         assumeTrue("python3-h5py is not installed (Debian: apt-get install python3-h5py)",
-                Files.isExecutable(Path.of(PYTHON)) && python("import h5py, numpy").startsWith("0"));
-        String out = python(String.join("\n",
+                Python.has("h5py", "numpy"));
+        Python.Result out = Python.run(String.join("\n",
                 "import h5py, numpy as np, sys",
                 "g = h5py.File(sys.argv[1], 'r')['stage.x']",
                 "assert g.attrs['kind'] == b'reqrep', g.attrs['kind']",
@@ -161,7 +161,7 @@ public class RecorderIT {
                 "assert 'unknown command' in rep[1], rep[1]",
                 "assert list(g['sequence'][:]) == [1, 2, 3] and (g['skipped'][:] == 0).all()",
                 "print('ok')"), file.toString());
-        assertTrue(out, out.startsWith("0") && out.contains("ok"));
+        assertTrue(out.output(), out.exit() == 0 && out.output().contains("ok"));
     }
 
     @Test
@@ -219,8 +219,8 @@ public class RecorderIT {
      */
     private static void h5py(Path file, long cameraFrames) throws Exception {
         assumeTrue("python3-h5py is not installed (Debian: apt-get install python3-h5py)",
-                Files.isExecutable(Path.of(PYTHON)) && python("import h5py, numpy").startsWith("0"));
-        String out = python(String.join("\n",
+                Python.has("h5py", "numpy"));
+        Python.Result out = Python.run(String.join("\n",
                 "import h5py, numpy as np, sys",
                 "f = h5py.File(sys.argv[1], 'r')",
                 "assert f.attrs['labhub.recording'] == b'1'",
@@ -246,19 +246,7 @@ public class RecorderIT {
                 "assert (np.diff(t['sequence'][:]) >= 1).all()",
                 "assert tt.min() >= ts.min() - 2 * 10**9 and tt.max() <= ts.max() + 2 * 10**9, (tt, ts)",
                 "print('ok', n, m)"), file.toString());
-        assertTrue(out, out.startsWith("0") && out.contains("ok"));
+        assertTrue(out.output(), out.exit() == 0 && out.output().contains("ok"));
     }
 
-    private static String python(String script, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(PYTHON, "-c", script));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        p.getInputStream().transferTo(out);
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return "timeout";
-        }
-        return p.exitValue() + " " + out.toString(StandardCharsets.UTF_8);
-    }
 }

@@ -9,6 +9,8 @@
  *   <li>{@link io.labhub.testkit.FakeHub}: the Hub and broker in one object for transport tests; its
  *       {@link io.labhub.api.spi.ChannelContext}s keep the SPI contract (events on one Hub thread, never
  *       concurrently; discovery with a deadline; typed errors).</li>
+ *   <li>{@link io.labhub.testkit.Python}: Debian's python3 running a check with the reference libraries (h5py,
+ *       numpy), and whether they are installed (a test skips naming the package when not).</li>
  * </ul>
  *
  * <p>Test scope only ({@code <scope>test</scope>}); nothing here ships in a runtime.

@@ -242,7 +242,7 @@ final class HdfExport {
                 per *= dims.get(d);
             }
             this.perEntry = per;
-            this.array = Array.newInstance(stored(f.dtype()), dims.stream().mapToInt(Integer::intValue).toArray());
+            this.array = Array.newInstance(storedType(f.dtype()), dims.stream().mapToInt(Integer::intValue).toArray());
             collect(array, leaves);
             this.leafLength = Array.getLength(leaves.get(0));
         }
@@ -279,16 +279,17 @@ final class HdfExport {
                 }
             }
         }
+    }
 
-        private static Class<?> stored(Dtype d) {
-            return switch (d) {
-                case U8, I16 -> short.class;
-                case I8, BOOL, BYTES, UTF8 -> byte.class;
-                case U16, I32 -> int.class;
-                case U32, U64, I64 -> long.class;
-                case F32 -> float.class;
-                case F64 -> double.class;
-            };
-        }
+    /** The Java type a dtype is stored in (jhdf writes no unsigned integers: each is widened); HdfReplay reads it. */
+    static Class<?> storedType(Dtype d) {
+        return switch (d) {
+            case U8, I16 -> short.class;
+            case I8, BOOL, BYTES, UTF8 -> byte.class;
+            case U16, I32 -> int.class;
+            case U32, U64, I64 -> long.class;
+            case F32 -> float.class;
+            case F64 -> double.class;
+        };
     }
 }

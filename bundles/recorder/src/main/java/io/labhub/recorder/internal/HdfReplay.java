@@ -320,8 +320,8 @@ final class HdfReplay {
             if (!Arrays.equals(dims, want.stream().mapToInt(Integer::intValue).toArray())) {
                 throw refuse(path + " " + Arrays.toString(dims), "the schema gives the shape " + want);
             }
-            if (d.getJavaType() != stored(f.dtype())) {
-                throw refuse(path + " " + d.getJavaType(), "the schema's " + f.dtype() + " is stored as " + stored(f.dtype()));
+            if (d.getJavaType() != HdfExport.storedType(f.dtype())) {
+                throw refuse(path + " " + d.getJavaType(), "the schema's " + f.dtype() + " is stored as " + HdfExport.storedType(f.dtype()));
             }
             this.flat = narrow(f.dtype(), d.getDataFlat());
             int per = 1;
@@ -382,17 +382,6 @@ final class HdfReplay {
             };
         }
 
-        /** The Java type HdfExport stores a dtype in (jhdf writes no unsigned integers). */
-        private static Class<?> stored(Dtype d) {
-            return switch (d) {
-                case U8, I16 -> short.class;
-                case I8, BOOL, BYTES, UTF8 -> byte.class;
-                case U16, I32 -> int.class;
-                case U32, U64, I64 -> long.class;
-                case F32 -> float.class;
-                case F64 -> double.class;
-            };
-        }
     }
 
     private static Dataset dataset(Group g, String name, Class<?> type, int n) {

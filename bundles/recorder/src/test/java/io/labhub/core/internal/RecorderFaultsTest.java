@@ -19,6 +19,7 @@ import io.labhub.recorder.RecordingStatus;
 import io.labhub.recorder.internal.RecorderService;
 import io.labhub.recorder.internal.RecordingFiles;
 import io.labhub.testkit.Await;
+import io.labhub.testkit.Python;
 import io.labhub.testkit.ChildJvm;
 import io.labhub.transport.shm.internal.RingSettings;
 import io.labhub.transport.shm.internal.ShmTransportImpl;
@@ -48,7 +49,6 @@ import org.junit.rules.TemporaryFolder;
  */
 public class RecorderFaultsTest {
 
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
     static final int SIDE = 128;
     static final Schema SCHEMA = Schema.builder().field("count", Dtype.U32).field("pixels", Dtype.U16, SIDE, SIDE).build();
 
@@ -194,11 +194,11 @@ public class RecorderFaultsTest {
 
     /** h5py reads every recovered frame: consecutive from 0, each pixel as {@link #frame} made it. */
     private static void checkWithH5py(Path file, long n, boolean recovered) throws Exception {
-        if (!(Files.isExecutable(PYTHON) && python("import h5py").startsWith("0"))) {
+        if (!(Python.has("h5py"))) {
             System.out.println("RecorderFaultsTest: python3-h5py is missing, the HDF5 reference check is skipped");
             return;
         }
-        String out = python(String.join("\n",
+        Python.Result out = Python.run(String.join("\n",
                 "import h5py, numpy as np, sys",
                 "f = h5py.File(sys.argv[1], 'r')",
                 "assert f.attrs['recovered'] == (b'true' if " + (recovered ? "True" : "False") + " else None)",
@@ -213,7 +213,7 @@ public class RecorderFaultsTest {
                 "assert (g['fields/pixels'][:] == want).all()",
                 "assert g.attrs['droppedBytes'] >= 0",
                 "print('ok')"), file.toString());
-        assertTrue(out, out.startsWith("0") && out.contains("ok"));
+        assertTrue(out.output(), out.exit() == 0 && out.output().contains("ok"));
     }
 
     private static int sh(String... cmd) throws Exception {
@@ -229,17 +229,4 @@ public class RecorderFaultsTest {
         return p.exitValue();
     }
 
-    /** @return the exit code, a space, and the output */
-    private static String python(String script, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(PYTHON.toString(), "-c", script));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        p.getInputStream().transferTo(out);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return "timeout";
-        }
-        return p.exitValue() + " " + out.toString(StandardCharsets.UTF_8);
-    }
 }

@@ -13,6 +13,7 @@ import io.labhub.recorder.RecordingStatus;
 import io.labhub.recorder.internal.RecorderService;
 import io.labhub.recorder.internal.RecordingFiles;
 import io.labhub.testkit.Await;
+import io.labhub.testkit.Python;
 import io.labhub.transport.shm.internal.RingSettings;
 import io.labhub.transport.shm.internal.ShmTransportImpl;
 import io.labhub.transport.shm.internal.platform.SegmentAccess;
@@ -39,7 +40,6 @@ import org.junit.rules.TemporaryFolder;
  */
 public class RecorderOnShmTest {
 
-    private static final Path PYTHON = Path.of("/usr/bin/python3");
     private static final int N = 200;
     private static final int SIDE = 32;
     private static final Schema SCHEMA = Schema.builder()
@@ -88,8 +88,8 @@ public class RecorderOnShmTest {
         assertEquals(Long.valueOf(0), done.gaps().get("cam.frames"));
         assertEquals(Map.of("cam.frames", (long) N), RecordingFiles.channels(file));
 
-        assumeTrue("python3-h5py is missing", Files.isExecutable(PYTHON) && python("import h5py").startsWith("0"));
-        String out = python(String.join("\n",
+        assumeTrue("python3-h5py is missing", Python.has("h5py"));
+        Python.Result out = Python.run(String.join("\n",
                 "import h5py, numpy as np, sys",
                 "g = h5py.File(sys.argv[1], 'r')['cam.frames']",
                 "n = " + N,
@@ -103,7 +103,7 @@ public class RecorderOnShmTest {
                 "assert (g['fields/pixels'][:] == want).all()",
                 "assert (g['receivedNs'][:] >= g['timestampNs'][:] - 10**9).all()",
                 "print('ok')"), file.toString());
-        assertTrue(out, out.startsWith("0") && out.contains("ok"));
+        assertTrue(out.output(), out.exit() == 0 && out.output().contains("ok"));
     }
 
     @Test
@@ -138,8 +138,8 @@ public class RecorderOnShmTest {
         }
         RecordingStatus done = recorder.stop();
         assertEquals(done.toString(), Map.of(), done.errors());
-        assumeTrue("python3-h5py is missing", Files.isExecutable(PYTHON) && python("import h5py").startsWith("0"));
-        String out = python(String.join("\n",
+        assumeTrue("python3-h5py is missing", Python.has("h5py"));
+        Python.Result out = Python.run(String.join("\n",
                 "import h5py, numpy as np, sys",
                 "g = h5py.File(sys.argv[1], 'r')['cam.frames']",
                 "c = g['fields/count'][:]",
@@ -148,20 +148,7 @@ public class RecorderOnShmTest {
                 "assert k[10] == -1 and (np.delete(k, 10) == 0).all(), k",
                 "assert g.attrs['producerRestarts'] == 1",
                 "print('ok')"), file.toString());
-        assertTrue(out, out.startsWith("0") && out.contains("ok"));
+        assertTrue(out.output(), out.exit() == 0 && out.output().contains("ok"));
     }
 
-    /** @return the exit code, a space, and the output */
-    private static String python(String script, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(PYTHON.toString(), "-c", script));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        p.getInputStream().transferTo(out);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return "timeout";
-        }
-        return p.exitValue() + " " + out.toString(StandardCharsets.UTF_8);
-    }
 }

@@ -22,6 +22,7 @@ import io.labhub.api.schema.Schema;
 import io.labhub.recorder.RecordingStatus;
 import io.labhub.validation.Validators;
 import io.labhub.testkit.Await;
+import io.labhub.testkit.Python;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.reflect.Proxy;
@@ -47,7 +48,6 @@ import org.junit.rules.TemporaryFolder;
  */
 public class RecorderTest {
 
-    private static final String PYTHON = "/usr/bin/python3";
     private static final int N = 100;
     private static final int W = 8;
     private static final int H = 4;
@@ -145,7 +145,7 @@ public class RecorderTest {
             assertEquals("spools are removed after the export", List.of(file), s.toList());
         }
 
-        assumeTrue("python3-h5py is missing", Files.isExecutable(Path.of(PYTHON)) && run("import h5py").exit == 0);
+        assumeTrue("python3-h5py is missing", Python.has("h5py"));
         String script = String.join("\n",
                 "import h5py, numpy as np, json, sys",
                 "f = h5py.File(sys.argv[1], 'r')",
@@ -169,9 +169,9 @@ public class RecorderTest {
                 "assert a(g, 'metadata.width') == '" + W + "'",
                 "assert a(f, 'runStart') <= a(f, 'runStop')",
                 "print('ok')");
-        Result r = run(script, file.toString());
-        assertEquals(r.output, 0, r.exit);
-        assertTrue(r.output, r.output.contains("ok"));
+        Python.Result r = Python.run(script, file.toString());
+        assertEquals(r.output(), 0, r.exit());
+        assertTrue(r.output(), r.output().contains("ok"));
     }
 
     @Test
@@ -240,8 +240,8 @@ public class RecorderTest {
         }
         Await.until("twenty messages", Duration.ofSeconds(10), () -> recorder.status().frames().get("lab.log") == 20);
         assertEquals(Long.valueOf(2), recorder.stop().gaps().get("lab.log"));
-        assumeTrue("python3-h5py is missing", Files.isExecutable(Path.of(PYTHON)) && run("import h5py").exit == 0);
-        Result r = run(String.join("\n",
+        assumeTrue("python3-h5py is missing", Python.has("h5py"));
+        Python.Result r = Python.run(String.join("\n",
                 "import h5py, sys",
                 "g = h5py.File(sys.argv[1], 'r')['lab.log']",
                 "assert g.attrs['kind'] == b'pubsub', g.attrs['kind']",
@@ -250,7 +250,7 @@ public class RecorderTest {
                 "assert got == ['line %d' % s for s in range(1, 21)], got",
                 "assert list(g['skipped'][:]).index(2) == 6 and sum(g['skipped'][:]) == 2",
                 "print('ok')"), file.toString());
-        assertEquals(r.output, 0, r.exit);
+        assertEquals(r.output(), 0, r.exit());
     }
 
     @Test
@@ -289,19 +289,5 @@ public class RecorderTest {
         }
     }
 
-    private record Result(int exit, String output) {
-    }
 
-    private static Result run(String script, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(PYTHON, "-c", script));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        p.getInputStream().transferTo(out);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            return new Result(-1, "python timed out");
-        }
-        return new Result(p.exitValue(), out.toString(StandardCharsets.UTF_8));
-    }
 }
