@@ -43,7 +43,9 @@ final class HdfExport {
     static Map<String, Long> write(Path file, List<Path> spools, Function<Spool.Header, Schema> schemaOf, Instant stop,
                                    boolean recovered) {
         Map<String, Long> written = new LinkedHashMap<>();
-        Spool.Header first = Spool.header(spools.get(0));
+        // every header first: a foreign or damaged spool is refused before the file is created
+        List<Spool.Header> headers = spools.stream().map(Spool::header).toList();
+        Spool.Header first = headers.get(0);
         try (WritableHdfFile h5 = HdfFile.write(file)) {
             h5.putAttribute("labhub.recording", "1");
             h5.putAttribute("runStart", String.valueOf(first.runStart()));
@@ -52,10 +54,10 @@ final class HdfExport {
             if (recovered) {
                 h5.putAttribute("recovered", "true");
             }
-            for (Path spool : spools) {
-                Spool.Header h = Spool.header(spool);
+            for (int i = 0; i < spools.size(); i++) {
+                Spool.Header h = headers.get(i);
                 Schema schema = h.schema() == null ? null : schemaOf.apply(h);
-                written.put(h.channel(), writeChannel(h5.putGroup(h.channel()), h, schema, spool, recovered));
+                written.put(h.channel(), writeChannel(h5.putGroup(h.channel()), h, schema, spools.get(i), recovered));
             }
         }
         return written;

@@ -1,7 +1,5 @@
 package io.labhub.recorder.internal;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
@@ -45,7 +43,6 @@ final class HdfReplay {
     private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * One recorded channel, in memory.
@@ -164,17 +161,7 @@ final class HdfReplay {
         if (json == null) {
             return null;
         }
-        Object parsed;
-        try {
-            parsed = JSON.readValue(json, Object.class);
-        } catch (JacksonException e) {
-            throw refuse(g.getName(), "the schema attribute is not JSON: " + e.getOriginalMessage());
-        }
-        if (!(parsed instanceof Map<?, ?> map)) {
-            throw refuse(g.getName(), "the schema attribute is not a JSON object");
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, ?> m = (Map<String, ?>) map;
+        Map<String, ?> m = SchemaJson.map(json, why -> refuse(g.getName(), "the schema attribute " + why));
         try {
             return validator.schema(kind, m);
         } catch (InvalidInputException e) {

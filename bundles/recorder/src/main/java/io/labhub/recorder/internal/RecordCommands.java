@@ -50,7 +50,7 @@ public final class RecordCommands {
                     }
                 }
                 if (file == null) {
-                    file = Path.of("recording-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".h5");
+                    file = Path.of(defaultFileName());
                 }
                 yield format(recorder.start(names, file.toAbsolutePath()));
             }
@@ -64,6 +64,11 @@ public final class RecordCommands {
             }
             default -> throw new InvalidInputException("recorder.usage", args[0], USAGE);
         };
+    }
+
+    /** {@code recording-YYYYMMDD-HHMMSS.h5}, now: the file of a start that names none (here and in a .cfg). */
+    static String defaultFileName() {
+        return "recording-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".h5";
     }
 
     static String format(RecordingStatus s) {

@@ -14,7 +14,6 @@ import io.labhub.api.ShmFrame;
 import io.labhub.api.Subscriber;
 import io.labhub.recorder.Recorder;
 import io.labhub.recorder.RecordingStatus;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labhub.api.schema.Schema;
 import io.labhub.validation.Validator;
 import java.io.IOException;
@@ -48,8 +47,6 @@ public final class RecorderService implements Recorder {
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration FIND_POLL = Duration.ofMillis(100);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final Hub hub;
     private final Validator validator;
     private Run run;
@@ -71,7 +68,6 @@ public final class RecorderService implements Recorder {
         final Spool spool;
         final AtomicLong frames = new AtomicLong();
         final AtomicLong gaps = new AtomicLong();
-        final AtomicLong restarts = new AtomicLong();
         /** the shm consumer or subscriber; null for a request/reply log */
         final Channel consumer;
         /** a request/reply channel's exchanges, and what closing the observation takes; else null */
@@ -150,9 +146,6 @@ public final class RecorderService implements Recorder {
             boolean restarted = r > reconnects;
             reconnects = r;
             spool.append(sequence, timestampNs, epochNanos(), restarted ? RESTARTED : skipped, payload);
-            if (restarted) {
-                restarts.incrementAndGet();
-            }
             frames.incrementAndGet();
             gaps.addAndGet(skipped);
         }
@@ -220,7 +213,7 @@ public final class RecorderService implements Recorder {
                 Path spoolPath = spoolOf(file, lanes.size());
                 Spool spool;
                 try {
-                    spool = new Spool(spoolPath, header(name, info, consumer, started));
+                    spool = new Spool(spoolPath, header(name, info, started));
                 } catch (IOException | RuntimeException e) {
                     if (consumer != null) {
                         consumer.close();
@@ -296,9 +289,6 @@ public final class RecorderService implements Recorder {
             throw new InvalidInputException("recorder.recover", file.toString(), "no spool beside it ("
                     + file.getFileName() + ".N.spool): nothing to recover");
         }
-        for (Path p : spools) {
-            Spool.header(p); // a foreign or damaged spool is refused before anything is written
-        }
         Instant stop = Instant.EPOCH;
         for (Path p : spools) {
             try {
@@ -368,16 +358,12 @@ public final class RecorderService implements Recorder {
     }
 
     private Schema schemaOf(Spool.Header h) {
-        try {
-            @SuppressWarnings("unchecked")
-            Map<String, ?> json = JSON.readValue(h.schema(), Map.class);
-            return validator.schema(h.kind() == null ? null : ChannelKind.fromWireName(h.kind()).orElse(null), json);
-        } catch (IOException e) {
-            throw new InvalidInputException("recorder.spool", h.channel(), "the spool's schema is not JSON: " + e.getMessage());
-        }
+        Map<String, ?> json = SchemaJson.map(h.schema(),
+                why -> new InvalidInputException("recorder.spool", h.channel(), "the spool's schema " + why));
+        return validator.schema(h.kind() == null ? null : ChannelKind.fromWireName(h.kind()).orElse(null), json);
     }
 
-    private Spool.Header header(String name, ChannelInfo info, Channel consumer, Instant started) {
+    private Spool.Header header(String name, ChannelInfo info, Instant started) {
         ChannelInfo i = info != null ? info : hub.find(name).orElse(null);
         return new Spool.Header(name, i == null ? null : i.kind().wireName(),
                 i == null || i.schema() == null ? null : i.schema().toJson(),

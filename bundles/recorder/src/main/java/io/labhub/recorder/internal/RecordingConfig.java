@@ -4,8 +4,6 @@ import io.labhub.recorder.Recorder;
 import io.labhub.recorder.RecordingStatus;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.List;
 import org.osgi.service.component.annotations.Activate;
@@ -64,9 +62,8 @@ public final class RecordingConfig {
         List<String> channels = Arrays.stream(config.channels().split(",")).map(String::trim).filter(c -> !c.isEmpty())
                 .toList();
         Path dir = Path.of(config.directory().isBlank() ? "." : config.directory());
-        Path target = dir.resolve(config.file().isBlank()
-                ? "recording-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".h5"
-                : config.file()).toAbsolutePath();
+        Path target = dir.resolve(config.file().isBlank() ? RecordCommands.defaultFileName() : config.file())
+                .toAbsolutePath();
         Duration wait = Duration.ofMillis(Math.max(0, config.waitForChannelsMs()));
         if (channels.isEmpty()) {
             this.starter = null; // no configuration (or one without channels): nothing to record
@@ -74,12 +71,9 @@ public final class RecordingConfig {
         }
         this.starter = Thread.ofPlatform().name("recorder-config").daemon().start(() -> {
             try {
-                RecordingStatus s = recorder.start(channels, target, wait);
+                recorder.start(channels, target, wait); // recording once it returns; a refusal throws
                 file = target;
                 LOG.info("recording {} to {} ({})", channels, target, PID);
-                if (!s.recording()) {
-                    LOG.warn("recording to {} did not start", target);
-                }
             } catch (RuntimeException e) {
                 LOG.error("{}: recording {} to {} refused: {}", PID, channels, target, e.getMessage());
             }
