@@ -42,6 +42,14 @@ final class ConsumerScan {
     private final Liveness[] consumerLiveness;
     private final long[] consumerLivenessPid;
     /**
+     * Sets how long a woken forwarder counts as on its way: lets a test check both sides of the window
+     * without racing the clock (a loaded machine can take longer than 100 us between two commits).
+     */
+    void forwardPendingNanos(long nanos) {
+        forwardPendingNanos = nanos;
+    }
+
+    /**
      * How many table entries the producer scans: the highest HIGH_WATER it ever saw and the entries its
      * heartbeat found in use, never lowered (HIGH_WATER is writable by every consumer, so a garbage or
      * lowered value must not hide an entry from the wake-up or reliable scans).
@@ -53,6 +61,8 @@ final class ConsumerScan {
      * window cost no syscall; after it the next commit wakes another.
      */
     static final long FORWARD_PENDING_NANOS = 100_000;
+    /** {@link #FORWARD_PENDING_NANOS}, or what a test sets ({@link #forwardPendingNanos(long)}). */
+    private volatile long forwardPendingNanos = FORWARD_PENDING_NANOS;
     /** The entry this producer last woke as a forwarder, or -1, and when (producer thread, under its lock). */
     private int lastForwarder = -1;
     private long lastForwardNanos;
@@ -228,7 +238,7 @@ final class ConsumerScan {
         // get a core, or died, is replaced by the next commit's.
         int pending = lastForwarder;
         if (pending >= 0 && table.waitingVolatile(pending) == ShmLayout.WAITING_FORWARD) {
-            if (System.nanoTime() - lastForwardNanos < FORWARD_PENDING_NANOS) {
+            if (System.nanoTime() - lastForwardNanos < forwardPendingNanos) {
                 return 0;
             }
         }

@@ -54,6 +54,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     private final ConsumerTable table;
     /** What the producer reads of its consumers: wake check, reliable wait and drops, heartbeat survey. */
     private final ConsumerScan consumers;
+
+    /** The scan of this producer's consumers (for tests that set its timing). */
+    ConsumerScan consumerScan() {
+        return consumers;
+    }
     private final boolean reliable;
     private final boolean crc;
     private final long reliableTimeoutNanos;

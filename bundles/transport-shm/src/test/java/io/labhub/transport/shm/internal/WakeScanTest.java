@@ -99,6 +99,8 @@ public class WakeScanTest {
 
     @Test
     public void onlySleepersWhoseTargetACommitReachesAreWokenOncePerSleep() {
+        // the woken forwarder counts as on its way for the whole test: frame 3 below must not depend on the clock
+        producer.consumerScan().forwardPendingNanos(Long.MAX_VALUE);
         arm(0, 1);
         arm(1, 3);
         producer.publish(new byte[] {1});
@@ -127,6 +129,21 @@ public class WakeScanTest {
         assertEquals(0, wakeWord(2));
         producer.publish(new byte[] {5});
         assertEquals("owed and forwarding entries are left to the consumers", List.of(), platform.take());
+    }
+
+    /** Past the window, a forwarder that has not run (no core, or dead) is replaced by the next commit's. */
+    @Test
+    public void aForwarderThatHasNotRunWithinTheWindowIsReplacedByTheNextCommits() {
+        producer.consumerScan().forwardPendingNanos(0);
+        arm(0, 1);
+        arm(1, 3);
+        producer.publish(new byte[] {1});
+        assertEquals(List.of(0), platform.take());
+        producer.publish(new byte[] {2});
+        producer.publish(new byte[] {3});
+        assertEquals("entry 0 still has not swapped its flag back: entry 1 is woken itself", List.of(1), platform.take());
+        assertEquals(ShmLayout.WAITING_FORWARD, waiting(1));
+        assertEquals(1, wakeWord(1));
     }
 
     @Test
