@@ -75,6 +75,25 @@ public interface Hub {
     }
 
     /**
+     * A copy of the newest committed frame of the {@code shm} channel {@code name} on this host, read as an
+     * observer: like {@link #observe}, nothing is joined (no consumer-table entry, no attach), so a
+     * {@link ShmPolicy#RELIABLE} producer never waits for the reader and may overwrite the slot while it is
+     * copied; such a torn copy is detected (the slot's sequence is read before and after) and retried a few
+     * times, never returned. Meant for previews and monitors at a bounded rate, not for acquisition: frames
+     * are skipped by design. Never blocks.
+     *
+     * @param maxBytes the largest payload the caller accepts
+     * @return the frame, or empty when the channel has no shm segment on this host, nothing is committed yet,
+     *         or every attempt was overwritten mid-copy (a producer much faster than the copy)
+     * @throws InvalidInputException      when {@code name} is not a valid channel name or {@code maxBytes < 0}
+     * @throws MessageTooLargeException   when the newest frame is longer than {@code maxBytes}
+     * @since 1.7
+     */
+    default Optional<FrameSnapshot> latestFrame(String name, int maxBytes) {
+        return Optional.empty();
+    }
+
+    /**
      * Has {@code observer} see every exchange of the request server {@code name} of this runtime (whichever bundle
      * created it, and its successors under that name while the registration lasts): the request/reply log of a
      * recorder. A server in another process cannot be observed this way (the broker is not on the data path).

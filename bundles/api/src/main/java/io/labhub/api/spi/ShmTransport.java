@@ -6,6 +6,7 @@ import io.labhub.api.ChannelCounters;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
 import io.labhub.api.ConsumerOptions;
+import io.labhub.api.FrameSnapshot;
 import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmOptions;
 import io.labhub.api.ShmProducer;
@@ -37,6 +38,18 @@ public interface ShmTransport extends Transport {
      * @since 1.1
      */
     default Optional<ChannelCounters> observe(ChannelName name) {
+        return Optional.empty();
+    }
+
+    /**
+     * A copy of the newest committed frame of channel {@code name}'s segment on this host, read like
+     * {@link #observe} without taking part; a copy the producer overwrote meanwhile is never returned
+     * ({@code io.labhub.api.Hub#latestFrame}).
+     *
+     * @throws io.labhub.api.MessageTooLargeException when the frame is longer than {@code maxBytes}
+     * @since 1.2
+     */
+    default Optional<FrameSnapshot> latest(ChannelName name, int maxBytes) {
         return Optional.empty();
     }
 }

@@ -142,6 +142,11 @@ public class BundleHub implements Hub {
     }
 
     @Override
+    public Optional<io.labhub.api.FrameSnapshot> latestFrame(String name, int maxBytes) {
+        return engine.latestFrame(name, maxBytes);
+    }
+
+    @Override
     public HubStatus status() {
         return engine.status();
     }

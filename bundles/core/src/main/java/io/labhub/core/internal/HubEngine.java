@@ -9,7 +9,9 @@ import io.labhub.api.ChannelName;
 import io.labhub.api.ChannelNotFoundException;
 import io.labhub.api.ChannelState;
 import io.labhub.api.ConsumerOptions;
+import io.labhub.api.FrameSnapshot;
 import io.labhub.api.HubStatus;
+import io.labhub.api.InvalidInputException;
 import io.labhub.api.ShmOptions;
 import io.labhub.api.TransportUnavailableException;
 import io.labhub.api.ZmqOptions;
@@ -228,6 +230,24 @@ public class HubEngine {
         }
         for (Transport t : transports.get(ChannelKind.SHM)) {
             Optional<ChannelCounters> seen = ((ShmTransport) t).observe(name);
+            if (seen.isPresent()) {
+                return seen;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The newest committed frame of a shm channel on this host, copied as an observer by the first shm
+     * transport that finds its segment (nothing joined, nothing asked of the directory).
+     */
+    Optional<FrameSnapshot> latestFrame(String rawName, int maxBytes) {
+        ChannelName name = validator.channelName(rawName);
+        if (maxBytes < 0) {
+            throw new InvalidInputException("latest-frame.max-bytes", String.valueOf(maxBytes), "maxBytes must not be negative");
+        }
+        for (Transport t : transports.get(ChannelKind.SHM)) {
+            Optional<FrameSnapshot> seen = ((ShmTransport) t).latest(name, maxBytes);
             if (seen.isPresent()) {
                 return seen;
             }

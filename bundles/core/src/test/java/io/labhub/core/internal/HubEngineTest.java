@@ -166,6 +166,15 @@ public class HubEngineTest {
     }
 
     @Test
+    public void latestFrameRefusesBadInputAndIsEmptyWithoutAShmTransport() {
+        assertThrows(InvalidInputException.class, () -> driverA.latestFrame("../etc", 1024));
+        InvalidInputException negative = assertThrows(InvalidInputException.class, () -> driverA.latestFrame("lab.camera", -1));
+        assertEquals("latest-frame.max-bytes", negative.rule());
+        engine.addTransport(new RecordingTransport());
+        assertEquals("no shm transport: nothing to copy", Optional.empty(), driverA.latestFrame("lab.camera", 1024));
+    }
+
+    @Test
     public void createdChannelIsRegisteredFoundAndUnregisteredOnClose() {
         engine.addTransport(new RecordingTransport());
         Publisher p = driverA.createPublisher("lab.thermometer");

@@ -18,6 +18,7 @@ import io.labhub.api.ChannelCounters;
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.ChannelName;
+import io.labhub.api.FrameSnapshot;
 import io.labhub.api.ConsumerOptions;
 import io.labhub.api.ErrorCode;
 import io.labhub.api.LabHubException;
@@ -163,6 +164,15 @@ public final class ShmTransportImpl implements ShmTransport {
             }
         }
         return SegmentObserver.observe(platform, name);
+    }
+
+    /**
+     * A copy of the newest committed frame of the channel's segment on this host, this transport's own
+     * producer included (its segment is on the host like anyone's): read as an observer, never joined.
+     */
+    @Override
+    public Optional<FrameSnapshot> latest(ChannelName name, int maxBytes) {
+        return SegmentObserver.latest(platform, name, maxBytes);
     }
 
     /** The segment and what to expect of it, from the broker's description of the channel. */
