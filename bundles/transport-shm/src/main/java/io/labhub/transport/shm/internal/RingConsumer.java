@@ -67,6 +67,9 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     private volatile String failure;
     /** Set once by the first {@link #fail}; guarded by this. */
     private boolean failing;
+    /** The thread running {@link #fail}, and the latch it opens once {@link #failure} is set and open is false. */
+    private Thread failingThread;
+    private final java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
     /** Whether the current mapping was given up after a failure; guarded by {@link #lock}. */
     private boolean released;
 
@@ -145,15 +148,37 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         if (!open || m == null) {
             return;
         }
-        long size = m.handle.currentSize();
-        long needed = m.header.geometry().totalSize();
-        if (size >= 0 && size < needed) {
-            fail("the file has " + size + " bytes, the layout needs " + needed + " (truncated under its mapping)");
+        if (failIfTruncated(m)) {
             return;
         }
         m.table.bumpHeartbeat(m.entry);
         producerBeatFresh = m.producerBeat.heartbeatFresh(
                 ShmLayout.producerHeartbeatAcquire(m.head), System.nanoTime());
+    }
+
+    /** Fails this consumer when {@code m}'s file is shorter than its layout (truncated under the mapping). */
+    private boolean failIfTruncated(SegmentMapping m) {
+        long size = m.handle.currentSize();
+        long needed = m.header.geometry().totalSize();
+        if (size >= 0 && size < needed) {
+            fail("the file has " + size + " bytes, the layout needs " + needed + " (truncated under its mapping)");
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * A frame the slot reader found impossible (a length, a CRC, a WRITE_SEQUENCE its slot does not back) is a
+     * frame error, and the consumer stays open, unless the file was truncated. A load from a lost page in
+     * compiled code does not fault at once: it reads zeros and the InternalError comes later. Such a zero is
+     * the segment's loss, not a bad frame, so the consumer fails (closed, detached) before SEGMENT_INVALID is
+     * seen.
+     */
+    private LabHubException frameError(LabHubException e) {
+        if (e.code() == ErrorCode.SEGMENT_INVALID && failure == null && failIfTruncated(mapping)) {
+            return invalidNow();
+        }
+        return e;
     }
 
     @Override
@@ -167,11 +192,23 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
      * slice with the error. The mapping is given up now, or by the reader when it returns.
      */
     void fail(String why) {
+        boolean another;
         synchronized (this) {
-            if (failing || !open) {
+            if (!failing && !open) {
                 return;
             }
-            failing = true;
+            another = failing && failingThread != Thread.currentThread();
+            if (!failing) {
+                failing = true;
+                failingThread = Thread.currentThread();
+                another = false;
+            } else if (!another) {
+                return; // re-entered from our own detach
+            }
+        }
+        if (another) {
+            awaitFailed(); // another thread is failing us: our caller reports SEGMENT_INVALID once it has
+            return;
         }
         if (heartbeat != null) {
             heartbeat.remove(this);
@@ -183,6 +220,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         runOnClose();
         failure = why;
         open = false;
+        failed.countDown();
         try {
             m.wakeOwnEntry(platform);
         } catch (RuntimeException e) {
@@ -194,6 +232,19 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             } finally {
                 lock.unlock();
             }
+        }
+    }
+
+    /**
+     * Waits, outside the monitor, until the thread failing this consumer has set {@link #failure}: a caller that
+     * lost the race to fail it must not report SEGMENT_INVALID while the consumer still reads as open and attached.
+     * Bounded: the failing thread only detaches (a Hub call), it does not wait on anyone.
+     */
+    private void awaitFailed() {
+        try {
+            failed.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -305,6 +356,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             return Optional.ofNullable(slots.tryNext());
         } catch (InternalError e) {
             throw failed(e); // a page of the mapping is gone: SEGMENT_INVALID, consumer closed
+        } catch (LabHubException e) {
+            throw frameError(e);
         } finally {
             unlockRead();
         }
@@ -320,6 +373,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             return Optional.ofNullable(slots.tryNext());
         } catch (InternalError e) {
             throw failed(e);
+        } catch (LabHubException e) {
+            throw frameError(e);
         } finally {
             unlockRead();
         }
@@ -345,6 +400,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             return frame;
         } catch (InternalError e) {
             throw failed(e);
+        } catch (LabHubException e) {
+            throw frameError(e);
         } finally {
             unlockRead();
         }
@@ -413,6 +470,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             }
         } catch (InternalError e) {
             throw failed(e);
+        } catch (LabHubException e) {
+            throw frameError(e);
         } finally {
             unlockRead();
         }
