@@ -1,10 +1,11 @@
 package io.labhub.cli;
 
+import io.labhub.api.InvalidInputException;
+import io.labhub.api.text.DurationText;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -171,32 +172,18 @@ final class Options {
     }
 
     static Duration duration(String what, String text) {
-        Duration d = durationOrZero(what, text);
-        if (d.isZero()) {
-            throw CliException.usage(what + " must be positive, not '" + CliException.safe(text) + "'");
+        try {
+            return DurationText.positive(what, text);
+        } catch (InvalidInputException e) {
+            throw CliException.usage(e.getMessage());
         }
-        return d;
     }
 
-    /** {@code 500ms}, {@code 5s} or a bare number of milliseconds, from 0 to an hour. */
     private static Duration durationOrZero(String what, String text) {
-        String t = text.strip().toLowerCase(Locale.ROOT);
         try {
-            long millis;
-            if (t.endsWith("ms")) {
-                millis = Long.parseLong(t.substring(0, t.length() - 2));
-            } else if (t.endsWith("s")) {
-                millis = Math.multiplyExact(Long.parseLong(t.substring(0, t.length() - 1)), 1000L);
-            } else {
-                millis = Long.parseLong(t);
-            }
-            if (millis >= 0 && millis <= 3_600_000) {
-                return Duration.ofMillis(millis);
-            }
-        } catch (NumberFormatException | ArithmeticException e) {
-            // the one message below
+            return DurationText.parse(what, text);
+        } catch (InvalidInputException e) {
+            throw CliException.usage(e.getMessage());
         }
-        throw CliException.usage(what + " must be a duration such as 500ms, 5s or 2000 (milliseconds), at most 1 h, not '"
-                + CliException.safe(text) + "'");
     }
 }

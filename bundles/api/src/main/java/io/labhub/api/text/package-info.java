@@ -6,5 +6,5 @@
  * no copies. Drivers may use it too.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.labhub.api.text;

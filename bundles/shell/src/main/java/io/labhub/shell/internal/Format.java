@@ -1,6 +1,7 @@
 package io.labhub.shell.internal;
 
 import io.labhub.api.InvalidInputException;
+import io.labhub.api.text.DurationText;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,29 +49,12 @@ final class Format {
     }
 
     /**
-     * A duration given as {@code 500ms}, {@code 5s} or a bare number of milliseconds.
+     * A positive duration ({@link DurationText}: {@code 500ms}, {@code 5s} or a bare number of milliseconds, at most an hour).
      *
      * @throws InvalidInputException when it is not one of those forms, or not positive, or over an hour
      */
     static Duration duration(String what, String text) {
-        String t = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            long millis;
-            if (t.endsWith("ms")) {
-                millis = Long.parseLong(t.substring(0, t.length() - 2));
-            } else if (t.endsWith("s")) {
-                millis = Math.multiplyExact(Long.parseLong(t.substring(0, t.length() - 1)), 1000L);
-            } else {
-                millis = Long.parseLong(t);
-            }
-            if (millis > 0 && millis <= 3_600_000) {
-                return Duration.ofMillis(millis);
-            }
-        } catch (NumberFormatException | ArithmeticException e) {
-            // fall through
-        }
-        throw new InvalidInputException("shell." + what, text,
-                what + " must be a duration such as 500ms, 5s or 2000 (milliseconds), from 1 ms to 1 h, not '" + text + "'");
+        return DurationText.positive(what, text);
     }
 
     /** Messages per second, or {@code -} when not measured. */
