@@ -106,16 +106,8 @@ final class ComponentFailureLog implements AutoCloseable {
      * the reflection wrapper (InvocationTargetException) around what the component threw.
      */
     static String reason(String failure) {
-        if (failure == null || failure.isBlank()) {
-            return "no reason recorded (see SCR's output on stderr)";
-        }
-        String reason = failure.lines().findFirst().orElse(failure).strip();
-        for (String line : failure.lines().toList()) {
-            if (line.startsWith("Caused by: ")) {
-                reason = line.substring("Caused by: ".length()).strip();
-            }
-        }
-        return reason;
+        String reason = io.labhub.api.text.FailureText.deepestCause(failure);
+        return reason == null ? "no reason recorded (see SCR's output on stderr)" : reason;
     }
 
     private static Object field(Object dto, String name) throws ReflectiveOperationException {

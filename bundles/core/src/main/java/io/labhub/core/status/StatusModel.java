@@ -128,16 +128,8 @@ public final class StatusModel {
      * the same line to log/labhub.log.
      */
     public static String reason(String failure) {
-        if (failure == null || failure.isBlank()) {
-            return "activation failed (no reason recorded)";
-        }
-        String reason = failure.lines().findFirst().orElse(failure).strip();
-        for (String line : failure.lines().toList()) {
-            if (line.startsWith("Caused by: ")) {
-                reason = line.substring("Caused by: ".length()).strip();
-            }
-        }
-        return reason;
+        String reason = io.labhub.api.text.FailureText.deepestCause(failure);
+        return reason == null ? "activation failed (no reason recorded)" : reason;
     }
 
     private static String stateName(int state) {

@@ -16,10 +16,7 @@ final class RecorderFailures {
 
     /** @param channel the channel, or null for the run's HDF5 file */
     static String of(String channel, Path path, Throwable e) {
-        Throwable deepest = e;
-        while (deepest.getCause() != null && deepest.getCause() != deepest) {
-            deepest = deepest.getCause();
-        }
+        Throwable deepest = io.labhub.api.text.FailureText.deepest(e);
         String what = channel == null ? "the file " + path : "channel " + channel + " (spool " + path + ")";
         if (diskFull(e)) {
             return "recorder.diskFull: the disk is full writing " + what
