@@ -380,8 +380,18 @@ abstract class ZmqConsumerChannel extends ZmqChannel {
     protected void beforeSwitch(ZMQ.Socket old) {
     }
 
-    /** Loop thread: the connection of {@code s}, the socket in use, dropped: read what it already holds. */
-    protected void beforeDisconnect(ZMQ.Socket s) {
+    /** Loop thread: reads up to one batch of what {@code s} holds (the socket's read handler). */
+    protected abstract void readBatch(ZMQ.Socket s);
+
+    /**
+     * Loop thread: the connection of {@code s}, the socket in use, dropped: read everything it already holds
+     * before the drop is recorded (the dead connection adds nothing, and a new one needs a reconnect
+     * interval and a handshake), so its last messages never count as a connection that came back.
+     */
+    protected final void beforeDisconnect(ZMQ.Socket s) {
+        while ((s.getEvents() & ZMQ.Poller.POLLIN) != 0) {
+            readBatch(s);
+        }
     }
 
     /** Loop thread: after a reconnect. */

@@ -95,7 +95,7 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
         dealer.setMaxMsgSize(WireFormat.frameLimit(maxMessageSize));
         monitor(dealer, ZMQ.EVENT_DISCONNECTED);
         dealer.connect(info.endpoint());
-        loop.watch(dealer, () -> readAll(dealer), () -> true);
+        loop.watch(dealer, () -> readBatch(dealer), () -> true);
         requestLimit = Math.min(maxMessageSize, Metadata.maxMessageSize(info.metadata(), maxMessageSize));
         notReady();
         return dealer;
@@ -270,16 +270,8 @@ final class ZmqRequestClient extends ZmqConsumerChannel implements RequestClient
         }
     }
 
-
     @Override
-    protected void beforeDisconnect(ZMQ.Socket s) {
-        // everything: the dead connection adds nothing, and a new one needs a reconnect interval and a handshake
-        while ((s.getEvents() & ZMQ.Poller.POLLIN) != 0) {
-            readAll(s);
-        }
-    }
-
-    private void readAll(ZMQ.Socket dealer) {
+    protected void readBatch(ZMQ.Socket dealer) {
         for (int i = 0; i < BATCH; i++) {
             byte[] frame = dealer.recv(ZMQ.DONTWAIT);
             if (frame == null) {

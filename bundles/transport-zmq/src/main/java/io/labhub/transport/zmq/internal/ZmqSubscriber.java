@@ -66,20 +66,20 @@ final class ZmqSubscriber extends ZmqConsumerChannel implements Subscriber {
         sub.setRcvHWM(highWaterMark);
         // ZeroMQ drops a connection for good (no reconnect) on a frame over ZMQ_MAXMSGSIZE. So the socket
         // admits up to the publisher's own advertised limit (a LabHub publisher never exceeds it; a peer
-        // that does is cut off), and this subscriber's smaller limit is enforced per message in readAll,
+        // that does is cut off), and this subscriber's smaller limit is enforced per message in readBatch,
         // where a refusal is counted and the connection survives.
         int publisherMax = Metadata.maxMessageSize(info.metadata(), maxMessageSize);
         sub.setMaxMsgSize(WireFormat.frameLimit(Math.max(maxMessageSize, publisherMax)));
         monitor(sub, 0);
         sub.connect(info.endpoint());
         sub.subscribe(new byte[0]);
-        loop.watch(sub, () -> readAll(sub), () -> true);
+        loop.watch(sub, () -> readBatch(sub), () -> true);
         return sub;
     }
 
     @Override
     protected void beforeSwitch(ZMQ.Socket old) {
-        readAll(old);
+        readBatch(old);
     }
 
     @Override
@@ -92,16 +92,8 @@ final class ZmqSubscriber extends ZmqConsumerChannel implements Subscriber {
         reconnectedByEvent.set(true); // counted already: a new session behind it is no second reconnect
     }
 
-
     @Override
-    protected void beforeDisconnect(ZMQ.Socket s) {
-        // everything: the dead connection adds nothing, and a new one needs a reconnect interval and a handshake
-        while ((s.getEvents() & ZMQ.Poller.POLLIN) != 0) {
-            readAll(s);
-        }
-    }
-
-    private void readAll(ZMQ.Socket sub) {
+    protected void readBatch(ZMQ.Socket sub) {
         boolean alive = sub != socket(); // a socket being replaced says nothing about the producer in use
         for (int i = 0; i < BATCH; i++) {
             byte[] frame = sub.recv(ZMQ.DONTWAIT);
