@@ -53,7 +53,7 @@ public final class Bench {
         // pyzmq and numpy is installed: Debian python3-zmq, python3-numpy).
         // The recorder (issue 18): each recording next to a plain write of the same frames, in side B alone.
         CASES.put("recorder", List.of("write.1048576", "record.1048576", "write.2097152", "record.2097152",
-                "maxrate.1048576"));
+                "maxrate.1048576", "live.1048576", "replay.1048576"));
         if (PythonGroup.available()) {
             CASES.put("python", List.of("shm.tp.2097152", "shm.tp.1048576", "pubsub.64", "shm.rate"));
         }

@@ -10,6 +10,7 @@ import io.labhub.core.internal.BenchEngine;
 import io.labhub.recorder.RecordingStatus;
 import io.labhub.recorder.internal.RecorderService;
 import io.labhub.recorder.internal.RecordingFiles;
+import io.labhub.recorder.internal.ReplayService;
 import io.labhub.validation.Validators;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -42,6 +43,12 @@ import java.util.concurrent.locks.LockSupport;
  *       achieved rate whose recording had skipped == 0 with every lower step lossless too (frames/s), its
  *       bytes/s, the first lossy step's achieved rate (NaN if none), frames it skipped, the highest lossless
  *       rate of the whole ladder, lossy steps}.</li>
+ *   <li>{@code live.SIZE}: the reference for replay, a {@link ShmPolicy#RELIABLE} producer publishing
+ *       {@link #replayFrames} frames as fast as one consumer in the same JVM takes them: {frames/s, bytes/s}, from
+ *       the consumer's first frame to its last;</li>
+ *   <li>{@code replay.SIZE}: the same number of frames, recorded once per launch from such a producer (not
+ *       measured), replayed at {@code max} by the {@code Replayer} to one consumer that checks every frame's
+ *       number: {frames/s, bytes/s}, measured the same way.</li>
  * </ul>
  * Neither the spool nor the HDF5 file is forced to disk by the recorder (it writes through the page cache),
  * which is why {@code write.SIZE} also gives the rate up to its last write.
@@ -57,6 +64,10 @@ final class RecorderGroup implements Group {
     private static final int SLOTS = ShmOptions.DEFAULTS.slotCount();
 
     private Path dir;
+    private ReplayService replayer;
+    private Hub consumerHub;
+    /** Per frame size, the recording {@code replay.SIZE} replays (made by its first run in a launch). */
+    private final Map<Integer, Path> replayFiles = new java.util.HashMap<>();
     private Path shmDir;
     private BenchEngine engine;
     private Hub driver;
@@ -75,6 +86,8 @@ final class RecorderGroup implements Group {
         engine = new BenchEngine(shmDir);
         driver = engine.hub("driver");
         recorder = new RecorderService(engine.hub("recorder"), Validators.defaults());
+        replayer = new ReplayService(engine.hub("replayer"), Validators.defaults());
+        consumerHub = engine.hub("consumer");
         return "-";
     }
 
@@ -111,6 +124,19 @@ final class RecorderGroup implements Group {
             recordReliable(size, Math.max(8, frames / 8)); // warm-up: the lane loop, the spool, the export
             return recordReliable(size, frames);
         }
+        if (c.startsWith("live.")) {
+            live(size, Math.max(8, replayFrames(size) / 8)); // warm-up
+            return live(size, replayFrames(size));
+        }
+        if (c.startsWith("replay.")) {
+            Path file = replayFiles.get(size);
+            if (file == null) {
+                file = recorded(size, replayFrames(size));
+                replayFiles.put(size, file);
+                replay(file, size, Math.max(8, replayFrames(size) / 8)); // warm-up: a part of the same file
+            }
+            return replay(file, size, replayFrames(size));
+        }
         if (c.startsWith("maxrate.")) {
             return highestLosslessRate(size, stepFrames(size));
         }
@@ -120,6 +146,97 @@ final class RecorderGroup implements Group {
     /** Frames per step of the rate ladder: a quarter of a run (128 MiB, 16 MiB in --quick mode). */
     static int stepFrames(int size) {
         return Math.toIntExact(RUN_BYTES / 4 / size);
+    }
+
+    /**
+     * Frames per replay run: a quarter of a run (128 MiB, 16 MiB in --quick mode), since a replay holds its
+     * file's payloads in memory.
+     */
+    static int replayFrames(int size) {
+        return Math.toIntExact(RUN_BYTES / 4 / size);
+    }
+
+    /** The live reference: a reliable producer to one consumer thread, as fast as the consumer takes frames. */
+    private double[] live(int size, int frames) throws Exception {
+        String name = "bench.live" + size + "-" + (++runs);
+        try (ShmProducer p = driver.createShmProducer(name, ShmOptions.DEFAULTS.withSlots(size, SLOTS)
+                .withPolicy(ShmPolicy.RELIABLE).withReliableTimeout(Duration.ofSeconds(30)));
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment frame = arena.allocate(size, 4096);
+            fill(frame);
+            java.util.concurrent.CompletableFuture<double[]> read = readAll(name, size, frames, 0);
+            while (driver.find(name).map(io.labhub.api.ChannelInfo::consumers).orElse(0) < 1 && !read.isDone()) {
+                LockSupport.parkNanos(100_000); // the consumer's attach, before the first frame (not measured)
+            }
+            for (int i = 0; i < frames; i++) {
+                frame.set(ValueLayout.JAVA_LONG, 0, i);
+                p.publish(frame);
+            }
+            return read.get(DRAIN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    /** A reliable recording of {@code frames} numbered frames, kept for the launch's replays. */
+    private Path recorded(int size, int frames) throws Exception {
+        String name = "bench.src" + size;
+        Path file = dir.resolve(name + "-" + (++runs) + ".h5");
+        try (ShmProducer p = driver.createShmProducer(name, ShmOptions.DEFAULTS.withSlots(size, SLOTS)
+                .withPolicy(ShmPolicy.RELIABLE).withReliableTimeout(Duration.ofSeconds(30)));
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment frame = arena.allocate(size, 4096);
+            fill(frame);
+            recorder.start(List.of(name), file);
+            for (int i = 0; i < frames; i++) {
+                frame.set(ValueLayout.JAVA_LONG, 0, i);
+                p.publish(frame);
+            }
+            drained(name, frames);
+            check(name, recorder.stop(), frames, 0);
+        }
+        return file;
+    }
+
+    /** The file's first {@code frames} frames replayed at max to one consumer that checks each frame's number. */
+    private double[] replay(Path file, int size, int frames) throws Exception {
+        String name = "bench.replay" + size + "-" + (++runs);
+        replayer.start(file, io.labhub.recorder.Replayer.Options.DEFAULTS.withAs(name)
+                .withRate(io.labhub.recorder.Replayer.MAX).withConsumers(1));
+        try {
+            return readAll(name, size, frames, 0).get(DRAIN.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            replayer.stop(name);
+        }
+    }
+
+    /**
+     * One consumer thread reading {@code frames} frames of {@code name}, each numbered {@code first + i} in its
+     * first 8 bytes and {@code size} long: {frames/s, bytes/s} from its first frame to its last.
+     */
+    private java.util.concurrent.CompletableFuture<double[]> readAll(String name, int size, int frames, long first) {
+        java.util.concurrent.CompletableFuture<double[]> done = new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().name("bench-consumer-" + name).daemon().start(() -> {
+            try (io.labhub.api.ShmConsumer c = consumerHub.openShmConsumer(name,
+                    io.labhub.api.ConsumerOptions.DEFAULTS.withWaitForChannel(Duration.ofSeconds(30)))) {
+                long t0 = 0;
+                for (int i = 0; i < frames; i++) {
+                    try (io.labhub.api.ShmFrame f = c.next(DRAIN)) {
+                        if (i == 0) {
+                            t0 = System.nanoTime();
+                        }
+                        long n = f.segment().get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
+                        if (n != first + i || f.segment().byteSize() != size) {
+                            throw new IllegalStateException(name + ": frame " + i + " holds number " + n + " and "
+                                    + f.segment().byteSize() + " bytes, not " + (first + i) + " and " + size);
+                        }
+                    }
+                }
+                long t1 = System.nanoTime();
+                done.complete(new double[] {(frames - 1) * 1e9 / (t1 - t0), (frames - 1) * (double) size * 1e9 / (t1 - t0)});
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            }
+        });
+        return done;
     }
 
     private double[] plainWrite(int size, int frames) throws Exception {
@@ -308,6 +425,12 @@ final class RecorderGroup implements Group {
 
     @Override
     public void close() throws Exception {
+        if (replayer != null) {
+            replayer.stop(null);
+        }
+        for (Path f : replayFiles.values()) {
+            Files.deleteIfExists(f);
+        }
         if (recorder != null) {
             recorder.stop();
         }

@@ -191,6 +191,8 @@ final class Report {
                     "plain FileChannel write of 2 MiB frames, then force", "recorder/write.2097152", 1, false),
             new Row("highest 1 MiB camera rate recorded with nothing skipped (LATEST, 8 slots)", "frames/s", 1, "recorder/maxrate.1048576", 0,
                     "recorder spooling 1 MiB frames from a reliable producer", "recorder/record.1048576", 0, false),
+            new Row("replay at max of a 1 MiB recording to one consumer", "frames/s", 1, "recorder/replay.1048576", 0,
+                    "live reliable producer of 1 MiB frames to one consumer", "recorder/live.1048576", 0, false),
             new Row("Aeron IPC 64 B round trip p50", "us", US, "aeron/rtt", 0,
                     "cache-line ping-pong p50", "phys/pingpong", 0, true),
             new Row("Aeron IPC 64 B one-way p50", "us", US, "aeron/ow", 0,
