@@ -2,6 +2,7 @@ package io.labhub.recorder.internal;
 
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
+import io.jhdf.api.DatasetCreationOptions;
 import io.jhdf.api.WritableDataset;
 import io.jhdf.api.WritableGroup;
 import io.labhub.api.schema.Dtype;
@@ -19,11 +20,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Turns a run's spools into one HDF5 file (layout: docs/recording.md). jhdf 0.9.4 writes signed integers,
- * floats and strings only, from Java arrays, the whole file at close: so each schema field becomes its own
- * dataset (no compound types), unsigned dtypes are widened to the next signed type (u8 to int16, u16 to int32,
- * u32 to int64; u64 is stored as int64 bits) with the schema's dtype in the dataset's {@code dtype} attribute,
- * and one run must fit in memory once (the spool is read back into arrays, then written).
+ * Turns a run's spools into one HDF5 file (layout: docs/recording.md). jhdf 0.13 writes integers (signed or
+ * unsigned), floats and strings from Java arrays, the whole file at close, and no compound types: so each
+ * schema field becomes its own dataset of the field's own dtype (u16 as HDF5 uint16, from a Java short[] of
+ * the same bits), with the schema's dtype in the dataset's {@code dtype} attribute, and one run must fit in
+ * memory once (the spool is read back into arrays, then written).
  */
 final class HdfExport {
 
@@ -150,7 +151,8 @@ final class HdfExport {
         } else {
             WritableGroup fields = g.putGroup("fields");
             for (Column col : columns) {
-                WritableDataset d = fields.putDataset(col.field.name(), col.array);
+                WritableDataset d = fields.putDataset(col.field.name(), col.array, unsigned(col.field.dtype())
+                        ? DatasetCreationOptions.builder().unsigned().build() : DatasetCreationOptions.DEFAULT);
                 d.putAttribute("dtype", col.field.dtype().wireName());
                 if (col.field.unit() != null) {
                     d.putAttribute("unit", col.field.unit());
@@ -269,12 +271,9 @@ final class HdfExport {
                     continue; // open last field shorter in this entry: zeros
                 }
                 switch (field.dtype()) {
-                    case U8 -> ((short[]) leaf)[at] = (short) Byte.toUnsignedInt(b.get(off));
-                    case I8, BOOL, BYTES, UTF8 -> ((byte[]) leaf)[at] = b.get(off);
-                    case U16 -> ((int[]) leaf)[at] = Short.toUnsignedInt(b.getShort(off));
-                    case I16 -> ((short[]) leaf)[at] = b.getShort(off);
-                    case U32 -> ((long[]) leaf)[at] = Integer.toUnsignedLong(b.getInt(off));
-                    case I32 -> ((int[]) leaf)[at] = b.getInt(off);
+                    case U8, I8, BOOL, BYTES, UTF8 -> ((byte[]) leaf)[at] = b.get(off);
+                    case U16, I16 -> ((short[]) leaf)[at] = b.getShort(off);
+                    case U32, I32 -> ((int[]) leaf)[at] = b.getInt(off);
                     case U64, I64 -> ((long[]) leaf)[at] = b.getLong(off);
                     case F32 -> ((float[]) leaf)[at] = b.getFloat(off);
                     case F64 -> ((double[]) leaf)[at] = b.getDouble(off);
@@ -283,15 +282,20 @@ final class HdfExport {
         }
     }
 
-    /** The Java type a dtype is stored in (jhdf writes no unsigned integers: each is widened); HdfReplay reads it. */
+    /** The Java array type a dtype is written from: its own width (an unsigned value's bits in the signed type). */
     static Class<?> storedType(Dtype d) {
         return switch (d) {
-            case U8, I16 -> short.class;
-            case I8, BOOL, BYTES, UTF8 -> byte.class;
-            case U16, I32 -> int.class;
-            case U32, U64, I64 -> long.class;
+            case U8, I8, BOOL, BYTES, UTF8 -> byte.class;
+            case U16, I16 -> short.class;
+            case U32, I32 -> int.class;
+            case U64, I64 -> long.class;
             case F32 -> float.class;
             case F64 -> double.class;
         };
+    }
+
+    /** Whether a dtype is written as an HDF5 unsigned integer; HdfReplay checks the file's type by it. */
+    static boolean unsigned(Dtype d) {
+        return d == Dtype.U8 || d == Dtype.U16 || d == Dtype.U32 || d == Dtype.U64;
     }
 }

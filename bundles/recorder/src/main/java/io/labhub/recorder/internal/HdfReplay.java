@@ -307,22 +307,69 @@ final class HdfReplay {
             if (!Arrays.equals(dims, want.stream().mapToInt(Integer::intValue).toArray())) {
                 throw refuse(path + " " + Arrays.toString(dims), "the schema gives the shape " + want);
             }
-            if (d.getJavaType() != HdfExport.storedType(f.dtype())) {
-                throw refuse(path + " " + d.getJavaType(), "the schema's " + f.dtype() + " is stored as " + HdfExport.storedType(f.dtype()));
-            }
-            this.flat = narrow(f.dtype(), d.getDataFlat());
+            this.elementSize = text ? 1 : f.dtype().size();
+            checkType(path, f.dtype(), d.getDataType(), elementSize);
             int per = 1;
             for (int k = 1; k < dims.length; k++) {
                 per = Math.multiplyExact(per, dims[k]);
             }
             this.perEntry = per;
-            this.elementSize = text ? 1 : f.dtype().size();
+            this.flat = values(d, f.dtype(), (long) n * per * elementSize);
         }
 
-        /** One bulk copy: the values are held in the schema's own width (see {@link #narrow}). */
+        /**
+         * The file's type is the one {@link HdfExport} writes for the schema's dtype: an integer of the same size
+         * and signedness, or a float of the same size (text and bool as 8-bit signed integers).
+         */
+        private static void checkType(String path, Dtype dtype, io.jhdf.object.datatype.DataType t, int size) {
+            boolean ok;
+            if (dtype == Dtype.F32 || dtype == Dtype.F64) {
+                ok = t instanceof io.jhdf.object.datatype.FloatingPoint && t.getSize() == size;
+            } else {
+                ok = t instanceof io.jhdf.object.datatype.FixedPoint fp && fp.getSize() == size
+                        && fp.isSigned() != HdfExport.unsigned(dtype);
+            }
+            if (!ok) {
+                throw refuse(path + " " + t.getClass().getSimpleName() + " of " + t.getSize() + " bytes",
+                        "the schema's " + dtype + " is stored as " + (HdfExport.unsigned(dtype) ? "an unsigned " : "a ")
+                                + size + "-byte " + (dtype == Dtype.F32 || dtype == Dtype.F64 ? "float" : "integer"));
+            }
+        }
+
+        /**
+         * The values in the schema's own width, read once: a contiguous dataset (as the recorder writes them) as
+         * its little-endian bytes, taken whole, so each entry is then one bulk copy into its slot; any other
+         * layout through jhdf's typed read, which widens unsigned values, narrowed back.
+         */
+        private static Object values(Dataset d, Dtype dtype, long bytes) {
+            if (d instanceof io.jhdf.api.dataset.ContiguousDataset c
+                    && byteOrder(d.getDataType()) == ByteOrder.LITTLE_ENDIAN) {
+                java.nio.ByteBuffer b = c.getBuffer();
+                if (b.remaining() != bytes) {
+                    throw refuse(d.getPath() + " of " + b.remaining() + " bytes", "the dataset holds " + bytes + " bytes");
+                }
+                byte[] out = new byte[Math.toIntExact(bytes)];
+                b.get(out);
+                return out;
+            }
+            return narrow(dtype, d.getDataFlat());
+        }
+
+        private static ByteOrder byteOrder(io.jhdf.object.datatype.DataType t) {
+            if (t instanceof io.jhdf.object.datatype.FixedPoint fp) {
+                return fp.getByteOrder();
+            }
+            return t instanceof io.jhdf.object.datatype.FloatingPoint fl ? fl.getByteOrder() : null;
+        }
+
+        /** One bulk copy: the values are held in the schema's own width (see {@link #values}). */
         void write(int entry, MemorySegment dst) {
             int base = entry * perEntry;
             long off = field.offset();
+            if (flat instanceof byte[] raw && elementSize > 1) {
+                MemorySegment.copy(raw, base * elementSize, dst, ValueLayout.JAVA_BYTE, off, perEntry * elementSize);
+                return;
+            }
             ValueLayout layout = switch (field.dtype()) {
                 case U8, I8, BOOL, BYTES, UTF8 -> ValueLayout.JAVA_BYTE;
                 case U16, I16 -> SHORT;
@@ -335,14 +382,14 @@ final class HdfReplay {
         }
 
         /**
-         * The widened unsigned values (u8 in int16, u16 in int32, u32 in int64) narrowed back to their own width
-         * once, as the file is read: half the memory, and each entry is then one bulk copy into its slot (a
-         * conversion per entry ran at 1.5-2.2 GB/s of u16 frames, a fifth to a third of a live producer).
+         * jhdf's typed read widens unsigned values (u8 and u16 to int, u32 to long, u64 to BigInteger): narrowed
+         * back to their own width once, so each entry is then one bulk copy into its slot (a conversion per entry
+         * ran at 1.5-2.2 GB/s of u16 frames, a fifth to a third of a live producer).
          */
         private static Object narrow(Dtype dtype, Object stored) {
             return switch (dtype) {
                 case U8 -> {
-                    short[] a = (short[]) stored;
+                    int[] a = (int[]) stored;
                     byte[] out = new byte[a.length];
                     for (int j = 0; j < a.length; j++) {
                         out[j] = (byte) a[j];
@@ -362,6 +409,14 @@ final class HdfReplay {
                     int[] out = new int[a.length];
                     for (int j = 0; j < a.length; j++) {
                         out[j] = (int) a[j];
+                    }
+                    yield out;
+                }
+                case U64 -> {
+                    java.math.BigInteger[] a = (java.math.BigInteger[]) stored;
+                    long[] out = new long[a.length];
+                    for (int j = 0; j < a.length; j++) {
+                        out[j] = a[j].longValue();
                     }
                     yield out;
                 }

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * One channel's entries while a run lasts, appended to a plain file: the HDF5 writer (jhdf 0.9.4) builds the
+ * One channel's entries while a run lasts, appended to a plain file: the HDF5 writer (jhdf) builds the
  * whole file in memory and writes it at close, it cannot append, so the run goes to a spool first and
  * {@link HdfExport} turns the spools into the HDF5 file at stop, or at {@code recover} after a crash. The spool
  * carries everything the export needs (its {@link Header}), so both take the same path. Format (big-endian,

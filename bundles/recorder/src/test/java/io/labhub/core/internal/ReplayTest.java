@@ -282,6 +282,9 @@ public class ReplayTest {
         Path wrongType = dir.resolve("type.h5");
         RecordingFixture.write(wrongType, true, "cam.frames", g -> typed(g, new long[2][SIDE][SIDE], true));
         assertRule("replay.file", "is stored as", () -> replayer.start(wrongType, Replayer.Options.DEFAULTS));
+        Path signed = dir.resolve("signed.h5"); // the right width, but int16 where the schema says u16
+        RecordingFixture.write(signed, true, "cam.frames", g -> typed(g, new short[2][SIDE][SIDE], true, false));
+        assertRule("replay.file", "is stored as", () -> replayer.start(signed, Replayer.Options.DEFAULTS));
 
         assertRule("replay.channel", () -> replayer.start(good, Replayer.Options.DEFAULTS.withChannel("nope")));
         Path log = dir.resolve("log.h5");
@@ -310,18 +313,24 @@ public class ReplayTest {
 
     /** The camera's group with two entries; pixels given as {@code pixels}, the count field's dataset optional. */
     private static void typed(io.jhdf.api.WritableGroup g, Object pixels, boolean withCount) {
+        typed(g, pixels, withCount, true);
+    }
+
+    /** ... with the pixels' dataset signed or unsigned (the schema says u16: unsigned). */
+    private static void typed(io.jhdf.api.WritableGroup g, Object pixels, boolean withCount, boolean pixelsUnsigned) {
         g.putAttribute("kind", "shm");
         g.putAttribute("schema", SCHEMA.toJson());
         g.putAttribute("entries", 2L);
         g.putDataset("sequence", new long[] {0, 1});
         g.putDataset("timestampNs", new long[] {0, 1});
         io.jhdf.api.WritableGroup fields = g.putGroup("fields");
+        io.jhdf.api.DatasetCreationOptions unsigned = io.jhdf.api.DatasetCreationOptions.builder().unsigned().build();
         if (withCount) {
-            fields.putDataset("count", new long[] {1, 2});
+            fields.putDataset("count", new int[] {1, 2}, unsigned);
         }
-        fields.putDataset("pixels", pixels);
+        fields.putDataset("pixels", pixels, pixelsUnsigned ? unsigned : io.jhdf.api.DatasetCreationOptions.DEFAULT);
         fields.putDataset("gain", new double[] {1, 2});
-        fields.putDataset("flag", new short[] {1, 2});
+        fields.putDataset("flag", new byte[] {1, 2}, unsigned);
     }
 
     private static void assertRule(String rule, Runnable r) {

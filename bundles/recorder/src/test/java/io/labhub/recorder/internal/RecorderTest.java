@@ -158,7 +158,7 @@ public class RecorderTest {
                 "assert (g['receivedNs'][:] > 1700000000000000000).all()",
                 "px = g['fields/pixels']",
                 "assert px.shape == (n, " + H + ", " + W + "), px.shape",
-                "assert a(px, 'dtype') == 'u16' and a(px, 'unit') == 'counts' and px.dtype == np.int32",
+                "assert a(px, 'dtype') == 'u16' and a(px, 'unit') == 'counts' and px.dtype == np.uint16",
                 "s = np.arange(1, n + 1, dtype=np.int64)[:, None]",
                 "i = np.arange(" + (W * H) + ", dtype=np.int64)[None, :]",
                 "want = ((s * 977 + i * 4099) & 0xFFFF).reshape(n, " + H + ", " + W + ")",
