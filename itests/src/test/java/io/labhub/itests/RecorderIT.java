@@ -213,6 +213,54 @@ public class RecorderIT {
     }
 
     /**
+     * A pub/sub replay over real ZeroMQ: the thermometer recorded while a subscriber of this test also read it
+     * live, then replayed in a loop at 10x under another name. Every replayed message is one the thermometer sent,
+     * byte for byte, each recorded reading comes back, and the channel carries the schema and the replay's marks.
+     */
+    @Test
+    public void aReplayOfTheThermometerSendsItsRecordedReadingsOverZeroMq() throws Exception {
+        awaitSamples();
+        Path file = outDir().resolve("thermometer.h5");
+        java.util.Set<String> live = new java.util.HashSet<>();
+        RecordingStatus done;
+        try (io.labhub.api.Subscriber s = hub.openSubscriber("lab.thermometer", ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT))) {
+            live.add(text(s.receive(WAIT))); // connected: it sees every reading from now on
+            recorder.start(List.of("lab.thermometer"), file);
+            Await.until("8 readings recorded", Duration.ofSeconds(60),
+                    () -> recorder.status().frames().getOrDefault("lab.thermometer", 0L) >= 8);
+            done = recorder.stop();
+            live.add(text(s.receive(WAIT))); // one past the stop: the live set covers every recorded reading
+            for (java.util.Optional<io.labhub.api.Message> m = s.poll(); m.isPresent(); m = s.poll()) {
+                live.add(text(m.get()));
+            }
+        }
+        assertNull(done.fileError());
+        long n = done.frames().get("lab.thermometer");
+        replayer.start(file, Replayer.Options.DEFAULTS.withAs("lab.thermometer.replay").withRate(10).withLoop(true));
+        try (io.labhub.api.Subscriber replay = hub.openSubscriber("lab.thermometer.replay",
+                ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT))) {
+            var info = hub.find("lab.thermometer.replay").orElseThrow();
+            assertEquals("true", info.metadata().get("replay"));
+            assertEquals(file.toAbsolutePath().toString(), info.metadata().get("source"));
+            assertEquals("celsius", info.metadata().get("unit"));
+            assertEquals(hub.find("lab.thermometer").orElseThrow().schema().hash(), info.schema().hash());
+            java.util.Set<String> replayed = new java.util.HashSet<>();
+            for (int k = 0; k < 3 * n; k++) { // three passes' worth: a late join loses at most part of one
+                String reading = text(replay.receive(WAIT));
+                assertTrue("replayed reading " + k + " is one the thermometer sent: " + reading, live.contains(reading));
+                replayed.add(reading);
+            }
+            assertEquals("every recorded reading came back", n, replayed.size());
+        } finally {
+            replayer.stop(null);
+        }
+    }
+
+    private static String text(io.labhub.api.Message m) {
+        return new String(m.payload(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
      * Every camera frame: consecutive sequence numbers (the recorder kept up: skipped 0), the frame's own sequence
      * header equal to the recorded one, and the camera's moving ramp (row r of frame f is the ramp shifted by
      * f + r columns); thermometer readings in the camera's seconds.
@@ -230,7 +278,7 @@ public class RecorderIT {
                 "assert len(seq) == n and (np.diff(seq) == 1).all() and (g['skipped'][:] == 0).all(), seq",
                 "assert (g['fields/sequence'][:] == seq).all()",
                 "px = g['fields/pixels'][:]",
-                "assert px.shape == (n, h, w), px.shape",
+                "assert px.shape == (n, h, w) and px.dtype == np.uint16, (px.shape, px.dtype)",
                 "ramp = (np.arange(2 * w) % w) * 65535 // (w - 1)",
                 "shift0 = int(np.argmin(px[0, 0]))  # the column where the ramp wraps to 0",
                 "s0 = (w - shift0) % w",
