@@ -159,8 +159,7 @@ final class RecorderGroup implements Group {
     /** The live reference: a reliable producer to one consumer thread, as fast as the consumer takes frames. */
     private double[] live(int size, int frames) throws Exception {
         String name = "bench.live" + size + "-" + (++runs);
-        try (ShmProducer p = driver.createShmProducer(name, ShmOptions.DEFAULTS.withSlots(size, SLOTS)
-                .withPolicy(ShmPolicy.RELIABLE).withReliableTimeout(Duration.ofSeconds(30)));
+        try (ShmProducer p = reliableProducer(name, size);
              Arena arena = Arena.ofConfined()) {
             MemorySegment frame = arena.allocate(size, 4096);
             fill(frame);
@@ -176,12 +175,17 @@ final class RecorderGroup implements Group {
         }
     }
 
+    /** The Hub's default ring of {@code size}-byte slots, reliable: nothing is lost, the slowest reader paces it. */
+    private ShmProducer reliableProducer(String name, int size) {
+        return driver.createShmProducer(name, ShmOptions.DEFAULTS.withSlots(size, SLOTS)
+                .withPolicy(ShmPolicy.RELIABLE).withReliableTimeout(Duration.ofSeconds(30)));
+    }
+
     /** A reliable recording of {@code frames} numbered frames, kept for the launch's replays. */
     private Path recorded(int size, int frames) throws Exception {
         String name = "bench.src" + size;
         Path file = dir.resolve(name + "-" + (++runs) + ".h5");
-        try (ShmProducer p = driver.createShmProducer(name, ShmOptions.DEFAULTS.withSlots(size, SLOTS)
-                .withPolicy(ShmPolicy.RELIABLE).withReliableTimeout(Duration.ofSeconds(30)));
+        try (ShmProducer p = reliableProducer(name, size);
              Arena arena = Arena.ofConfined()) {
             MemorySegment frame = arena.allocate(size, 4096);
             fill(frame);
@@ -271,8 +275,7 @@ final class RecorderGroup implements Group {
     private double[] recordReliable(int size, int frames) throws Exception {
         String name = "bench.rec" + size + "-" + (++runs);
         Path file = dir.resolve(name + ".h5");
-        try (ShmProducer p = driver.createShmProducer(name, ShmOptions.DEFAULTS.withSlots(size, SLOTS)
-                .withPolicy(ShmPolicy.RELIABLE).withReliableTimeout(Duration.ofSeconds(30)));
+        try (ShmProducer p = reliableProducer(name, size);
              Arena arena = Arena.ofConfined()) {
             MemorySegment frame = arena.allocate(size, 4096);
             fill(frame);
