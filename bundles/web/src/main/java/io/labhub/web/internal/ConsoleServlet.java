@@ -1,0 +1,47 @@
+package io.labhub.web.internal;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every endpoint of the console shares: the access rule is checked before any handler runs (a refusal is
+ * answered in JSON and logged at WARN), and a failure inside a handler is a 500 with a JSON body, never a crash.
+ */
+abstract class ConsoleServlet extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleServlet.class);
+
+    private final transient AccessPolicy access;
+
+    ConsoleServlet(AccessPolicy access) {
+        this.access = access;
+    }
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        AccessPolicy.Refusal refusal = access.check(new AccessPolicy.Request(req.getMethod(), req.getHeader("Host"),
+                req.getHeader("Origin"), req.getHeader("Sec-Fetch-Site"), req.getHeader("Authorization"),
+                req.getHeader("Cookie"), req.getLocalPort()));
+        if (refusal != null) {
+            LOG.warn("web console refused {} {} from {}: {}", req.getMethod(), req.getRequestURI(), req.getRemoteAddr(), refusal.message());
+            Http.error(resp, refusal.status(), refusal.code(), refusal.message());
+            return;
+        }
+        try {
+            super.service(req, resp);
+        } catch (RuntimeException e) {
+            LOG.error("web console: {} {} failed", req.getMethod(), req.getRequestURI(), e);
+            if (!resp.isCommitted()) {
+                resp.reset();
+                Http.error(resp, 500, "INTERNAL", String.valueOf(e.getMessage()));
+            }
+        } catch (jakarta.servlet.ServletException e) {
+            throw new IOException(e);
+        }
+    }
+}

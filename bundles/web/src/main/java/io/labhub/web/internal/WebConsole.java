@@ -1,0 +1,144 @@
+package io.labhub.web.internal;
+
+import io.labhub.api.Hub;
+import jakarta.servlet.Servlet;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The console: runs where {@code io.labhub.web.cfg} exists (like the broker with its .cfg). It checks the access
+ * rule first ({@link AccessPolicy#forListener}: a non-loopback host without a token, or a token file others can
+ * read, fails the activation with the reason, which {@code hub:status} then shows, and Jetty is told not to
+ * listen); then it configures Felix HTTP's one Jetty (pid {@value #JETTY_PID}: host, port and the name
+ * {@value #SERVER_NAME} that the servlets target) and registers one servlet per endpoint on the whiteboard.
+ *
+ * <p>Why the console writes Jetty's configuration instead of asking for two .cfg files: one setting (host) decides
+ * both where Jetty listens and which access rule applies, so it lives in one place.
+ */
+@Component(service = {}, configurationPid = WebConfig.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
+@Designate(ocd = WebConfig.Config.class)
+public class WebConsole {
+
+    static final String JETTY_PID = "org.apache.felix.http";
+    static final String SERVER_NAME = "labhub-web";
+    /** Felix HTTP starts Jetty on its defaults (port 8080, every interface) at once unless this framework property is true. */
+    static final String REQUIRE_CONFIG = "org.apache.felix.http.require.config";
+    private static final Logger LOG = LoggerFactory.getLogger(WebConsole.class);
+
+    private final ConfigurationAdmin cm;
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+    private final EventFeed feed;
+    private final RequestServlet requests;
+
+    @Activate
+    public WebConsole(BundleContext context, WebConfig.Config config, @Reference Hub hub, @Reference ConfigurationAdmin cm,
+                      @Reference ServiceComponentRuntime scr) throws IOException {
+        this.cm = cm;
+        AccessPolicy access;
+        try {
+            if (config.port() < 0 || config.port() > 65535) {
+                throw new IllegalStateException("io.labhub.web port " + config.port() + " is not a TCP port (0-65535; 0 picks a free one)");
+            }
+            if (config.maxBodyBytes() < 1) {
+                throw new IllegalStateException("io.labhub.web maxBodyBytes must be at least 1, not " + config.maxBodyBytes());
+            }
+            String token = config.tokenFile().isBlank() ? null : TokenFile.read(resolve(context, config.tokenFile()));
+            access = AccessPolicy.forListener(config.host(), token);
+        } catch (IllegalStateException e) {
+            LOG.error("web console not started: {}", e.getMessage());
+            jetty(disabled());
+            throw e;
+        }
+        if (!Boolean.parseBoolean(context.getProperty(REQUIRE_CONFIG))) {
+            LOG.warn("web console: the framework property {} is not true, so Felix HTTP listened on its own defaults until "
+                    + "this configuration reached it", REQUIRE_CONFIG);
+        }
+        jetty(listening(config));
+        ChannelTable table = new ChannelTable(hub);
+        this.feed = new EventFeed(table);
+        this.requests = new RequestServlet(access, hub, config.maxBodyBytes(), Duration.ofMillis(config.requestTimeoutMs()));
+        register(context, "/api/channels", new ChannelsServlet(access, table));
+        register(context, "/api/events", new EventsServlet(access, feed));
+        register(context, "/api/status", new StatusServlet(access, context, scr, hub));
+        register(context, "/api/request/*", requests);
+        LOG.info("web console on http://{}:{}/ ({})", config.host(), config.port() == 0 ? "(a free port)" : config.port(),
+                access.tokenConfigured() ? "token required" : "loopback, no token: actions from the console's own page only");
+    }
+
+    private static Path resolve(BundleContext context, String file) {
+        Path p = Path.of(file);
+        String home = context.getProperty("labhub.home");
+        return p.isAbsolute() || home == null ? p : Path.of(home).resolve(p);
+    }
+
+    private void register(BundleContext context, String pattern, Servlet servlet) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_PATTERN, pattern);
+        props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_SERVLET_NAME, SERVER_NAME + " " + pattern);
+        props.put(HttpWhiteboardConstants.HTTP_WHITEBOARD_TARGET, "(org.apache.felix.http.name=" + SERVER_NAME + ")");
+        registrations.add(context.registerService(Servlet.class, servlet, props));
+    }
+
+    private static Dictionary<String, Object> listening(WebConfig.Config config) {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("org.apache.felix.http.name", SERVER_NAME);
+        p.put("org.apache.felix.http.enable", "true");
+        p.put("org.apache.felix.https.enable", "false");
+        p.put("org.apache.felix.http.host", config.host());
+        p.put("org.osgi.service.http.port", Integer.toString(config.port()));
+        p.put("org.apache.felix.http.jetty.sendServerHeader", "false");
+        return p;
+    }
+
+    /** Jetty told not to listen at all (rather than deleted, which would send it back to its defaults). */
+    private static Dictionary<String, Object> disabled() {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("org.apache.felix.http.name", SERVER_NAME);
+        p.put("org.apache.felix.http.enable", "false");
+        p.put("org.apache.felix.https.enable", "false");
+        return p;
+    }
+
+    private void jetty(Dictionary<String, Object> props) throws IOException {
+        Configuration c = cm.getConfiguration(JETTY_PID, "?");
+        c.update(props);
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (ServiceRegistration<?> r : registrations) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
+        }
+        registrations.clear();
+        feed.close();
+        requests.close();
+        try {
+            jetty(disabled());
+        } catch (IOException | IllegalStateException e) {
+            LOG.warn("web console: could not tell Jetty to stop listening: {}", e.toString());
+        }
+    }
+}
