@@ -83,7 +83,7 @@ final class AccessPolicy {
         if (!post) {
             return null;
         }
-        if (r.origin() != null && !ownOrigin(r.origin(), r.localPort())) {
+        if (r.origin() != null && !ownOrigin(r.origin(), r.host(), r.localPort())) {
             return new Refusal(403, "FORBIDDEN_ORIGIN", "Origin " + r.origin() + " is not this console's origin");
         }
         if (token == null && r.origin() == null && !"same-origin".equals(r.secFetchSite())) {
@@ -93,8 +93,11 @@ final class AccessPolicy {
         return null;
     }
 
-    /** The console's own origin: scheme http, this port, a host that reaches this listener. */
-    private boolean ownOrigin(String origin, int port) {
+    /**
+     * The console's own origin: scheme http and this port; on loopback a loopback name, elsewhere the very host the
+     * request was sent to (its {@code Host}), so a page of another site is refused even if it holds the token.
+     */
+    private boolean ownOrigin(String origin, String hostHeader, int port) {
         String o = origin.toLowerCase(Locale.ROOT);
         String prefix = "http://";
         if (!o.startsWith(prefix)) {
@@ -109,7 +112,7 @@ final class AccessPolicy {
         if (!hostPort.substring(colon + 1).equals(Integer.toString(port))) {
             return false;
         }
-        return loopback ? loopbackName(host) : true; // elsewhere the token is the proof; the port and scheme must match
+        return loopback ? loopbackName(host) : hostHeader != null && hostPort.equals(hostHeader.toLowerCase(Locale.ROOT));
     }
 
     private static boolean loopbackHostHeader(String hostHeader) {

@@ -72,7 +72,7 @@ public class WebConsole {
             LOG.warn("web console: the framework property {} is not true, so Felix HTTP listened on its own defaults until "
                     + "this configuration reached it", REQUIRE_CONFIG);
         }
-        jetty(listening(config));
+        jetty(listening(config, access));
         ChannelTable table = new ChannelTable(hub);
         this.feed = new EventFeed(table);
         this.requests = new RequestServlet(access, hub, config.maxBodyBytes(), Duration.ofMillis(config.requestTimeoutMs()));
@@ -98,8 +98,11 @@ public class WebConsole {
         registrations.add(context.registerService(Servlet.class, servlet, props));
     }
 
-    private static Dictionary<String, Object> listening(WebConfig.Config config) {
+    private static Dictionary<String, Object> listening(WebConfig.Config config, AccessPolicy access) {
         Hashtable<String, Object> p = new Hashtable<>();
+        // shown on the HttpServiceRuntime (Felix copies runtime.init.* there): which console this Jetty serves
+        p.put("org.apache.felix.http.runtime.init.labhub.web.host", config.host());
+        p.put("org.apache.felix.http.runtime.init.labhub.web.access", access.tokenConfigured() ? "token" : "loopback");
         p.put("org.apache.felix.http.name", SERVER_NAME);
         p.put("org.apache.felix.http.enable", "true");
         p.put("org.apache.felix.https.enable", "false");
