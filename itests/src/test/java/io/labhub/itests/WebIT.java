@@ -1,11 +1,16 @@
 package io.labhub.itests;
 
+import static io.labhub.itests.Web.JSON;
+import static io.labhub.itests.Web.WAIT;
+import static io.labhub.itests.Web.channel;
+import static io.labhub.itests.Web.code;
+import static io.labhub.itests.Web.get;
+import static io.labhub.itests.Web.post;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.labhub.api.ChannelState;
 import io.labhub.api.Hub;
 import io.labhub.api.Publisher;
@@ -20,7 +25,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.inject.Inject;
 import org.junit.Test;
@@ -33,19 +37,15 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.ServiceReference;
 
 /**
- * Issue 17 in a real framework with the {@code web} feature: the console on loopback at a port Felix HTTP picks
- * (port 0; read back from the HttpServiceRuntime's {@code osgi.http.endpoint}), the sample thermometer and stage
- * hot-deployed, and the endpoints read with the JDK's HttpClient as a browser would.
+ * Issue 17 in a real framework with the {@code web} feature: the console on loopback without a token at a port
+ * Felix HTTP picks (port 0, read back from the HttpServiceRuntime), the sample thermometer and stage hot-deployed,
+ * the endpoints read with the JDK's HttpClient as a browser would. The token cases are in {@link WebAccessIT}.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
 public class WebIT {
-
-    static final Duration WAIT = Duration.ofSeconds(30);
-    static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     private Hub hub;
@@ -68,28 +68,13 @@ public class WebIT {
                 CoreOptions.frameworkProperty("org.apache.felix.http.require.config").value("true"));
     }
 
-    /** The console's base URL, {@code http://127.0.0.1:PORT/}, once Jetty listens and the channel list answers. */
-    static String base(BundleContext context) {
-        String url = Await.value("the console's endpoint", WAIT, () -> {
-            ServiceReference<?>[] refs = context.getServiceReferences("org.osgi.service.servlet.runtime.HttpServiceRuntime",
-                    "(org.apache.felix.http.name=labhub-web)");
-            if (refs == null) {
-                return null;
-            }
-            Object endpoints = refs[0].getProperty("osgi.http.endpoint");
-            return endpoints instanceof String[] e && e.length > 0 ? e[0] : null;
-        });
-        String base = url.endsWith("/") ? url : url + "/";
+    private String base() throws Exception {
+        String base = Web.base(context, "(labhub.web.access=loopback)");
         Await.until("GET /api/channels answers 200", WAIT, () -> get(base + "api/channels").statusCode() == 200);
         return base;
     }
 
-    static HttpResponse<String> get(String url) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(WAIT).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
-    }
-
-    void deploySamples() throws Exception {
+    private void deploySamples() throws Exception {
         for (String sample : new String[] {"thermometer", "stage"}) {
             String jar = "labhub-sample-" + sample + ".jar";
             if (!Files.exists(deployDir().resolve(jar))) {
@@ -102,21 +87,11 @@ public class WebIT {
         }
     }
 
-    static JsonNode channel(JsonNode list, String name) {
-        for (JsonNode c : list.get("channels")) {
-            if (name.equals(c.get("name").asText())) {
-                return c;
-            }
-        }
-        return null;
-    }
-
     @Test
     public void theChannelListNamesTheSamplesWithTheirProducersCounters() throws Exception {
         deploySamples();
-        String base = base(context);
-        assertTrue(base, base.startsWith("http://127.0.0.1:"));
-        Await.untilAsserted("both samples listed, the thermometer with counters that grow", WAIT, () -> {
+        String base = base();
+        Await.untilAsserted("both samples listed, the thermometer with counters", WAIT, () -> {
             HttpResponse<String> r = get(base + "api/channels");
             assertEquals(r.body(), 200, r.statusCode());
             assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
@@ -131,5 +106,109 @@ public class WebIT {
             assertTrue(r.body(), thermometer.get("counters").get("messagesSent").asLong() > 0);
             assertTrue(list.get("hub").get("brokerConnected").asBoolean());
         });
+        // observing joined nothing: the broker counts no consumer of the thermometer for the console
+        assertEquals(0, hub.find("lab.thermometer").orElseThrow().consumers());
+    }
+
+    @Test
+    public void theEventStreamShowsAChannelAppearAndDisappear() throws Exception {
+        String base = base();
+        HttpResponse<InputStream> stream = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(base + "api/events")).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, stream.statusCode());
+        assertEquals("text/event-stream", stream.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+        AtomicReference<String> latest = new AtomicReference<>("");
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    if (line.startsWith("data: ")) {
+                        latest.set(line.substring(6));
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // closed by the test
+            }
+        }, "WebIT-sse");
+        reader.start();
+        try {
+            Await.until("a first channel list on the stream", WAIT, () -> latest.get().startsWith("{"));
+            String name = "web.sse.probe";
+            try (Publisher p = hub.createPublisher(name)) {
+                Await.until(name + " on the stream", WAIT, () -> channel(JSON.readTree(latest.get()), name) != null);
+                p.publish("x".getBytes(StandardCharsets.UTF_8));
+            }
+            Await.until(name + " gone from the stream after close", WAIT, () -> channel(JSON.readTree(latest.get()), name) == null);
+        } finally {
+            stream.body().close();
+            reader.interrupt();
+        }
+    }
+
+    @Test
+    public void theStatusListsTheConsoleOnlineAndTheBrokerConnected() throws Exception {
+        String base = base();
+        HttpResponse<String> r = get(base + "api/status");
+        assertEquals(r.body(), 200, r.statusCode());
+        JsonNode status = JSON.readTree(r.body());
+        assertTrue(r.body(), status.get("hub").get("brokerConnected").asBoolean());
+        boolean console = false;
+        for (JsonNode row : status.get("components")) {
+            if (row.get("component").asText().equals("io.labhub.web.internal.WebConsole")) {
+                console = "ONLINE".equals(row.get("status").asText());
+            }
+        }
+        assertTrue(r.body(), console);
+        assertTrue(r.body(), status.get("summary").get("ONLINE").asInt() > 0);
+    }
+
+    @Test
+    public void theStageMovesFromAPostOnItsOwnOriginAndItsTypedErrorsAreJson() throws Exception {
+        deploySamples();
+        String base = base();
+        String origin = base.substring(0, base.length() - 1);
+        byte[] move = "move 0.5".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> moved = post(base + "api/request/stage.x", "text/plain", move, "Origin", origin);
+        assertEquals(moved.body(), 200, moved.statusCode());
+        assertTrue(moved.body(), JSON.readTree(moved.body()).get("reply").asText().startsWith("moved to 0.500 mm"));
+        HttpResponse<String> position = post(base + "api/request/stage.x", "application/json",
+                "\"position\"".getBytes(StandardCharsets.UTF_8), "Sec-Fetch-Site", "same-origin");
+        assertEquals(position.body(), 200, position.statusCode());
+        assertEquals("position 0.500 mm", JSON.readTree(position.body()).get("reply").asText());
+
+        HttpResponse<String> dance = post(base + "api/request/stage.x", "text/plain", "dance".getBytes(StandardCharsets.UTF_8), "Origin", origin);
+        assertEquals(dance.body(), 400, dance.statusCode());
+        assertEquals("INVALID_ARGUMENT", code(dance));
+        HttpResponse<String> unknown = post(base + "api/request/no.such.stage", "text/plain", move, "Origin", origin);
+        assertEquals(unknown.body(), 404, unknown.statusCode());
+        assertEquals("CHANNEL_NOT_FOUND", code(unknown));
+        HttpResponse<String> badName = post(base + "api/request/1-not-a-name", "text/plain", move, "Origin", origin);
+        assertEquals(badName.body(), 400, badName.statusCode());
+        assertEquals("INVALID_ARGUMENT", code(badName));
+        HttpResponse<String> pubsub = post(base + "api/request/lab.thermometer", "text/plain", move, "Origin", origin);
+        assertEquals(pubsub.body(), 400, pubsub.statusCode());
+        HttpResponse<String> malformed = post(base + "api/request/stage.x", "application/json",
+                "{\"move\":".getBytes(StandardCharsets.UTF_8), "Origin", origin);
+        assertEquals(malformed.body(), 400, malformed.statusCode());
+        assertEquals("INVALID_MESSAGE", code(malformed));
+        HttpResponse<String> oversize = post(base + "api/request/stage.x", "text/plain", new byte[(1 << 20) + 1], "Origin", origin);
+        assertEquals(oversize.body(), 413, oversize.statusCode());
+        assertEquals("MESSAGE_TOO_LARGE", code(oversize));
+    }
+
+    @Test
+    public void anActionWithoutProofOfItsOriginIsRefused() throws Exception {
+        deploySamples();
+        String base = base();
+        byte[] position = "position".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> bare = post(base + "api/request/stage.x", "text/plain", position);
+        assertEquals(bare.body(), 403, bare.statusCode());
+        assertEquals("FORBIDDEN_ORIGIN", code(bare));
+        HttpResponse<String> foreign = post(base + "api/request/stage.x", "text/plain", position, "Origin", "http://evil.example");
+        assertEquals(foreign.body(), 403, foreign.statusCode());
+        assertEquals("FORBIDDEN_ORIGIN", code(foreign));
+        HttpResponse<String> otherPort = post(base + "api/request/stage.x", "text/plain", position, "Origin", "http://127.0.0.1:1");
+        assertEquals(otherPort.body(), 403, otherPort.statusCode());
+        HttpResponse<String> crossSite = post(base + "api/request/stage.x", "text/plain", position, "Sec-Fetch-Site", "cross-site");
+        assertEquals(crossSite.body(), 403, crossSite.statusCode());
     }
 }
