@@ -211,4 +211,35 @@ public class WebIT {
         HttpResponse<String> crossSite = post(base + "api/request/stage.x", "text/plain", position, "Sec-Fetch-Site", "cross-site");
         assertEquals(crossSite.body(), 403, crossSite.statusCode());
     }
+
+    /** The value of the sample {@code name{labels}} in a text-format scrape, or -1 when it is not there. */
+    private static double sample(String scrape, String series) {
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return Double.parseDouble(line.substring(series.length() + 1).split(" ")[0]);
+            }
+        }
+        return -1;
+    }
+
+    @Test
+    public void metricsAreScrapedInTheTextFormatAndAChannelCounterMovesBetweenScrapes() throws Exception {
+        deploySamples();
+        String base = base();
+        String series = "labhub_channel_messages_sent_total{channel=\"lab.thermometer\",kind=\"pubsub\"}";
+        HttpResponse<String> first = get(base + "metrics");
+        assertEquals(first.body(), 200, first.statusCode());
+        assertTrue(first.headers().firstValue("Content-Type").orElse(""), first.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        for (String line : first.body().split("\n")) {
+            assertTrue("a text-format line: " + line, line.isEmpty() || line.startsWith("# HELP ") || line.startsWith("# TYPE ")
+                    || line.matches("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})? [-+0-9.eEInfNa]+( [0-9]+)?"));
+        }
+        assertTrue(first.body(), first.body().contains("# TYPE labhub_channel_messages_sent_total counter"));
+        assertEquals(first.body(), 1.0, sample(first.body(), "labhub_broker_connected"), 0);
+        assertTrue(first.body(), sample(first.body(), "labhub_components{status=\"ONLINE\"}") > 0);
+        assertTrue("JVM metrics: " + first.body(), first.body().contains("jvm_memory_used_bytes"));
+        double before = sample(first.body(), series);
+        assertTrue(first.body(), before >= 0);
+        Await.until("the thermometer's counter moves between two scrapes", WAIT, () -> sample(get(base + "metrics").body(), series) > before);
+    }
 }

@@ -11,7 +11,7 @@ final class ChannelsServlet extends ConsoleServlet {
 
     private final transient ChannelTable table;
 
-    ChannelsServlet(AccessPolicy access, ChannelTable table) {
+    ChannelsServlet(Gate access, ChannelTable table) {
         super(access);
         this.table = table;
     }

@@ -16,9 +16,9 @@ abstract class ConsoleServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleServlet.class);
 
-    private final transient AccessPolicy access;
+    private final transient Gate access;
 
-    ConsoleServlet(AccessPolicy access) {
+    ConsoleServlet(Gate access) {
         this.access = access;
     }
 

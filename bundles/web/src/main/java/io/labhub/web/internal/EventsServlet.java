@@ -19,7 +19,7 @@ final class EventsServlet extends ConsoleServlet {
 
     private final transient EventFeed feed;
 
-    EventsServlet(AccessPolicy access, EventFeed feed) {
+    EventsServlet(Gate access, EventFeed feed) {
         super(access);
         this.feed = feed;
     }

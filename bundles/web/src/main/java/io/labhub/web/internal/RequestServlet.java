@@ -40,7 +40,7 @@ final class RequestServlet extends ConsoleServlet implements AutoCloseable {
     private final transient Map<String, RequestClient> clients = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    RequestServlet(AccessPolicy access, Hub hub, int maxBody, Duration timeout) {
+    RequestServlet(Gate access, Hub hub, int maxBody, Duration timeout) {
         super(access);
         this.hub = hub;
         this.maxBody = maxBody;

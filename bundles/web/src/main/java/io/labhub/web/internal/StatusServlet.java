@@ -23,7 +23,7 @@ final class StatusServlet extends ConsoleServlet {
     private final transient ServiceComponentRuntime scr;
     private final transient Hub hub;
 
-    StatusServlet(AccessPolicy access, BundleContext context, ServiceComponentRuntime scr, Hub hub) {
+    StatusServlet(Gate access, BundleContext context, ServiceComponentRuntime scr, Hub hub) {
         super(access);
         this.context = context;
         this.scr = scr;

@@ -1,6 +1,9 @@
 package io.labhub.web.internal;
 
 import io.labhub.api.Hub;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.Servlet;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -73,13 +76,20 @@ public class WebConsole {
                     + "this configuration reached it", REQUIRE_CONFIG);
         }
         jetty(listening(config, access));
+        // one registry per console, never the client's static default one: a restart starts clean
+        PrometheusRegistry registry = new PrometheusRegistry();
+        Gate gate = new Gate(access, Counter.builder().name("labhub_web_refusals")
+                .help("Requests the web console refused, by code (docs/web.md Access)").labelNames("code").register(registry));
+        registry.register(new HubMetrics(hub, context, scr));
+        JvmMetrics.builder().register(registry);
         ChannelTable table = new ChannelTable(hub);
         this.feed = new EventFeed(table);
-        this.requests = new RequestServlet(access, hub, config.maxBodyBytes(), Duration.ofMillis(config.requestTimeoutMs()));
-        register(context, "/api/channels", new ChannelsServlet(access, table));
-        register(context, "/api/events", new EventsServlet(access, feed));
-        register(context, "/api/status", new StatusServlet(access, context, scr, hub));
+        this.requests = new RequestServlet(gate, hub, config.maxBodyBytes(), Duration.ofMillis(config.requestTimeoutMs()));
+        register(context, "/api/channels", new ChannelsServlet(gate, table));
+        register(context, "/api/events", new EventsServlet(gate, feed));
+        register(context, "/api/status", new StatusServlet(gate, context, scr, hub));
         register(context, "/api/request/*", requests);
+        register(context, "/metrics", new MetricsServlet(gate, registry));
         LOG.info("web console on http://{}:{}/ ({})", config.host(), config.port() == 0 ? "(a free port)" : config.port(),
                 access.tokenConfigured() ? "token required" : "loopback, no token: actions from the console's own page only");
     }
