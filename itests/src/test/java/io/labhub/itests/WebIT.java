@@ -242,4 +242,90 @@ public class WebIT {
         assertTrue(first.body(), before >= 0);
         Await.until("the thermometer's counter moves between two scrapes", WAIT, () -> sample(get(base + "metrics").body(), series) > before);
     }
+
+    private void deployCamera() throws Exception {
+        Path cfg = deployDir().resolve("io.labhub.sample.camera.cfg");
+        if (!Files.exists(cfg)) {
+            Files.writeString(cfg, "width = 64\nheight = 48\nrateHz = 50\nslots = 8\n");
+        }
+        Path jar = deployDir().resolve("labhub-sample-camera.jar");
+        if (!Files.exists(jar)) {
+            Files.copy(It.samplesDir().resolve("labhub-sample-camera.jar"), jar);
+        }
+        Await.until("camera1.frames at 64x48", WAIT, () -> hub.find("camera1.frames")
+                .map(i -> i.state() == ChannelState.ACTIVE && "64".equals(i.metadata().get("width"))).orElse(false));
+    }
+
+    private static java.awt.image.BufferedImage png(HttpResponse<byte[]> r) throws Exception {
+        assertEquals(new String(r.body(), StandardCharsets.UTF_8), 200, r.statusCode());
+        assertEquals("image/png", r.headers().firstValue("Content-Type").orElse(""));
+        return javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(r.body()));
+    }
+
+    private static HttpResponse<byte[]> getBytes(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(WAIT).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    public void theCameraPreviewIsAnImageThatChangesAndJoinsNothing() throws Exception {
+        deployCamera();
+        String base = base();
+        String url = base + "api/preview/camera1.frames.png?max=32";
+        HttpResponse<byte[]> first = Await.value("a first preview", WAIT, () -> {
+            HttpResponse<byte[]> r = getBytes(url);
+            return r.statusCode() == 200 ? r : null;
+        });
+        java.awt.image.BufferedImage a = png(first);
+        assertEquals("scaled to at most 32 a side by whole steps", 32, a.getWidth());
+        assertEquals(24, a.getHeight());
+        int lo = 255, hi = 0;
+        for (int y = 0; y < a.getHeight(); y++) {
+            for (int x = 0; x < a.getWidth(); x++) {
+                int v = a.getRaster().getSample(x, y, 0);
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+        }
+        assertTrue("auto-contrast spans the range: " + lo + ".." + hi, lo == 0 && hi == 255);
+        long seq = Long.parseLong(first.headers().firstValue("X-LabHub-Sequence").orElseThrow());
+        Await.untilAsserted("a later frame with other pixels", WAIT, () -> {
+            HttpResponse<byte[]> r = getBytes(url);
+            java.awt.image.BufferedImage b = png(r);
+            assertTrue(Long.parseLong(r.headers().firstValue("X-LabHub-Sequence").orElseThrow()) > seq);
+            boolean differs = false;
+            for (int x = 0; x < a.getWidth() && !differs; x++) {
+                differs = a.getRaster().getSample(x, 0, 0) != b.getRaster().getSample(x, 0, 0);
+            }
+            assertTrue("the moving ramp moved", differs);
+        });
+        assertEquals("the preview is an observer", 0, hub.find("camera1.frames").orElseThrow().consumers());
+        assertEquals(400, get(base + "api/preview/lab.thermometer.png").statusCode());
+        assertEquals(404, get(base + "api/preview/no.such.camera.png").statusCode());
+        assertEquals(400, get(base + "api/preview/camera1.frames.png?max=nine").statusCode());
+    }
+
+    @Test
+    public void thePageAndTheThermometersSeriesAreServed() throws Exception {
+        deploySamples();
+        String base = base();
+        HttpResponse<String> page = get(base);
+        assertEquals(200, page.statusCode());
+        assertTrue(page.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        assertTrue(page.body(), page.body().contains("<title>LabHub console</title>") && page.body().contains("/console.js"));
+        HttpResponse<String> js = get(base + "console.js");
+        assertEquals(200, js.statusCode());
+        assertTrue(js.body().contains("new EventSource('/api/events')"));
+        assertEquals(200, get(base + "console.css").statusCode());
+        assertEquals(404, get(base + "no-such-file.html").statusCode());
+        Await.untilAsserted("the thermometer's celsius over the last minutes", WAIT, () -> {
+            JsonNode s = JSON.readTree(get(base + "api/series/lab.thermometer").body());
+            JsonNode celsius = s.get("fields").get("celsius");
+            assertNotNull(s.toString(), celsius);
+            assertTrue(s.toString(), celsius.size() >= 2);
+            double v = celsius.get(celsius.size() - 1).get(1).asDouble();
+            assertTrue("a plausible lab temperature: " + v, v > 0 && v < 60);
+        });
+        assertEquals(400, get(base + "api/series/stage.x").statusCode());
+    }
 }

@@ -51,6 +51,7 @@ public class WebConsole {
     private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
     private final EventFeed feed;
     private final RequestServlet requests;
+    private final SeriesServlet series;
 
     @Activate
     public WebConsole(BundleContext context, WebConfig.Config config, @Reference Hub hub, @Reference ConfigurationAdmin cm,
@@ -90,6 +91,10 @@ public class WebConsole {
         register(context, "/api/status", new StatusServlet(gate, context, scr, hub));
         register(context, "/api/request/*", requests);
         register(context, "/metrics", new MetricsServlet(gate, registry));
+        this.series = new SeriesServlet(gate, hub);
+        register(context, "/api/series/*", series);
+        register(context, "/api/preview/*", new PreviewServlet(gate, hub));
+        register(context, "/", new PageServlet(gate));
         LOG.info("web console on http://{}:{}/ ({})", config.host(), config.port() == 0 ? "(a free port)" : config.port(),
                 access.tokenConfigured() ? "token required" : "loopback, no token: actions from the console's own page only");
     }
@@ -148,6 +153,7 @@ public class WebConsole {
         registrations.clear();
         feed.close();
         requests.close();
+        series.close();
         try {
             jetty(disabled());
         } catch (IOException | IllegalStateException e) {
