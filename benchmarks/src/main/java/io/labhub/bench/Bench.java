@@ -54,6 +54,8 @@ public final class Bench {
         // The recorder (issue 18): each recording next to a plain write of the same frames, in side B alone.
         CASES.put("recorder", List.of("write.1048576", "record.1048576", "write.2097152", "record.2097152",
                 "maxrate.1048576", "live.1048576", "replay.1048576"));
+        // The web console's preview (issue 17): each camera case with and without it, in side B alone.
+        CASES.put("preview", List.of("paced.off", "paced.preview", "max.off", "max.preview"));
         if (PythonGroup.available()) {
             CASES.put("python", List.of("shm.tp.2097152", "shm.tp.1048576", "pubsub.64", "shm.rate"));
         }
@@ -84,7 +86,7 @@ public final class Bench {
                 case "--groups" -> groups = List.of(args[++i].split(","));
                 case "--cases" -> onlyCases = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,labhubbc,recorder,python] [--cases CASE,...])");
+                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,labhubbc,recorder,preview,python] [--cases CASE,...])");
             }
         }
         if (!Files.isDirectory(features.resolve("core"))) {

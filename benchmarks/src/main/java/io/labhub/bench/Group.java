@@ -31,6 +31,7 @@ interface Group {
             case "python" -> new PythonGroup(); // the Python client against the Java Hub (issue 15)
             case "crypto" -> new CryptoGroup();
             case "recorder" -> new RecorderGroup(); // the recorder against a plain file write (issue 18)
+            case "preview" -> new PreviewGroup(); // the web console's camera preview against none (issue 17)
             case "scale" -> new ScaleGroup(); // the scaling curves (Curves), not part of the suite's report
             default -> throw new IllegalArgumentException("unknown group " + name);
         };

@@ -193,6 +193,12 @@ final class Report {
                     "recorder spooling 1 MiB frames from a reliable producer", "recorder/record.1048576", 0, false),
             new Row("replay at max of a 1 MiB recording to one consumer", "frames/s", 1, "recorder/replay.1048576", 0,
                     "live reliable producer of 1 MiB frames to one consumer", "recorder/live.1048576", 0, false),
+            new Row("camera 2 MiB frames at 100/s, with the console's preview", "frames/s", 1, "preview/paced.preview", 0,
+                    "the same camera, no preview", "preview/paced.off", 0, false),
+            new Row("its Java consumer, with the console's preview", "frames/s", 1, "preview/paced.preview", 1,
+                    "its Java consumer, no preview", "preview/paced.off", 1, false),
+            new Row("reliable camera at max to one consumer, with the preview", "frames/s", 1, "preview/max.preview", 1,
+                    "the same, no preview", "preview/max.off", 1, false),
             new Row("Aeron IPC 64 B round trip p50", "us", US, "aeron/rtt", 0,
                     "cache-line ping-pong p50", "phys/pingpong", 0, true),
             new Row("Aeron IPC 64 B one-way p50", "us", US, "aeron/ow", 0,
@@ -236,7 +242,14 @@ final class Report {
             new Goal("recorder 1 MiB frames >= 0.8x a plain write (issue 18)", "recorder/record.1048576", 1,
                     "recorder/write.1048576", 1, 1, "x", true, 0.8),
             new Goal("recorder 2 MiB frames >= 0.8x a plain write (issue 18)", "recorder/record.2097152", 1,
-                    "recorder/write.2097152", 1, 1, "x", true, 0.8));
+                    "recorder/write.2097152", 1, 1, "x", true, 0.8),
+            // Issue 17: the web console's preview costs the camera and its Java consumer nothing measurable.
+            new Goal("camera rate with the console's preview >= 0.95x without (issue 17)", "preview/paced.preview", 0,
+                    "preview/paced.off", 0, 1, "x", true, 0.95),
+            new Goal("consumer rate with the console's preview >= 0.95x without (issue 17)", "preview/paced.preview", 1,
+                    "preview/paced.off", 1, 1, "x", true, 0.95),
+            new Goal("reliable camera at max with the preview >= 0.95x without (issue 17)", "preview/max.preview", 1,
+                    "preview/max.off", 1, 1, "x", true, 0.95));
 
     private Report() {
     }
@@ -295,7 +308,7 @@ final class Report {
                     .append(" | ").append(fmt(Results.median(ref) * row.scale())).append(' ').append(row.unit())
                     .append(" | ").append(fmt(ratio)).append("x |\n");
         }
-        md.append("\n## Goals (issues 13 and 18)\n\n| goal | this run | met? |\n| --- | ---: | --- |\n");
+        md.append("\n## Goals (issues 13, 17 and 18)\n\n| goal | this run | met? |\n| --- | ---: | --- |\n");
         for (Goal g : GOALS) {
             double v = g.value(r);
             md.append("| ").append(g.label()).append(" | ").append(fmt(v)).append(g.unit()).append(" | ")
