@@ -32,6 +32,11 @@ public final class Bench {
 
     /** Groups and their cases, in running order. */
     static final Map<String, List<String>> CASES = new LinkedHashMap<>();
+    /**
+     * Groups run only when named in {@code --groups}: the pub/sub cases of {@code zmq} and {@code labhub} with side A
+     * and side B in two network namespaces joined by a veth pair ({@link Veth}; root and iproute2).
+     */
+    static final Map<String, List<String>> VETH_CASES = new LinkedHashMap<>();
 
     static {
         CASES.put("phys", List.of("pingpong", "futex", "memcpy.1048576", "memcpy.4194304", "memcpy.16777216"));
@@ -56,6 +61,8 @@ public final class Bench {
                 "maxrate.1048576", "live.1048576", "replay.1048576"));
         // The web console's preview (issue 17): each camera case with and without it, in side B alone.
         CASES.put("preview", List.of("paced.off", "paced.preview", "max.off", "max.preview"));
+        VETH_CASES.put("zmqveth", List.of("pubsub.64.plain", "pubsub.64.curve", "pubsub.1048576.plain", "pubsub.1048576.curve"));
+        VETH_CASES.put("labhubveth", List.of("pubsub.64", "pubsub.1048576"));
         if (PythonGroup.available()) {
             CASES.put("python", List.of("shm.tp.2097152", "shm.tp.1048576", "pubsub.64", "shm.rate"));
         }
@@ -86,7 +93,7 @@ public final class Bench {
                 case "--groups" -> groups = List.of(args[++i].split(","));
                 case "--cases" -> onlyCases = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,labhubbc,recorder,preview,python] [--cases CASE,...])");
+                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,labhubbc,recorder,preview,python,zmqveth,labhubveth] [--cases CASE,...])");
             }
         }
         if (!Files.isDirectory(features.resolve("core"))) {
@@ -102,8 +109,12 @@ public final class Bench {
         Path work = Files.createDirectories(out.resolve("work"));
         Results results = new Results(launches, warmMs, measureMs, quick);
         long t0 = System.nanoTime();
+        List<String> selected = groups;
+        Veth veth = VETH_CASES.keySet().stream().anyMatch(selected::contains) ? Veth.up() : null;
+        try {
         for (int launch = 1; launch <= launches; launch++) {
             List<Map.Entry<String, List<String>>> order = new ArrayList<>(CASES.entrySet());
+            order.addAll(VETH_CASES.entrySet());
             if (launch % 2 == 0) {
                 // Every other launch runs the groups in reverse order, so that a drift of the machine within
                 // a launch does not always favour the groups that run first.
@@ -120,9 +131,15 @@ public final class Bench {
                         continue;
                     }
                 }
-                runGroup(g.getKey(), cases, launch, warmMs, measureMs, features.toAbsolutePath(), logs, work, results);
+                runGroup(g.getKey(), cases, launch, warmMs, measureMs, features.toAbsolutePath(), logs, work, results,
+                        VETH_CASES.containsKey(g.getKey()) ? veth : null);
             }
             LOG.info(() -> String.format("launch done, %.0f s so far", (System.nanoTime() - t0) / 1e9));
+        }
+        } finally {
+            if (veth != null) {
+                veth.close();
+            }
         }
         results.seconds = (System.nanoTime() - t0) / 1e9;
         Report.write(results, out);
@@ -131,16 +148,21 @@ public final class Bench {
     }
 
     private static void runGroup(String group, List<String> cases, int launch, long warmMs, long measureMs,
-                                 Path features, Path logs, Path work, Results results) throws Exception {
+                                 Path features, Path logs, Path work, Results results, Veth veth) throws Exception {
         Map<String, String> params = pairParams(features, work.resolve("allowed_keys-" + launch));
+        if (veth != null) {
+            params.put("host", veth.addressA); // where side A binds and B connects: across the link
+        }
         Proc a = null;
         Proc b = null;
         try {
             params.put("home", work.resolve(group + "-A-" + launch).toAbsolutePath().toString());
-            a = Proc.start(group, "A", params, warmMs, results.warmExchanges, measureMs, logs.resolve(group + "-A-" + launch + ".log"));
+            a = Proc.start(group, "A", params, warmMs, results.warmExchanges, measureMs, logs.resolve(group + "-A-" + launch + ".log"),
+                    veth == null ? List.of() : veth.prefix("A"));
             params.put("peer", a.call(null, 120));
             params.put("home", work.resolve(group + "-B-" + launch).toAbsolutePath().toString());
-            b = Proc.start(group, "B", params, warmMs, results.warmExchanges, measureMs, logs.resolve(group + "-B-" + launch + ".log"));
+            b = Proc.start(group, "B", params, warmMs, results.warmExchanges, measureMs, logs.resolve(group + "-B-" + launch + ".log"),
+                    veth == null ? List.of() : veth.prefix("B"));
             b.call(null, 120);
             for (String c : cases) {
                 String key = group + "/" + c;
@@ -242,9 +264,9 @@ public final class Bench {
         }
 
         static Proc start(String group, String side, Map<String, String> params, long warmMs, long warmExchanges,
-                          long measureMs, Path log)
+                          long measureMs, Path log, List<String> prefix)
                 throws IOException {
-            List<String> cmd = new ArrayList<>();
+            List<String> cmd = new ArrayList<>(prefix);
             cmd.add(ProcessHandle.current().info().command().orElse("java"));
             cmd.add("--enable-native-access=ALL-UNNAMED");
             // Aeron's Agrona reaches into jdk.internal.misc; Felix 7 and Agrona use sun.misc.Unsafe.

@@ -164,10 +164,10 @@ public final class Curves {
         Bench.Proc b = null;
         try {
             params.put("home", work.resolve("scale-A-" + tag).toAbsolutePath().toString());
-            a = Bench.Proc.start("scale", "A", params, warmMs, 0, measureMs, logs.resolve("scale-A-" + tag + ".log"));
+            a = Bench.Proc.start("scale", "A", params, warmMs, 0, measureMs, logs.resolve("scale-A-" + tag + ".log"), List.of());
             params.put("peer", a.call(null, 120));
             params.put("home", work.resolve("scale-B-" + tag).toAbsolutePath().toString());
-            b = Bench.Proc.start("scale", "B", params, warmMs, 0, measureMs, logs.resolve("scale-B-" + tag + ".log"));
+            b = Bench.Proc.start("scale", "B", params, warmMs, 0, measureMs, logs.resolve("scale-B-" + tag + ".log"), List.of());
             b.call(null, 120);
             if (c.startsWith("broker.")) {
                 long before = Long.parseLong(a.call("setup " + c, 60));

@@ -25,9 +25,9 @@ interface Group {
     static Group named(String name) {
         return switch (name) {
             case "phys" -> new PhysGroup();
-            case "zmq", "jnacl" -> new ZmqGroup();
+            case "zmq", "jnacl", "zmqveth" -> new ZmqGroup();
             case "aeron" -> new AeronGroup();
-            case "labhub", "labhubbc" -> new LabHubGroup();
+            case "labhub", "labhubbc", "labhubveth" -> new LabHubGroup();
             case "python" -> new PythonGroup(); // the Python client against the Java Hub (issue 15)
             case "crypto" -> new CryptoGroup();
             case "recorder" -> new RecorderGroup(); // the recorder against a plain file write (issue 18)

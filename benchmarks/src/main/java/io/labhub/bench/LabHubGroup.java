@@ -86,10 +86,11 @@ final class LabHubGroup implements Group {
         Path home = Path.of(params.get("home"));
         AeronGroup.deleteTree(home);
         Path conf = Files.createDirectories(home.resolve("conf"));
-        String broker = "tcp://127.0.0.1:" + params.get("brokerPort");
+        String host = params.getOrDefault("host", "127.0.0.1"); // side A's end of the veth pair in group labhubveth
+        String broker = "tcp://" + host + ":" + params.get("brokerPort");
         if (side.equals("A")) {
             Files.writeString(conf.resolve("io.labhub.broker.cfg"), "endpoint = " + broker
-                    + "\neventsEndpoint = tcp://127.0.0.1:" + params.get("eventsPort") + "\n" + brokerCfgExtra);
+                    + "\neventsEndpoint = tcp://" + host + ":" + params.get("eventsPort") + "\n" + brokerCfgExtra);
             Files.writeString(conf.resolve("io.labhub.core.cfg"), "broker.endpoint = " + broker + "\n");
         } else {
             Files.writeString(conf.resolve("io.labhub.core.cfg"),

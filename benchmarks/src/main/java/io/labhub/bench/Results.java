@@ -33,8 +33,9 @@ final class Results {
         }
     }
 
+    /** A case of the suite, or of a group run only when named (the veth groups: listed only when measured). */
     synchronized void add(String key, int launch, double[] v) {
-        figures.get(key)[launch] = v;
+        figures.computeIfAbsent(key, k -> new double[launches + 1][])[launch] = v;
     }
 
     synchronized void fail(String key, int launch, String why) {

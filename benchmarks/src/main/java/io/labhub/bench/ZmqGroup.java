@@ -38,9 +38,12 @@ final class ZmqGroup implements Group {
     private String serverPublic;
     private volatile boolean stop;
     private Thread worker;
+    /** The address side A binds (tcp): loopback, or its end of the veth pair in the veth group. */
+    private String host;
 
     @Override
     public String init(String side, Map<String, String> params) {
+        host = params.getOrDefault("host", "127.0.0.1");
         ctx = new ZContext();
         if (side.equals("A")) {
             server = ZMQ.Curve.generateKeyPair();
@@ -69,8 +72,8 @@ final class ZmqGroup implements Group {
     }
 
     /** Where A binds: ipc:// for the cases ending in .ipc (a name unique to this process and case), else tcp. */
-    private static String bindAddress(String c) {
-        return c.endsWith(".ipc") ? "ipc://labhub-bench-" + ProcessHandle.current().pid() + "-" + c : "tcp://127.0.0.1:*";
+    private String bindAddress(String c) {
+        return c.endsWith(".ipc") ? "ipc://labhub-bench-" + ProcessHandle.current().pid() + "-" + c : "tcp://" + host + ":*";
     }
 
     /** Binds; an ipc:// name maps to a loopback port in JeroMQ, which may be taken: then tries other names. */
