@@ -193,11 +193,13 @@ function nextPreview() {
   preview.src = '/api/preview/' + encodeURIComponent(channel) + '.png?max=512&t=' + Date.now();
 }
 preview.addEventListener('load', () => {
+  preview.classList.remove('hidden');
   histogram();
   $('preview-info').textContent = preview.naturalWidth + '×' + preview.naturalHeight + ' (auto-contrast)';
   previewTimer = setTimeout(nextPreview, 200);
 });
 preview.addEventListener('error', () => {
+  preview.classList.add('hidden');
   $('preview-info').textContent = 'no preview of ' + $('preview-channel').value + ' (not an image channel of this host, or no frame yet)';
   previewTimer = setTimeout(nextPreview, 2000);
 });

@@ -1,0 +1,164 @@
+package io.labhub.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assume.assumeTrue;
+
+import io.labhub.api.Hub;
+import io.labhub.launcher.LabHub;
+import io.labhub.testkit.Await;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.Select;
+import org.osgi.framework.ServiceReference;
+
+/**
+ * Issue 17 in a real browser: Debian's chromium, headless, driven through chromium-driver by Selenium, opens the
+ * console of an embedded runtime (the launcher, as a host application would; local directory, so no broker port)
+ * with the sample camera, thermometer and stage hot-deployed: the channel table lists them and follows the camera's
+ * jar being removed and put back, the preview shows frames that are not blank and change, the plot draws, and the
+ * form moves the stage. Screenshots go to target/. Skips, naming the packages, where chromium is not installed.
+ */
+public class WebBrowserIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    private static final Path DRIVER = Path.of("/usr/bin/chromedriver");
+
+    @Test
+    public void theConsoleShowsTheLabAndMovesTheStage() throws Exception {
+        assumeTrue("Debian packages chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)",
+                Files.isExecutable(CHROMIUM) && Files.isExecutable(DRIVER));
+        Path home = It.workDir().resolve("web-browser-home");
+        It.deleteTree(home);
+        Path conf = Files.createDirectories(home.resolve("conf"));
+        Path deploy = Files.createDirectories(home.resolve("deploy"));
+        Files.writeString(conf.resolve("io.labhub.core.cfg"), "directory = local\n");
+        Files.writeString(conf.resolve("io.labhub.web.cfg"), "host = 127.0.0.1\nport = 0\n");
+        Files.writeString(conf.resolve("io.labhub.sample.camera.cfg"), "width = 160\nheight = 120\nrateHz = 20\nslots = 8\n");
+        for (String sample : new String[] {"camera", "thermometer", "stage"}) {
+            Files.copy(It.samplesDir().resolve("labhub-sample-" + sample + ".jar"), deploy.resolve("labhub-sample-" + sample + ".jar"));
+        }
+        Path shots = It.workDir().getParent();
+        try (LabHub lab = LabHub.builder().home(home).featuresDir(It.featuresDir()).deploy(true)
+                .features("boot", "framework", "base", "core", "shm", "zmq", "web")
+                .property("org.apache.felix.http.require.config", "true").start()) {
+            Hub hub = lab.hub(WAIT);
+            for (String name : new String[] {"camera1.frames", "lab.thermometer", "stage.x"}) {
+                Await.until(name + " produced", WAIT, () -> hub.find(name).isPresent());
+            }
+            String base = Await.value("the console's port", WAIT, () -> {
+                ServiceReference<?>[] refs = lab.bundleContext().getServiceReferences(
+                        "org.osgi.service.servlet.runtime.HttpServiceRuntime", "(org.apache.felix.http.name=labhub-web)");
+                return refs == null ? null : "http://127.0.0.1:" + refs[0].getProperty("org.osgi.service.http.port") + "/";
+            });
+            WebDriver browser = browser(home);
+            try {
+                browser.get(base);
+                Await.until("the channel table lists the samples", WAIT, () -> rows(browser).containsAll(
+                        List.of("camera1.frames", "lab.thermometer", "stage.x")));
+
+                double[] first = Await.value("a camera frame that is not blank", WAIT, () -> {
+                    double[] s = previewStats(browser);
+                    return s != null && s[1] > s[0] ? s : null;
+                });
+                Await.until("the preview changes between frames", WAIT, () -> {
+                    double[] s = previewStats(browser);
+                    return s != null && s[2] != first[2];
+                });
+
+                Await.until("the thermometer's plot has points", WAIT,
+                        () -> browser.findElement(By.id("plot-info")).getText().matches("[1-9][0-9]* points.*"));
+
+                new Select(browser.findElement(By.id("request-channel"))).selectByValue("stage.x");
+                WebElement body = browser.findElement(By.id("request-body"));
+                body.clear();
+                body.sendKeys("move 1.5");
+                browser.findElement(By.cssSelector("#request button")).click();
+                Await.until("the stage answers the move", WAIT,
+                        () -> browser.findElement(By.id("request-reply")).getText().startsWith("moved to 1.500 mm"));
+                body.clear();
+                body.sendKeys("position");
+                browser.findElement(By.cssSelector("#request button")).click();
+                Await.until("the stage is at 1.5 mm", WAIT,
+                        () -> browser.findElement(By.id("request-reply")).getText().equals("position 1.500 mm"));
+                body.clear();
+                body.sendKeys("dance");
+                browser.findElement(By.cssSelector("#request button")).click();
+                Await.until("the typed error is shown", WAIT,
+                        () -> browser.findElement(By.id("request-reply")).getText().startsWith("400 INVALID_ARGUMENT"));
+                screenshot(browser, shots.resolve("web-console.png"));
+
+                Path jar = deploy.resolve("labhub-sample-camera.jar");
+                Path away = home.resolve("labhub-sample-camera.jar");
+                Files.move(jar, away);
+                Await.until("the camera leaves the table", WAIT, () -> !rows(browser).contains("camera1.frames"));
+                screenshot(browser, shots.resolve("web-console-no-camera.png"));
+                Files.move(away, jar);
+                Await.until("the camera is back in the table", WAIT, () -> rows(browser).contains("camera1.frames"));
+                assertEquals("the preview joined nothing", 0, hub.find("camera1.frames").orElseThrow().consumers());
+                Await.until("the preview shows the camera again", WAIT, () -> {
+                    double[] s = previewStats(browser);
+                    return s != null && s[1] > s[0];
+                });
+            } finally {
+                browser.quit();
+            }
+        }
+    }
+
+    private static WebDriver browser(Path home) throws Exception {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,1400",
+                "--user-data-dir=" + Files.createTempDirectory(home, "chromium-profile"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(DRIVER.toFile())
+                .usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+
+    /** The channel names the table shows (read in one script: the page redraws the rows every second). */
+    private static List<String> rows(WebDriver browser) {
+        Object r = ((JavascriptExecutor) browser).executeScript(
+                "return [...document.querySelectorAll('#channels tbody tr')].map(tr => tr.dataset.name);");
+        return r instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
+    }
+
+    /**
+     * The shown preview's pixel statistics, read from the image element in the page: {min, max, sum of the
+     * first row} of its red channel, or null before an image has loaded.
+     */
+    private static double[] previewStats(WebDriver browser) {
+        Object r = ((JavascriptExecutor) browser).executeScript(String.join("\n",
+                "const img = document.getElementById('preview');",
+                "if (!img.complete || !img.naturalWidth) return null;",
+                "const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;",
+                "const g = c.getContext('2d'); g.drawImage(img, 0, 0);",
+                "const d = g.getImageData(0, 0, c.width, c.height).data;",
+                "let lo = 255, hi = 0, row = 0;",
+                "for (let i = 0; i < d.length; i += 4) { lo = Math.min(lo, d[i]); hi = Math.max(hi, d[i]); if (i < c.width * 4) row += d[i] * (i + 1); }",
+                "return [lo, hi, row];"));
+        if (!(r instanceof List<?> l)) {
+            return null;
+        }
+        return new double[] {((Number) l.get(0)).doubleValue(), ((Number) l.get(1)).doubleValue(), ((Number) l.get(2)).doubleValue()};
+    }
+
+    private static void screenshot(WebDriver browser, Path file) throws Exception {
+        byte[] png = ((org.openqa.selenium.TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
+        Files.write(file, png);
+        assertTrue(png.length > 0);
+    }
+}
