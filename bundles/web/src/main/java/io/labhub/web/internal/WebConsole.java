@@ -65,6 +65,9 @@ public class WebConsole {
             if (config.maxBodyBytes() < 1) {
                 throw new IllegalStateException("io.labhub.web maxBodyBytes must be at least 1, not " + config.maxBodyBytes());
             }
+            if (config.requestTimeoutMs() < 1) {
+                throw new IllegalStateException("io.labhub.web requestTimeoutMs must be at least 1, not " + config.requestTimeoutMs());
+            }
             String token = config.tokenFile().isBlank() ? null : TokenFile.read(resolve(context, config.tokenFile()));
             access = AccessPolicy.forListener(config.host(), token);
         } catch (IllegalStateException e) {
