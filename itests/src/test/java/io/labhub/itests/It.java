@@ -94,6 +94,12 @@ final class It {
                 }
             }
         }
+        // the web console on a port free at run time (Felix picks it), never the product's 8780: a test runtime must
+        // not collide with a runtime running on this machine, nor with another test's
+        Path web = target.resolve("conf/io.labhub.web.cfg");
+        if (Files.exists(web)) {
+            Files.writeString(web, Files.readString(web).replaceAll("(?m)^port\\s*=.*$", "port = 0"));
+        }
         return target;
     }
 }

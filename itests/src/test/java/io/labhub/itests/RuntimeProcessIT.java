@@ -188,4 +188,49 @@ public class RuntimeProcessIT {
             p.destroyForcibly();
         }
     }
+
+    /**
+     * The default runtime serves the web console (issue 17): the page, and the sample instruments in its channel list,
+     * on the port of conf/io.labhub.web.cfg (here one free now, chosen by the test), on loopback only.
+     */
+    @Test
+    public void theDefaultRuntimeServesTheWebConsoleWithTheSamples() throws Exception {
+        Path home = It.copyRuntime("proc-web");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path cfg = home.resolve("conf/io.labhub.web.cfg");
+        assertTrue("the runtime ships the console's configuration", Files.exists(cfg));
+        Files.writeString(cfg, Files.readString(cfg).replaceAll("(?m)^port\\s*=.*$", "port = " + port));
+        Process p = new ProcessBuilder(home.resolve("bin/labhub").toString())
+                .redirectOutput(home.resolve("stdout.txt").toFile()).redirectError(home.resolve("stderr.txt").toFile()).start();
+        try {
+            It.awaitCount(home.resolve("log/labhub.log"), "web console on http://127.0.0.1:" + port + "/", 1, Duration.ofSeconds(60));
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            java.net.URI base = java.net.URI.create("http://127.0.0.1:" + port + "/");
+            String[] channels = {""};
+            io.labhub.testkit.Await.until("the samples in the console's channel list", Duration.ofSeconds(60), () -> {
+                try {
+                    var r = http.send(java.net.http.HttpRequest.newBuilder(base.resolve("api/channels")).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                    channels[0] = r.statusCode() + " " + r.body();
+                    return r.statusCode() == 200 && r.body().contains("camera1.frames") && r.body().contains("lab.thermometer")
+                            && r.body().contains("stage.x");
+                } catch (IOException e) {
+                    channels[0] = e.toString();
+                    return false;
+                }
+            });
+            var page = http.send(java.net.http.HttpRequest.newBuilder(base).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, page.statusCode());
+            assertTrue(page.body(), page.body().toLowerCase(java.util.Locale.ROOT).contains("<html"));
+            OutputStream stdin = p.getOutputStream();
+            stdin.close(); // end of input: the runtime stops
+            assertTrue("runtime did not exit after end of input", p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
 }

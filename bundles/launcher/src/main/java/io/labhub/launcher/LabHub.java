@@ -247,6 +247,10 @@ public final class LabHub implements AutoCloseable {
             props.put("gosh.args", "--nointeractive --noshutdown");
             props.put("labhub.console", Boolean.toString(console));
             props.put("gosh.home", home.toString());
+            // Felix HTTP (the web feature) would otherwise start Jetty at once on 0.0.0.0:8080; with this it waits for
+            // the configuration the web console writes from io.labhub.web.cfg (127.0.0.1 unless a token is set), and a
+            // runtime without that file listens nowhere
+            props.put("org.apache.felix.http.require.config", "true");
             props.putAll(properties);
 
             FrameworkFactory factory = ServiceLoader.load(FrameworkFactory.class, LabHub.class.getClassLoader())
