@@ -164,4 +164,59 @@ public class WebAccessIT {
         assertEquals(401, get(base + "api/status").statusCode());
         assertEquals(401, get(base + "api/events").statusCode());
     }
+
+    /**
+     * HTTPS (docs/web.md "TLS"): with a keystore and its owner-only password file the console answers over TLS only,
+     * with the keystore's certificate, and a plain-HTTP request to that port gets no answer of the console.
+     */
+    @Test
+    public void withAKeystoreTheConsoleSpeaksHttpsOnly() throws Exception {
+        String password = "web-access-it-keystore";
+        Path ks = tokenDir().resolve("web.p12");
+        Files.deleteIfExists(ks);
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "web", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+                "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
+                "-keystore", ks.toString(), "-storepass", password, "-keypass", password).redirectErrorStream(true).start();
+        String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals("keytool: " + out, 0, keytool.waitFor());
+        Path pw = tokenDir().resolve("keystore-password");
+        Files.writeString(pw, password + "\n");
+        Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));
+        configure("host = 127.0.0.1\nport = 0\nkeystore = " + ks + "\nkeystorePasswordFile = " + pw + "\n");
+
+        String port = Await.value("the console's HTTPS port", WAIT, () -> {
+            var refs = context.getServiceReferences("org.osgi.service.servlet.runtime.HttpServiceRuntime",
+                    "(&(org.apache.felix.http.name=labhub-web)(org.osgi.service.http.port.secure=*))");
+            return refs == null ? null : String.valueOf(refs[0].getProperty("org.osgi.service.http.port.secure"));
+        });
+        java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("web", java.security.KeyStore.getInstance(ks.toFile(), password.toCharArray()).getCertificate("web"));
+        javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(ssl).connectTimeout(WAIT).build();
+        java.net.URI channels = java.net.URI.create("https://127.0.0.1:" + port + "/api/channels");
+        Await.until("the console answers over HTTPS", WAIT, () -> {
+            try {
+                return https.send(java.net.http.HttpRequest.newBuilder(channels).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+            } catch (java.io.IOException e) {
+                return false; // Jetty starting its TLS connector
+            }
+        });
+        int plain;
+        try {
+            plain = get("http://127.0.0.1:" + port + "/api/channels").statusCode();
+        } catch (java.io.IOException e) {
+            plain = -1; // the TLS connector closed the plain request
+        }
+        assertTrue("plain HTTP to the HTTPS port got " + plain, plain != 200);
+        configure("host = 127.0.0.1\nport = 0\nkeystore = " + ks + "\n");
+        Await.until("a keystore without its password file fails the console, naming both settings", WAIT,
+                () -> failing("keystore and keystorePasswordFile go together"));
+    }
 }

@@ -33,10 +33,13 @@ final class AccessPolicy {
 
     private final boolean loopback;
     private final String token;
+    /** {@code http://} or, with TLS, {@code https://}: the scheme of the console's own origin. */
+    private final String scheme;
 
-    private AccessPolicy(boolean loopback, String token) {
+    private AccessPolicy(boolean loopback, String token, boolean tls) {
         this.loopback = loopback;
         this.token = token;
+        this.scheme = tls ? "https://" : "http://";
     }
 
     /**
@@ -45,12 +48,17 @@ final class AccessPolicy {
      * @throws IllegalStateException when {@code host} is not a loopback address and there is no token
      */
     static AccessPolicy forListener(String host, String token) {
+        return forListener(host, token, false);
+    }
+
+    /** @param tls whether the console serves HTTPS (then its own origin is {@code https://}) */
+    static AccessPolicy forListener(String host, String token, boolean tls) {
         boolean loopback = isLoopback(host);
         if (!loopback && token == null) {
             throw new IllegalStateException("io.labhub.web host " + host + " is not a loopback address and no tokenFile "
                     + "is configured: the console refuses to listen (set tokenFile to an owner-only file, or host = 127.0.0.1)");
         }
-        return new AccessPolicy(loopback, token);
+        return new AccessPolicy(loopback, token, tls);
     }
 
     static boolean isLoopback(String host) {
@@ -94,12 +102,12 @@ final class AccessPolicy {
     }
 
     /**
-     * The console's own origin: scheme http and this port; on loopback a loopback name, elsewhere the very host the
+     * The console's own origin: its scheme (http, or https with TLS) and this port; on loopback a loopback name, elsewhere the very host the
      * request was sent to (its {@code Host}), so a page of another site is refused even if it holds the token.
      */
     private boolean ownOrigin(String origin, String hostHeader, int port) {
         String o = origin.toLowerCase(Locale.ROOT);
-        String prefix = "http://";
+        String prefix = scheme;
         if (!o.startsWith(prefix)) {
             return false;
         }

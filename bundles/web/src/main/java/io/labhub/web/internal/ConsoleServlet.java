@@ -24,12 +24,7 @@ abstract class ConsoleServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        AccessPolicy.Refusal refusal = access.check(new AccessPolicy.Request(req.getMethod(), req.getHeader("Host"),
-                req.getHeader("Origin"), req.getHeader("Sec-Fetch-Site"), req.getHeader("Authorization"),
-                req.getHeader("Cookie"), req.getLocalPort()));
-        if (refusal != null) {
-            LOG.warn("web console refused {} {} from {}: {}", req.getMethod(), req.getRequestURI(), req.getRemoteAddr(), refusal.message());
-            Http.error(resp, refusal.status(), refusal.code(), refusal.message());
+        if (!access.admit(req, resp)) {
             return;
         }
         try {

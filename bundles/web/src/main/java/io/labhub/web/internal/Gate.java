@@ -1,9 +1,19 @@
 package io.labhub.web.internal;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The access rule as every endpoint applies it, with the count of refusals by code that /metrics shows. */
+/**
+ * The access rule as every endpoint applies it (the console's servlets and the Felix Web Console's security
+ * provider), with the count of refusals by code that /metrics shows.
+ */
 final class Gate {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Gate.class);
 
     final AccessPolicy policy;
     private final Counter refusals;
@@ -19,5 +29,22 @@ final class Gate {
             refusals.labelValues(refusal.code()).inc();
         }
         return refusal;
+    }
+
+    /**
+     * Checks a request against the rule; a refused one is answered here (JSON, its status) and logged at WARN.
+     *
+     * @return whether the request may go on
+     */
+    boolean admit(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        AccessPolicy.Refusal refusal = check(new AccessPolicy.Request(req.getMethod(), req.getHeader("Host"),
+                req.getHeader("Origin"), req.getHeader("Sec-Fetch-Site"), req.getHeader("Authorization"),
+                req.getHeader("Cookie"), req.getLocalPort()));
+        if (refusal == null) {
+            return true;
+        }
+        LOG.warn("web console refused {} {} from {}: {}", req.getMethod(), req.getRequestURI(), req.getRemoteAddr(), refusal.message());
+        Http.error(resp, refusal.status(), refusal.code(), refusal.message());
+        return false;
     }
 }

@@ -28,26 +28,38 @@ final class TokenFile {
      *                               by group or others
      */
     static String read(Path file) {
+        return read(file, "tokenFile", MIN_LENGTH);
+    }
+
+    /**
+     * A secret held in an owner-only file: the token, or the keystore's password ({@code keystorePasswordFile}).
+     *
+     * @param setting the configuration key that named the file, for the messages
+     * @return the file's content, trimmed
+     * @throws IllegalStateException naming the file and the setting when it is missing, shorter than
+     *                               {@code minLength}, not printable ASCII, or readable by group or others
+     */
+    static String read(Path file, String setting, int minLength) {
         if (!Files.isRegularFile(file)) {
-            throw new IllegalStateException("io.labhub.web tokenFile " + file + " does not exist or is not a file");
+            throw new IllegalStateException("io.labhub.web " + setting + " " + file + " does not exist or is not a file");
         }
         try {
             if (Files.getFileAttributeView(file, PosixFileAttributeView.class) != null) {
                 Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
                 perms.retainAll(OTHERS);
                 if (!perms.isEmpty()) {
-                    throw new IllegalStateException("io.labhub.web tokenFile " + file + " is accessible to group or others "
+                    throw new IllegalStateException("io.labhub.web " + setting + " " + file + " is accessible to group or others "
                             + perms + ": it must be owner-only (chmod 600 " + file + ")");
                 }
             }
             String token = Files.readString(file, StandardCharsets.UTF_8).strip();
-            if (token.length() < MIN_LENGTH || token.chars().anyMatch(c -> c <= ' ' || c > '~')) {
-                throw new IllegalStateException("io.labhub.web tokenFile " + file + " must hold one token of at least "
-                        + MIN_LENGTH + " printable ASCII characters");
+            if (token.length() < minLength || token.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+                throw new IllegalStateException("io.labhub.web " + setting + " " + file + " must hold one secret of at least "
+                        + minLength + " printable ASCII characters");
             }
             return token;
         } catch (IOException e) {
-            throw new IllegalStateException("io.labhub.web tokenFile " + file + " cannot be read: " + e.getMessage(), e);
+            throw new IllegalStateException("io.labhub.web " + setting + " " + file + " cannot be read: " + e.getMessage(), e);
         }
     }
 }

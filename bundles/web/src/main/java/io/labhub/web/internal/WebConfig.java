@@ -26,6 +26,12 @@ final class WebConfig {
         @AttributeDefinition(description = "A file holding the access token (owner-only permissions); empty: no token, loopback only")
         String tokenFile() default "";
 
+        @AttributeDefinition(description = "A PKCS12 keystore with the console's TLS key and certificate: HTTPS only on port; empty: plain HTTP")
+        String keystore() default "";
+
+        @AttributeDefinition(description = "A file holding the keystore's password (owner-only permissions); needed with keystore")
+        String keystorePasswordFile() default "";
+
         @AttributeDefinition(description = "The largest request body accepted, in bytes")
         int maxBodyBytes() default DEFAULT_MAX_BODY_BYTES;
 

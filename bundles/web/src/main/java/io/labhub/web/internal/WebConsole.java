@@ -6,6 +6,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import jakarta.servlet.Servlet;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,6 +59,7 @@ public class WebConsole {
                       @Reference ServiceComponentRuntime scr) throws IOException {
         this.cm = cm;
         AccessPolicy access;
+        Tls tls;
         try {
             if (config.port() < 0 || config.port() > 65535) {
                 throw new IllegalStateException("io.labhub.web port " + config.port() + " is not a TCP port (0-65535; 0 picks a free one)");
@@ -69,7 +71,9 @@ public class WebConsole {
                 throw new IllegalStateException("io.labhub.web requestTimeoutMs must be at least 1, not " + config.requestTimeoutMs());
             }
             String token = config.tokenFile().isBlank() ? null : TokenFile.read(resolve(context, config.tokenFile()));
-            access = AccessPolicy.forListener(config.host(), token);
+            tls = Tls.of(config.keystore().isBlank() ? null : resolve(context, config.keystore()),
+                    config.keystorePasswordFile().isBlank() ? null : resolve(context, config.keystorePasswordFile()));
+            access = AccessPolicy.forListener(config.host(), token, tls != null);
         } catch (IllegalStateException e) {
             LOG.error("web console not started: {}", e.getMessage());
             jetty(disabled());
@@ -79,7 +83,7 @@ public class WebConsole {
             LOG.warn("web console: the framework property {} is not true, so Felix HTTP listened on its own defaults until "
                     + "this configuration reached it", REQUIRE_CONFIG);
         }
-        jetty(listening(config, access));
+        jetty(listening(config, access, tls));
         // one registry per console, never the client's static default one: a restart starts clean
         PrometheusRegistry registry = new PrometheusRegistry();
         Gate gate = new Gate(access, Counter.builder().name("labhub_web_refusals")
@@ -98,7 +102,12 @@ public class WebConsole {
         register(context, "/api/series/*", series);
         register(context, "/api/preview/*", new PreviewServlet(gate, hub));
         register(context, "/", new PageServlet(gate));
-        LOG.info("web console on http://{}:{}/ ({})", config.host(), config.port() == 0 ? "(a free port)" : config.port(),
+        if (AdminConsoles.available()) { // the optional webconsole feature: the Felix Web Console behind the same rule
+            registrations.add(AdminConsoles.register(context, gate, cm));
+            LOG.info("web console: the Felix Web Console at /system/console follows the console's access rule");
+        }
+        LOG.info("web console on {}://{}:{}/ ({})", tls != null ? "https" : "http", config.host(),
+                config.port() == 0 ? "(a free port)" : config.port(),
                 access.tokenConfigured() ? "token required" : "loopback, no token: actions from the console's own page only");
     }
 
@@ -116,16 +125,64 @@ public class WebConsole {
         registrations.add(context.registerService(Servlet.class, servlet, props));
     }
 
-    private static Dictionary<String, Object> listening(WebConfig.Config config, AccessPolicy access) {
+    /**
+     * The console's TLS key: a PKCS12 keystore and its password, read from an owner-only file (the rule of the token
+     * file), checked by opening the keystore here, so a wrong password or a foreign file fails the console with
+     * the setting named instead of a Jetty that cannot start.
+     */
+    record Tls(Path keystore, String password) {
+
+        /** @return null for plain HTTP (neither set) */
+        static Tls of(Path keystore, Path passwordFile) {
+            if (keystore == null && passwordFile == null) {
+                return null;
+            }
+            if (keystore == null || passwordFile == null) {
+                throw new IllegalStateException("io.labhub.web keystore and keystorePasswordFile go together: set both for "
+                        + "HTTPS, or neither for plain HTTP");
+            }
+            if (!Files.isRegularFile(keystore)) {
+                throw new IllegalStateException("io.labhub.web keystore " + keystore + " does not exist or is not a file");
+            }
+            String password = TokenFile.read(passwordFile, "keystorePasswordFile", 6);
+            try {
+                java.security.KeyStore ks = java.security.KeyStore.getInstance(keystore.toFile(), password.toCharArray());
+                boolean key = false;
+                for (String alias : java.util.Collections.list(ks.aliases())) {
+                    key |= ks.isKeyEntry(alias);
+                }
+                if (!key) {
+                    throw new IllegalStateException("io.labhub.web keystore " + keystore + " holds no private key");
+                }
+            } catch (IOException | java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("io.labhub.web keystore " + keystore + " cannot be opened with the password of "
+                        + "keystorePasswordFile " + passwordFile + " (a PKCS12 keystore, e.g. from keytool -genkeypair): "
+                        + e.getMessage(), e);
+            }
+            return new Tls(keystore, password);
+        }
+    }
+
+    private static Dictionary<String, Object> listening(WebConfig.Config config, AccessPolicy access, Tls tls) {
         Hashtable<String, Object> p = new Hashtable<>();
         // shown on the HttpServiceRuntime (Felix copies runtime.init.* there): which console this Jetty serves
         p.put("org.apache.felix.http.runtime.init.labhub.web.host", config.host());
         p.put("org.apache.felix.http.runtime.init.labhub.web.access", access.tokenConfigured() ? "token" : "loopback");
         p.put("org.apache.felix.http.name", SERVER_NAME);
-        p.put("org.apache.felix.http.enable", "true");
-        p.put("org.apache.felix.https.enable", "false");
         p.put("org.apache.felix.http.host", config.host());
-        p.put("org.osgi.service.http.port", Integer.toString(config.port()));
+        if (tls == null) {
+            p.put("org.apache.felix.http.enable", "true");
+            p.put("org.apache.felix.https.enable", "false");
+            p.put("org.osgi.service.http.port", Integer.toString(config.port()));
+        } else { // HTTPS only: no plain port beside it
+            p.put("org.apache.felix.http.enable", "false");
+            p.put("org.apache.felix.https.enable", "true");
+            p.put("org.osgi.service.http.port.secure", Integer.toString(config.port()));
+            p.put("org.apache.felix.https.keystore", tls.keystore().toString());
+            p.put("org.apache.felix.https.keystore.password", tls.password());
+            p.put("org.apache.felix.https.keystore.key.password", tls.password());
+            p.put("org.apache.felix.https.keystore.type", "PKCS12");
+        }
         p.put("org.apache.felix.http.jetty.sendServerHeader", "false");
         return p;
     }

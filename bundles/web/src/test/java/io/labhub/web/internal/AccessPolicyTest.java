@@ -44,6 +44,15 @@ public class AccessPolicyTest {
     }
 
     @Test
+    public void withTlsTheOwnOriginIsHttpsAndThePlainOneIsForeign() {
+        AccessPolicy p = AccessPolicy.forListener("0.0.0.0", TOKEN, true);
+        assertNull(p.check(req("POST", "lab:8780", "https://lab:8780", null, "Bearer " + TOKEN, null)));
+        AccessPolicy.Refusal plain = p.check(req("POST", "lab:8780", "http://lab:8780", null, "Bearer " + TOKEN, null));
+        assertEquals(403, plain.status());
+        assertEquals("FORBIDDEN_ORIGIN", plain.code());
+    }
+
+    @Test
     public void onLoopbackAForeignHostHeaderIsRefused() {
         AccessPolicy p = AccessPolicy.forListener("127.0.0.1", null);
         AccessPolicy.Refusal r = p.check(req("GET", "evil.example:8780", null, null, null, null));
