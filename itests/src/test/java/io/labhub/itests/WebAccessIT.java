@@ -172,14 +172,7 @@ public class WebAccessIT {
     @Test
     public void withAKeystoreTheConsoleSpeaksHttpsOnly() throws Exception {
         String password = "web-access-it-keystore";
-        Path ks = tokenDir().resolve("web.p12");
-        Files.deleteIfExists(ks);
-        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "web", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", ks.toString(), "-storepass", password, "-keypass", password).redirectErrorStream(true).start();
-        String out = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals("keytool: " + out, 0, keytool.waitFor());
+        Path ks = io.labhub.testkit.Keystores.selfSigned(tokenDir().resolve("web.p12"), password);
         Path pw = tokenDir().resolve("keystore-password");
         Files.writeString(pw, password + "\n");
         Files.setPosixFilePermissions(pw, PosixFilePermissions.fromString("rw-------"));

@@ -55,18 +55,17 @@ final class PreviewServlet extends ConsoleServlet {
             return;
         }
         try {
-            Optional<ChannelInfo> info = hub.find(name);
-            if (info.isEmpty()) {
-                Http.error(resp, 404, ErrorCode.CHANNEL_NOT_FOUND.name(), "no channel " + name);
+            ChannelInfo channel = Http.channelOr404(hub, name, resp);
+            if (channel == null) {
                 return;
             }
-            Preview.Image image = info.get().kind() == ChannelKind.SHM ? Preview.image(info.get().schema()) : null;
+            Preview.Image image = channel.kind() == ChannelKind.SHM ? Preview.image(channel.schema()) : null;
             if (image == null) {
                 Http.error(resp, 400, ErrorCode.INVALID_ARGUMENT.name(), name + " is not an shm channel with an image field "
                         + "(u8 [h,w], u16 [h,w] or u8 [h,w,3] in its schema)");
                 return;
             }
-            Cached c = render(name, info.get(), image, max);
+            Cached c = render(name, channel, image, max);
             if (c == null) {
                 Http.error(resp, 404, "NO_FRAME", "no frame of " + name + " on this host yet");
                 return;

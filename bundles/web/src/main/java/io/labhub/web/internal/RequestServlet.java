@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,13 +58,12 @@ final class RequestServlet extends ConsoleServlet implements AutoCloseable {
             return;
         }
         try {
-            Optional<ChannelInfo> info = hub.find(name);
-            if (info.isEmpty()) {
-                Http.error(resp, 404, ErrorCode.CHANNEL_NOT_FOUND.name(), "no channel " + name);
+            ChannelInfo channel = Http.channelOr404(hub, name, resp);
+            if (channel == null) {
                 return;
             }
-            if (info.get().kind() != ChannelKind.REQREP) {
-                Http.error(resp, 400, ErrorCode.INVALID_ARGUMENT.name(), name + " is a " + info.get().kind().name().toLowerCase(java.util.Locale.ROOT)
+            if (channel.kind() != ChannelKind.REQREP) {
+                Http.error(resp, 400, ErrorCode.INVALID_ARGUMENT.name(), name + " is a " + channel.kind().name().toLowerCase(java.util.Locale.ROOT)
                         + " channel; requests go to reqrep channels");
                 return;
             }

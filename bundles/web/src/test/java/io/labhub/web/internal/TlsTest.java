@@ -15,17 +15,8 @@ public class TlsTest {
 
     static final String PASSWORD = "tls-test-password";
 
-    /** A PKCS12 keystore with one EC key for 127.0.0.1 and localhost, made by the JDK's keytool. */
     static Path keystore(Path dir, String password) throws Exception {
-        Path ks = dir.resolve("web.p12");
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair", "-alias", "web", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
-                "-ext", "san=ip:127.0.0.1,dns:localhost", "-validity", "2", "-storetype", "PKCS12",
-                "-keystore", ks.toString(), "-storepass", password, "-keypass", password)
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals("keytool: " + out, 0, p.waitFor());
-        return ks;
+        return io.labhub.testkit.Keystores.selfSigned(dir.resolve("web.p12"), password);
     }
 
     private static Path secret(Path dir, String name, String content, String perms) throws Exception {
