@@ -86,57 +86,65 @@ final class SegmentObserver {
         });
     }
 
+    /**
+     * Reads the channel's best segment: the scan keeps the best candidate so far open, with its header mapped
+     * and validated, and closes the others, so the read needs no second open nor a second check.
+     */
     private static <T> Optional<T> best(ShmPlatform platform, ChannelName name, Read<T> read) {
         String wanted = name.value();
-        String bestSegment = null;
+        ShmHandle best = null;
+        MemorySegment bestHead = null;
+        Header bestHeader = null;
         boolean bestOpen = false;
         long bestCreated = Long.MIN_VALUE;
-        for (String segment : platform.list()) {
-            try (ShmHandle handle = platform.open(segment)) {
-                long size = handle.size();
-                if (size < ShmLayout.HEADER_LENGTH) {
-                    continue;
-                }
-                MemorySegment head = handle.map(0, ShmLayout.HEADER_LENGTH, false);
-                Header header = ShmLayout.validate(segment, head, size, Expectation.NONE);
-                if (!ShmLayout.carriesChannel(head, wanted)) {
-                    continue;
-                }
-                boolean open = ShmLayout.producerStateAcquire(head) == ShmLayout.PRODUCER_OPEN
-                        && Liveness.processAlive(header.producerPid(), header.producerStartMillis());
-                long created = head.get(ValueLayout.JAVA_LONG, ShmLayout.CREATED_MS_OFFSET);
-                if (bestSegment != null && (bestOpen && !open || bestOpen == open && created <= bestCreated)) {
-                    continue;
-                }
-                bestSegment = segment;
-                bestOpen = open;
-                bestCreated = created;
-            } catch (LabHubException | IllegalStateException | InternalError e) {
-                // gone, foreign, truncated or unmapped meanwhile: not the channel's segment to report
-            }
-        }
-        if (bestSegment == null) {
-            return Optional.empty();
-        }
-        ShmHandle opened;
         try {
-            opened = platform.open(bestSegment);
-        } catch (LabHubException | IllegalStateException e) {
-            return Optional.empty(); // removed between the scan and the read
-        }
-        try (ShmHandle handle = opened) {
-            MemorySegment head;
-            Header header;
-            try {
-                head = handle.map(0, ShmLayout.HEADER_LENGTH, false);
-                header = ShmLayout.validate(bestSegment, head, handle.size(), Expectation.NONE);
-            } catch (LabHubException e) {
-                return Optional.empty(); // replaced by something foreign between the scan and the read
+            for (String segment : platform.list()) {
+                ShmHandle handle = null;
+                try {
+                    handle = platform.open(segment);
+                    long size = handle.size();
+                    if (size < ShmLayout.HEADER_LENGTH) {
+                        continue;
+                    }
+                    MemorySegment head = handle.map(0, ShmLayout.HEADER_LENGTH, false);
+                    Header header = ShmLayout.validate(segment, head, size, Expectation.NONE);
+                    if (!ShmLayout.carriesChannel(head, wanted)) {
+                        continue;
+                    }
+                    boolean open = ShmLayout.producerStateAcquire(head) == ShmLayout.PRODUCER_OPEN
+                            && Liveness.processAlive(header.producerPid(), header.producerStartMillis());
+                    long created = head.get(ValueLayout.JAVA_LONG, ShmLayout.CREATED_MS_OFFSET);
+                    if (best != null && (bestOpen && !open || bestOpen == open && created <= bestCreated)) {
+                        continue;
+                    }
+                    if (best != null) {
+                        best.close();
+                    }
+                    best = handle;
+                    handle = null; // kept
+                    bestHead = head;
+                    bestHeader = header;
+                    bestOpen = open;
+                    bestCreated = created;
+                } catch (LabHubException | IllegalStateException | InternalError e) {
+                    // gone, foreign, truncated or unmapped meanwhile: not the channel's segment to report
+                } finally {
+                    if (handle != null) {
+                        handle.close();
+                    }
+                }
+            }
+            if (best == null) {
+                return Optional.empty();
             }
             // What the read itself finds wrong (a frame too large, a slot that breaks the layout) is the caller's to know.
-            return Optional.ofNullable(read.read(handle, head, header));
+            return Optional.ofNullable(read.read(best, bestHead, bestHeader));
         } catch (IllegalStateException | InternalError e) {
             return Optional.empty(); // truncated or unmapped under the read
+        } finally {
+            if (best != null) {
+                best.close();
+            }
         }
     }
 }
