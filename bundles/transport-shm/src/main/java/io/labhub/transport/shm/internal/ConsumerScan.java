@@ -42,14 +42,6 @@ final class ConsumerScan {
     private final Liveness[] consumerLiveness;
     private final long[] consumerLivenessPid;
     /**
-     * Sets how long a woken forwarder counts as on its way: lets a test check both sides of the window
-     * without racing the clock (a loaded machine can take longer than 100 us between two commits).
-     */
-    void forwardPendingNanos(long nanos) {
-        forwardPendingNanos = nanos;
-    }
-
-    /**
      * How many table entries the producer scans: the highest HIGH_WATER it ever saw and the entries its
      * heartbeat found in use, never lowered (HIGH_WATER is writable by every consumer, so a garbage or
      * lowered value must not hide an entry from the wake-up or reliable scans).
@@ -198,6 +190,14 @@ final class ConsumerScan {
             return knownEntries.get();
         }
         return known;
+    }
+
+    /**
+     * Sets how long a woken forwarder counts as on its way: lets a test check both sides of the window
+     * without racing the clock (a loaded machine can take longer than 100 us between two commits).
+     */
+    void forwardPendingNanos(long nanos) {
+        forwardPendingNanos = nanos;
     }
 
     /**

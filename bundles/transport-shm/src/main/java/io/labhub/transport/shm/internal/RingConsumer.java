@@ -65,10 +65,9 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     private final AtomicBoolean closeRan = new AtomicBoolean();
     /** Why the segment became unusable (the consumer is then closed), or null. */
     private volatile String failure;
-    /** Set once by the first {@link #fail}; guarded by this. */
-    private boolean failing;
-    /** The thread running {@link #fail}, and the latch it opens once {@link #failure} is set and open is false. */
+    /** The thread that runs {@link #fail}, set once by the first call (null: not failing); guarded by this. */
     private Thread failingThread;
+    /** Opened by that thread once {@link #failure} is set and open is false. */
     private final java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
     /** Whether the current mapping was given up after a failure; guarded by {@link #lock}. */
     private boolean released;
@@ -192,23 +191,21 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
      * slice with the error. The mapping is given up now, or by the reader when it returns.
      */
     void fail(String why) {
-        boolean another;
+        Thread running;
         synchronized (this) {
-            if (!failing && !open) {
-                return;
-            }
-            another = failing && failingThread != Thread.currentThread();
-            if (!failing) {
-                failing = true;
+            running = failingThread;
+            if (running == null) {
+                if (!open) {
+                    return; // closed plainly
+                }
                 failingThread = Thread.currentThread();
-                another = false;
-            } else if (!another) {
-                return; // re-entered from our own detach
             }
         }
-        if (another) {
-            awaitFailed(); // another thread is failing us: our caller reports SEGMENT_INVALID once it has
-            return;
+        if (running != null) {
+            if (running != Thread.currentThread()) {
+                awaitFailed(); // another thread is failing us: our caller reports SEGMENT_INVALID once it has
+            }
+            return; // else re-entered from our own detach
         }
         if (heartbeat != null) {
             heartbeat.remove(this);

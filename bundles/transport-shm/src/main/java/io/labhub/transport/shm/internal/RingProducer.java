@@ -54,11 +54,6 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     private final ConsumerTable table;
     /** What the producer reads of its consumers: wake check, reliable wait and drops, heartbeat survey. */
     private final ConsumerScan consumers;
-
-    /** The scan of this producer's consumers (for tests that set its timing). */
-    ConsumerScan consumerScan() {
-        return consumers;
-    }
     private final boolean reliable;
     private final boolean crc;
     private final long reliableTimeoutNanos;
@@ -260,6 +255,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     @Override
     public boolean isOpen() {
         return open;
+    }
+
+    /** The scan of this producer's consumers (for tests that set its timing). */
+    ConsumerScan consumerScan() {
+        return consumers;
     }
 
     /** The counters as the segment header holds them (what an observer reads; see {@link SegmentObserver}). */
