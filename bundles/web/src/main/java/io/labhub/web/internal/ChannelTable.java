@@ -64,6 +64,19 @@ final class ChannelTable {
         return m;
     }
 
+    /**
+     * The producer's counters of a channel as {@link Hub#observe} reads them (never a consumer), or empty where
+     * they cannot be reached (a remote zmq producer) or the channel went away meanwhile: the table and the
+     * metrics show such a channel without counters rather than failing.
+     */
+    static Optional<ChannelCounters> observed(Hub hub, String name) {
+        try {
+            return hub.observe(name);
+        } catch (LabHubException e) {
+            return Optional.empty();
+        }
+    }
+
     private Map<String, Object> row(ChannelInfo c, HubStatus status, long now, Map<String, Reading> seen) {
         String name = c.name().value();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -75,12 +88,7 @@ final class ChannelTable {
         m.put("endpoint", c.endpoint());
         m.put("metadata", c.metadata());
         m.put("schema", c.schema() == null ? null : c.schema().toMap());
-        Optional<ChannelCounters> counters;
-        try {
-            counters = hub.observe(name);
-        } catch (LabHubException e) {
-            counters = Optional.empty();
-        }
+        Optional<ChannelCounters> counters = observed(hub, name);
         if (counters.isEmpty()) {
             m.put("counters", null);
             m.put("rate", null);

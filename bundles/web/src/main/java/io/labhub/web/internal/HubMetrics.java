@@ -4,7 +4,6 @@ import io.labhub.api.ChannelCounters;
 import io.labhub.api.ChannelInfo;
 import io.labhub.api.Hub;
 import io.labhub.api.HubStatus;
-import io.labhub.api.LabHubException;
 import io.labhub.core.status.StatusModel;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -64,12 +63,7 @@ final class HubMetrics implements MultiCollector {
             String name = c.name().value();
             Labels labels = Labels.of("channel", name, "kind", c.kind().name().toLowerCase(Locale.ROOT));
             consumers.dataPoint(GaugeSnapshot.GaugeDataPointSnapshot.builder().labels(labels).value(c.consumers()).build());
-            Optional<ChannelCounters> seen;
-            try {
-                seen = hub.observe(name);
-            } catch (LabHubException e) {
-                seen = Optional.empty();
-            }
+            Optional<ChannelCounters> seen = ChannelTable.observed(hub, name);
             if (seen.isEmpty()) {
                 continue; // a remote zmq producer: its counters are not reachable from here
             }
