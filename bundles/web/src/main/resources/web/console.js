@@ -91,9 +91,22 @@ function connect() {
   events.addEventListener('channels', (e) => {
     $('stream').textContent = 'events: live';
     $('stream').className = 'pill ok';
+    notice(null);
     showChannels(JSON.parse(e.data));
   });
-  events.onerror = () => { $('stream').textContent = 'events: reconnecting'; $('stream').className = 'pill bad'; };
+  events.onerror = () => {
+    $('stream').textContent = 'events: reconnecting';
+    $('stream').className = 'pill bad';
+    // an EventSource cannot say why it failed: the channel list says it (a refusal: no token, a wrong one)
+    getJson('/api/channels').then(showChannels).catch((e) => notice(e.message));
+  };
+}
+
+// --- a refusal or an unreachable console, shown above everything until the next good answer
+function notice(text) {
+  const n = $('notice');
+  n.textContent = text ? text + (text.startsWith('AUTH_FAILED') ? ' (type the token into the field above)' : '') : '';
+  n.className = text ? 'error' : 'hidden';
 }
 connect();
 
@@ -182,27 +195,53 @@ setInterval(plot, 2000);
 $('plot-channel').addEventListener('change', plot);
 $('plot-field').addEventListener('change', plot);
 
-// --- the camera preview: the next image is asked for when the last one has arrived (about 5 a second; the
-// server reads a frame at most 10 times a second per channel, whoever asks)
+// --- the camera preview: fetched rather than set as an <img src>, so that the page reads the frame's commit time
+// (header X-LabHub-Timestamp-Ns) and shows how old the frame on screen is. The next image is asked for 200 ms after
+// the last one is shown (about 4 a second; the server reads a frame at most 10 times a second per channel, whoever
+// asks).
 const preview = $('preview');
 let previewTimer = null;
-function nextPreview() {
+let previewUrl = null;
+// The frames shown in the last minute: [shown at (epoch ms), age (ms, the frame's commit to its paint), sequence].
+// The info line gives the median age; benchmarks/ (group preview) reads it from here.
+const previewShown = [];
+window.labhubPreviewShown = previewShown;
+function nowMs() { return performance.timeOrigin + performance.now(); }
+async function nextPreview() {
   clearTimeout(previewTimer);
   const channel = $('preview-channel').value;
   if (!channel) { previewTimer = setTimeout(nextPreview, 1000); return; }
-  preview.src = '/api/preview/' + encodeURIComponent(channel) + '.png?max=512&t=' + Date.now();
+  try {
+    const r = await fetch('/api/preview/' + encodeURIComponent(channel) + '.png?max=512', { headers: authHeaders(), cache: 'no-store' });
+    if (!r.ok) {
+      const body = await r.json().catch(() => ({}));
+      throw new Error(r.status + ' ' + (body.error ? body.error.code + ': ' + body.error.message : r.statusText));
+    }
+    const stamp = r.headers.get('X-LabHub-Timestamp-Ns');
+    const committedMs = stamp ? Number(BigInt(stamp) / 1000n) / 1000 : NaN;
+    const sequence = r.headers.get('X-LabHub-Sequence');
+    const url = URL.createObjectURL(await r.blob());
+    preview.src = url;
+    await preview.decode();
+    if (previewUrl) URL.revokeObjectURL(previewUrl);
+    previewUrl = url;
+    preview.classList.remove('hidden');
+    await new Promise((resolve) => requestAnimationFrame(resolve)); // the frame is painted after this callback
+    const shown = nowMs();
+    previewShown.push([shown, shown - committedMs, Number(sequence)]);
+    while (previewShown.length && previewShown[0][0] < shown - 60000) previewShown.shift();
+    histogram();
+    const ages = previewShown.map((e) => e[1]).filter((a) => !Number.isNaN(a)).sort((a, b) => a - b);
+    $('preview-info').textContent = preview.naturalWidth + '×' + preview.naturalHeight + ' (auto-contrast), frame '
+      + sequence + (ages.length ? ', ' + Math.round(shown - committedMs) + ' ms old (median of the last minute '
+      + Math.round(ages[ages.length >> 1]) + ' ms)' : '');
+    previewTimer = setTimeout(nextPreview, 200);
+  } catch (e) {
+    preview.classList.add('hidden');
+    $('preview-info').textContent = 'no preview of ' + channel + ': ' + e.message;
+    previewTimer = setTimeout(nextPreview, 2000);
+  }
 }
-preview.addEventListener('load', () => {
-  preview.classList.remove('hidden');
-  histogram();
-  $('preview-info').textContent = preview.naturalWidth + '×' + preview.naturalHeight + ' (auto-contrast)';
-  previewTimer = setTimeout(nextPreview, 200);
-});
-preview.addEventListener('error', () => {
-  preview.classList.add('hidden');
-  $('preview-info').textContent = 'no preview of ' + $('preview-channel').value + ' (not an image channel of this host, or no frame yet)';
-  previewTimer = setTimeout(nextPreview, 2000);
-});
 $('preview-channel').addEventListener('change', nextPreview);
 setTimeout(nextPreview, 500);
 

@@ -16,7 +16,9 @@ import java.util.Locale;
  * <li>every state-changing request (POST) needs the token in the {@code Authorization} header when one is
  *     configured, and is refused when its {@code Origin} is not the console's own; on loopback without a token it
  *     must prove it is same-origin ({@code Origin} or {@code Sec-Fetch-Site: same-origin});</li>
- * <li>on loopback, a {@code Host} that is not a loopback name is refused (DNS rebinding).</li>
+ * <li>on loopback, a {@code Host} that is not a loopback name is refused (DNS rebinding);</li>
+ * <li>the page's own files ({@link #checkPage}) need no token: they are the same for everyone and hold no lab
+ *     data, and a browser without the token must get the page to type it in.</li>
  * </ul>
  */
 final class AccessPolicy {
@@ -76,8 +78,9 @@ final class AccessPolicy {
 
     /** @return null when the request may go on, else why not */
     Refusal check(Request r) {
-        if (loopback && r.host() != null && !loopbackHostHeader(r.host())) {
-            return new Refusal(403, "FORBIDDEN_HOST", "Host " + r.host() + " is not a loopback name; the console listens on loopback only");
+        Refusal host = hostRule(r);
+        if (host != null) {
+            return host;
         }
         boolean post = !"GET".equals(r.method()) && !"HEAD".equals(r.method());
         if (token != null) {
@@ -97,6 +100,30 @@ final class AccessPolicy {
         if (token == null && r.origin() == null && !"same-origin".equals(r.secFetchSite())) {
             return new Refusal(403, "FORBIDDEN_ORIGIN", "an action without a token must come from the console's own page "
                     + "(Origin or Sec-Fetch-Site: same-origin); configure tokenFile for other clients");
+        }
+        return null;
+    }
+
+    /**
+     * The rule for the page's own files (HTML, CSS, JavaScript): only the Host rule and reads, no token. Every
+     * endpoint the page then calls for data or actions is under {@link #check}, token and all.
+     *
+     * @return null when the request may go on, else why not
+     */
+    Refusal checkPage(Request r) {
+        Refusal host = hostRule(r);
+        if (host != null) {
+            return host;
+        }
+        if (!"GET".equals(r.method()) && !"HEAD".equals(r.method())) {
+            return new Refusal(405, "METHOD_NOT_ALLOWED", "the console's page is read only (GET)");
+        }
+        return null;
+    }
+
+    private Refusal hostRule(Request r) {
+        if (loopback && r.host() != null && !loopbackHostHeader(r.host())) {
+            return new Refusal(403, "FORBIDDEN_HOST", "Host " + r.host() + " is not a loopback name; the console listens on loopback only");
         }
         return null;
     }

@@ -22,9 +22,14 @@ abstract class ConsoleServlet extends HttpServlet {
         this.access = access;
     }
 
+    /** Whether this servlet serves the page's own files, under {@link AccessPolicy#checkPage} (no token). */
+    boolean page() {
+        return false;
+    }
+
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        if (!access.admit(req, resp)) {
+        if (!access.admit(req, resp, page())) {
             return;
         }
         try {

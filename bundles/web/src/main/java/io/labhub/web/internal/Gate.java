@@ -24,7 +24,12 @@ final class Gate {
     }
 
     AccessPolicy.Refusal check(AccessPolicy.Request r) {
-        AccessPolicy.Refusal refusal = policy.check(r);
+        return check(r, false);
+    }
+
+    /** @param page whether the request is for the page's own files ({@link AccessPolicy#checkPage}) */
+    private AccessPolicy.Refusal check(AccessPolicy.Request r, boolean page) {
+        AccessPolicy.Refusal refusal = page ? policy.checkPage(r) : policy.check(r);
         if (refusal != null) {
             refusals.labelValues(refusal.code()).inc();
         }
@@ -37,9 +42,14 @@ final class Gate {
      * @return whether the request may go on
      */
     boolean admit(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        return admit(req, resp, false);
+    }
+
+    /** {@link #admit(HttpServletRequest, HttpServletResponse)}, or with {@code page} the rule of the page's own files */
+    boolean admit(HttpServletRequest req, HttpServletResponse resp, boolean page) throws IOException {
         AccessPolicy.Refusal refusal = check(new AccessPolicy.Request(req.getMethod(), req.getHeader("Host"),
                 req.getHeader("Origin"), req.getHeader("Sec-Fetch-Site"), req.getHeader("Authorization"),
-                req.getHeader("Cookie"), req.getLocalPort()));
+                req.getHeader("Cookie"), req.getLocalPort()), page);
         if (refusal == null) {
             return true;
         }

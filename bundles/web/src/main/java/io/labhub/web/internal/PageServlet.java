@@ -9,7 +9,9 @@ import java.util.Map;
 
 /**
  * {@code GET /}: the page, plain HTML, CSS and JavaScript from the bundle's {@code web/} folder (no build step, no
- * npm: what is in the jar is what the browser gets). Only the files named here are served.
+ * npm: what is in the jar is what the browser gets). Only the files named here are served. They need no token
+ * ({@link AccessPolicy#checkPage}): a browser elsewhere gets the page, types the token into its field, and every
+ * call the page then makes for data or actions carries it.
  */
 final class PageServlet extends ConsoleServlet {
 
@@ -21,6 +23,11 @@ final class PageServlet extends ConsoleServlet {
 
     PageServlet(Gate access) {
         super(access);
+    }
+
+    @Override
+    boolean page() {
+        return true;
     }
 
     @Override
@@ -40,7 +47,7 @@ final class PageServlet extends ConsoleServlet {
         resp.setContentType(type);
         resp.setHeader("Cache-Control", "no-cache");
         resp.setHeader("X-Content-Type-Options", "nosniff");
-        resp.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");
+        resp.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; frame-ancestors 'none'");
         resp.setContentLength(body.length);
         resp.getOutputStream().write(body);
     }

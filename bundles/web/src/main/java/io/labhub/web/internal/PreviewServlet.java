@@ -16,7 +16,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code GET /api/preview/{channel}.png?max=N}: the newest frame of a local shm image channel, read with
  * {@link Hub#latestFrame} (an observer: nothing joined, a reliable producer never waits), as a PNG
  * ({@link Preview}). Rate-limited per channel, shared by every viewer: a frame is read and encoded at most every
- * {@link #MIN_INTERVAL_NANOS} (10 per second); requests in between get the last PNG.
+ * {@link #MIN_INTERVAL_NANOS} (10 per second); requests in between get the last PNG. The frame's sequence and commit
+ * time go with it as headers ({@code X-LabHub-Sequence}, {@value #TIMESTAMP_HEADER}).
  */
 final class PreviewServlet extends ConsoleServlet {
 
@@ -25,7 +26,10 @@ final class PreviewServlet extends ConsoleServlet {
     static final int DEFAULT_MAX = 512;
     private static final int MAX_FRAME_BYTES = 256 << 20;
 
-    private record Cached(long atNanos, int max, long sequence, byte[] png) {
+    /** The frame's commit time (epoch ns, as the ring writes it), sent so that the page can show the frame's age. */
+    static final String TIMESTAMP_HEADER = "X-LabHub-Timestamp-Ns";
+
+    private record Cached(long atNanos, int max, long sequence, long timestampNanos, byte[] png) {
     }
 
     private final transient Hub hub;
@@ -74,6 +78,7 @@ final class PreviewServlet extends ConsoleServlet {
             resp.setContentType("image/png");
             resp.setHeader("Cache-Control", "no-store");
             resp.setHeader("X-LabHub-Sequence", Long.toString(c.sequence()));
+            resp.setHeader(TIMESTAMP_HEADER, Long.toString(c.timestampNanos()));
             resp.setHeader("X-LabHub-Format", Preview.format(image));
             resp.setContentLength(c.png().length);
             resp.getOutputStream().write(c.png());
@@ -98,7 +103,8 @@ final class PreviewServlet extends ConsoleServlet {
             if (frame.isEmpty()) {
                 return c;
             }
-            c = new Cached(System.nanoTime(), max, frame.get().sequence(), Preview.png(info, image, frame.get(), max));
+            c = new Cached(System.nanoTime(), max, frame.get().sequence(), frame.get().timestampNanos(),
+                    Preview.png(info, image, frame.get(), max));
             last.put(name, c);
             return c;
         }

@@ -53,6 +53,21 @@ public class AccessPolicyTest {
     }
 
     @Test
+    public void thePageItselfNeedsNoTokenButEveryEndpointDoes() {
+        AccessPolicy p = AccessPolicy.forListener("0.0.0.0", TOKEN);
+        assertNull("a browser without the token gets the page, to type the token in",
+                p.checkPage(req("GET", "lab:8780", null, null, null, null)));
+        assertEquals("AUTH_FAILED", p.check(req("GET", "lab:8780", null, null, null, null)).code());
+        AccessPolicy.Refusal post = p.checkPage(req("POST", "lab:8780", "http://lab:8780", null, null, null));
+        assertEquals(405, post.status());
+        assertEquals("METHOD_NOT_ALLOWED", post.code());
+        AccessPolicy local = AccessPolicy.forListener("127.0.0.1", null);
+        assertNull(local.checkPage(req("GET", "127.0.0.1:8780", null, null, null, null)));
+        assertEquals("the Host rule holds for the page too (DNS rebinding)", "FORBIDDEN_HOST",
+                local.checkPage(req("GET", "evil.example:8780", null, null, null, null)).code());
+    }
+
+    @Test
     public void onLoopbackAForeignHostHeaderIsRefused() {
         AccessPolicy p = AccessPolicy.forListener("127.0.0.1", null);
         AccessPolicy.Refusal r = p.check(req("GET", "evil.example:8780", null, null, null, null));
