@@ -59,8 +59,11 @@ public final class Bench {
         // The recorder (issue 18): each recording next to a plain write of the same frames, in side B alone.
         CASES.put("recorder", List.of("write.1048576", "record.1048576", "write.2097152", "record.2097152",
                 "maxrate.1048576", "live.1048576", "replay.1048576"));
-        // The web console's preview (issue 17): each camera case with and without it, in side B alone.
-        CASES.put("preview", List.of("paced.off", "paced.preview", "max.off", "max.preview"));
+        // The web console's preview (issue 17): each camera case with and without it, in side B alone; with ten
+        // browser viewers too where Debian's chromium and chromium-driver are installed.
+        CASES.put("preview", BrowserViewers.available()
+                ? List.of("paced.off", "paced.preview", "paced.browsers", "max.off", "max.preview", "max.browsers")
+                : List.of("paced.off", "paced.preview", "max.off", "max.preview"));
         VETH_CASES.put("zmqveth", List.of("pubsub.64.plain", "pubsub.64.curve", "pubsub.1048576.plain", "pubsub.1048576.curve"));
         VETH_CASES.put("labhubveth", List.of("pubsub.64", "pubsub.1048576"));
         if (PythonGroup.available()) {

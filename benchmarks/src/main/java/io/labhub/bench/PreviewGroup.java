@@ -12,6 +12,7 @@ import io.labhub.api.ShmProducer;
 import io.labhub.api.schema.Dtype;
 import io.labhub.api.schema.Schema;
 import io.labhub.core.internal.BenchEngine;
+import io.labhub.web.internal.ConsoleServer;
 import io.labhub.web.internal.PreviewEncoder;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -37,10 +38,16 @@ import java.util.concurrent.locks.LockSupport;
  *       {camera frames/s achieved, consumer frames/s received, frames the consumer skipped, preview frames/s,
  *       preview latency p50 and p99 (ms, a frame's commit to its PNG)};</li>
  *   <li>{@code max.off}, {@code max.preview}: a {@link ShmPolicy#RELIABLE} camera as fast as the consumer takes its
- *       frames (the two cores busy): the same six figures.</li>
+ *       frames (the two cores busy): the same six figures;</li>
+ *   <li>{@code paced.browsers}, {@code max.browsers} (where Debian's chromium and chromium-driver are installed):
+ *       the same cameras watched by {@value BrowserViewers#VIEWERS} browser viewers, the console's page in as many
+ *       windows of one headless chromium ({@link BrowserViewers}) served by the console's own servlets over HTTP
+ *       ({@link ConsoleServer}), in the same JVM as the camera, as the runtime serves them: the preview frames/s
+ *       figure is then the frames all pages painted per second, and the latency is a frame's commit to its paint
+ *       in a page (the page's own measure, console.js), so it includes the console's 100 ms cache, the page's
+ *       pacing, HTTP, PNG decoding and the paint.</li>
  * </ul>
- * The preview's delivery to browsers (HTTP, ten viewers) is not in these figures: the console encodes once per
- * interval for all of them, and what remains per viewer is copying the cached PNG to its socket.
+ * The browser runs on the camera's machine, its two cores shared, which a real viewer's would not.
  */
 final class PreviewGroup implements Group {
 
@@ -56,6 +63,9 @@ final class PreviewGroup implements Group {
     private Hub consumers;
     private Hub console;
     private int runs;
+    private ConsoleServer server;
+    private BrowserViewers viewers;
+    private Path profile;
 
     @Override
     public String init(String side, Map<String, String> params) throws Exception {
@@ -79,19 +89,25 @@ final class PreviewGroup implements Group {
     public double[] run(String c, String arg) throws Exception {
         boolean paced = c.startsWith("paced.");
         boolean preview = c.endsWith(".preview");
+        boolean browsers = c.endsWith(".browsers");
         if (!paced && !c.startsWith("max.")) {
             throw new IllegalArgumentException("unknown case " + c);
         }
-        return camera(paced, preview);
+        if (browsers && viewers == null) { // once per JVM, before the camera: chromium's start is not measured
+            server = new ConsoleServer(console, BrowserViewers.VIEWERS);
+            profile = Files.createTempDirectory("labhub-bench-chromium-");
+            viewers = new BrowserViewers(server.bases(), profile);
+        }
+        return camera(paced, preview, browsers);
     }
 
-    private double[] camera(boolean paced, boolean preview) throws Exception {
+    private double[] camera(boolean paced, boolean preview, boolean browsers) throws Exception {
         String name = "bench.camera" + (++runs);
         ShmOptions options = ShmOptions.DEFAULTS.withSlots(SCHEMA.size(), ShmOptions.DEFAULTS.slotCount())
                 .withSchema(SCHEMA).withPolicy(paced ? ShmPolicy.LATEST : ShmPolicy.RELIABLE)
                 .withReliableTimeout(Duration.ofSeconds(30));
         AtomicBoolean stop = new AtomicBoolean();
-        try (ShmProducer p = driver.createShmProducer(name, options); Arena arena = Arena.ofConfined()) {
+        try (ShmProducer p = driver.createShmProducer(name, options); Arena arena = Arena.ofShared()) {
             MemorySegment frame = arena.allocate(SCHEMA.size(), 4096);
             for (long i = 8; i + 8 <= frame.byteSize(); i += 8) {
                 frame.set(ValueLayout.JAVA_LONG_UNALIGNED, i, i * 0x9E3779B97F4A7C15L); // not flat: auto-contrast works
@@ -106,6 +122,20 @@ final class PreviewGroup implements Group {
             Thread viewer = preview ? Thread.ofPlatform().name("bench-preview").start(
                     () -> view(info, stop, latencies)) : null;
             long period = Math.round(1e9 / PACED_FPS);
+            if (browsers) { // every page on this camera before the warm-up (not measured)
+                Thread feeder = Thread.ofPlatform().name("bench-camera-until-shown").start(() -> {
+                    while (!stop.get() && !Thread.currentThread().isInterrupted()) {
+                        publish(p, frame, 0, 0);
+                        LockSupport.parkNanos(period);
+                    }
+                });
+                try {
+                    viewers.awaitShowing(name, System.currentTimeMillis(), Duration.ofSeconds(60));
+                } finally {
+                    feeder.interrupt();
+                    feeder.join();
+                }
+            }
             long warmEnd = System.nanoTime() + Measure.WARM_NANOS;
             while (System.nanoTime() < warmEnd) {
                 publish(p, frame, 0, paced ? period : 0);
@@ -113,6 +143,7 @@ final class PreviewGroup implements Group {
             long framesBefore = received[0];
             long skippedBefore = received[1];
             latencies.measuring = true;
+            double epoch0 = System.currentTimeMillis();
             long t0 = System.nanoTime();
             long end = t0 + Measure.MEASURE_NANOS;
             long sent = 0;
@@ -121,6 +152,7 @@ final class PreviewGroup implements Group {
                 sent++;
             }
             long t1 = System.nanoTime();
+            double epoch1 = System.currentTimeMillis();
             stop.set(true);
             reader.join(30_000);
             if (viewer != null) {
@@ -130,10 +162,11 @@ final class PreviewGroup implements Group {
             if (latencies.failure != null) {
                 throw new IllegalStateException("the preview failed", latencies.failure);
             }
-            double[] lat = Arrays.stream(latencies.values, 0, Math.min(latencies.count, latencies.values.length)).sorted()
+            double[] lat = browsers ? Arrays.stream(viewers.ages(epoch0, epoch1)).sorted().toArray()
+                    : Arrays.stream(latencies.values, 0, Math.min(latencies.count, latencies.values.length)).sorted()
                     .mapToDouble(v -> v / 1e6).toArray();
             return new double[] {sent / seconds, (received[0] - framesBefore) / seconds, received[1] - skippedBefore,
-                    preview ? latencies.count / seconds : 0,
+                    preview ? latencies.count / seconds : browsers ? lat.length / seconds : 0,
                     lat.length == 0 ? Double.NaN : lat[lat.length / 2],
                     lat.length == 0 ? Double.NaN : lat[Math.min(lat.length - 1, (int) Math.ceil(lat.length * 0.99) - 1)]};
         }
@@ -212,11 +245,20 @@ final class PreviewGroup implements Group {
 
     @Override
     public void close() throws Exception {
+        if (viewers != null) {
+            viewers.close();
+        }
+        if (server != null) {
+            server.close();
+        }
         if (engine != null) {
             engine.close();
         }
         if (shmDir != null) {
             AeronGroup.deleteTree(shmDir);
+        }
+        if (profile != null) {
+            AeronGroup.deleteTree(profile);
         }
     }
 }

@@ -65,16 +65,33 @@ final class Report {
             new Row("Python shm producer, 64 B (Java consumer)", "M msg/s", M, "python/shm.rate", 0,
                     "Java shm producer, 64 B (Java consumer)", "labhub/shm.rate", 0, false));
 
-    private static List<Row> withPython(List<Row> rows) {
-        if (!PythonGroup.available()) {
-            return rows;
-        }
+    /** Issue 17: the camera watched by ten browser viewers against none, same launch; only where chromium runs. */
+    private static final List<Row> BROWSER_ROWS = List.of(
+            new Row("camera 2 MiB frames at 100/s, ten browser viewers", "frames/s", 1, "preview/paced.browsers", 0,
+                    "the same camera, no preview", "preview/paced.off", 0, false),
+            new Row("its Java consumer, ten browser viewers", "frames/s", 1, "preview/paced.browsers", 1,
+                    "its Java consumer, no preview", "preview/paced.off", 1, false),
+            new Row("reliable camera at max to one consumer, ten browser viewers", "frames/s", 1, "preview/max.browsers", 1,
+                    "the same, no preview", "preview/max.off", 1, false));
+
+    private static final List<Goal> BROWSER_GOALS = List.of(
+            new Goal("camera rate with ten browser viewers >= 0.95x without (issue 17)", "preview/paced.browsers", 0,
+                    "preview/paced.off", 0, 1, "x", true, 0.95),
+            new Goal("consumer rate with ten browser viewers >= 0.95x without (issue 17)", "preview/paced.browsers", 1,
+                    "preview/paced.off", 1, 1, "x", true, 0.95));
+
+    private static List<Row> withOptional(List<Row> rows) {
         List<Row> all = new java.util.ArrayList<>(rows);
-        all.addAll(PYTHON_ROWS);
+        if (PythonGroup.available()) {
+            all.addAll(PYTHON_ROWS);
+        }
+        if (BrowserViewers.available()) {
+            all.addAll(BROWSER_ROWS);
+        }
         return List.copyOf(all);
     }
 
-    static final List<Row> ROWS = withPython(List.of(
+    static final List<Row> ROWS = withOptional(List.of(
             new Row("LabHub shm 64 B round trip, spin, p50", "us", US, "labhub/shm.rtt.spin", 0,
                     "cache-line ping-pong p50", "phys/pingpong", 0, true),
             new Row("LabHub shm 64 B round trip, spin, p99", "us", US, "labhub/shm.rtt.spin", 1,
@@ -227,7 +244,7 @@ final class Report {
         }
     }
 
-    static final List<Goal> GOALS = List.of(
+    static final List<Goal> GOALS = withBrowsers(List.of(
             new Goal("LabHub pubsub 1 MiB CURVE >= 0.5x raw JeroMQ plain", "labhub/pubsub.1048576", 1,
                     "zmq/pubsub.1048576.plain", 1, 1, "x", true, 0.5),
             new Goal("LabHub pubsub 64 B CURVE >= 0.5x raw JeroMQ plain", "labhub/pubsub.64", 0,
@@ -249,7 +266,16 @@ final class Report {
             new Goal("consumer rate with the console's preview >= 0.95x without (issue 17)", "preview/paced.preview", 1,
                     "preview/paced.off", 1, 1, "x", true, 0.95),
             new Goal("reliable camera at max with the preview >= 0.95x without (issue 17)", "preview/max.preview", 1,
-                    "preview/max.off", 1, 1, "x", true, 0.95));
+                    "preview/max.off", 1, 1, "x", true, 0.95)));
+
+    private static List<Goal> withBrowsers(List<Goal> goals) {
+        if (!BrowserViewers.available()) {
+            return goals;
+        }
+        List<Goal> all = new java.util.ArrayList<>(goals);
+        all.addAll(BROWSER_GOALS);
+        return List.copyOf(all);
+    }
 
     private Report() {
     }
