@@ -102,6 +102,16 @@ function connect() {
   };
 }
 
+// A browser opens at most six HTTP/1.1 connections to one host, and each page's event stream holds one: a tab in
+// the background lets go of its stream and takes it again when shown, so that more than six tabs of one console
+// (or several consoles' tabs behind one proxy) never wait for each other.
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) { connect(); return; }
+  if (events) { events.close(); events = null; }
+  $('stream').textContent = 'events: paused (tab hidden)';
+  $('stream').className = 'pill';
+});
+
 // --- a refusal or an unreachable console, shown above everything until the next good answer
 function notice(text) {
   const n = $('notice');
@@ -122,12 +132,29 @@ async function status() {
       cell(tr, r.bundle); cell(tr, r.component); cell(tr, r.status, 'state-' + r.status); cell(tr, r.detail);
       tbody.appendChild(tr);
     }
+    showBroker(s.broker);
   } catch (e) {
     $('status-summary').textContent = String(e.message);
   }
 }
 status();
 setInterval(status, 5000);
+
+// --- the broker's clients, where the broker runs in this runtime (elsewhere: on that runtime's console)
+function showBroker(b) {
+  $('broker-summary').textContent = b ? b.registrations + ' channels registered at ' + b.endpoint + ', ' + b.liveClients
+    + ' live clients, ' + b.requests + ' requests answered, ' + b.refused + ' refused'
+    : 'no broker runs in this runtime (the hub\'s broker, if any, runs elsewhere: its console lists its clients)';
+  const tbody = $('broker-clients').tBodies[0];
+  tbody.replaceChildren();
+  for (const c of (b ? b.clients : [])) {
+    const tr = document.createElement('tr');
+    tr.dataset.key = c.key;
+    cell(tr, c.key.slice(0, 12) + '…'); cell(tr, c.channels); cell(tr, c.lastHeartbeat);
+    cell(tr, c.alive ? 'live' : 'lost', c.alive ? 'state-active' : 'state-lost');
+    tbody.appendChild(tr);
+  }
+}
 
 // --- request/reply: the browser sends Origin itself; the token, when there is one, goes as Authorization
 $('request').addEventListener('submit', async (e) => {

@@ -151,6 +151,15 @@ public class WebIT {
         assertEquals(r.body(), 200, r.statusCode());
         JsonNode status = JSON.readTree(r.body());
         assertTrue(r.body(), status.get("hub").get("brokerConnected").asBoolean());
+        // the broker runs in this runtime: its clients, the runtime's own hub among them, live
+        JsonNode broker = status.get("broker");
+        assertTrue(r.body(), broker.get("running").asBoolean());
+        assertTrue(r.body(), broker.get("liveClients").asInt() >= 1);
+        boolean live = false;
+        for (JsonNode c : broker.get("clients")) {
+            live |= c.get("alive").asBoolean() && c.get("key").asText().length() == 40 && !c.get("lastHeartbeat").isNull();
+        }
+        assertTrue("a live client with its Z85 key and last heartbeat: " + r.body(), live);
         boolean console = false;
         for (JsonNode row : status.get("components")) {
             if (row.get("component").asText().equals("io.labhub.web.internal.WebConsole")) {
@@ -237,6 +246,10 @@ public class WebIT {
         assertTrue(first.body(), first.body().contains("# TYPE labhub_channel_messages_sent_total counter"));
         assertEquals(first.body(), 1.0, sample(first.body(), "labhub_broker_connected"), 0);
         assertTrue(first.body(), sample(first.body(), "labhub_components{status=\"ONLINE\"}") > 0);
+        assertTrue("the broker's live clients: " + first.body(), sample(first.body(), "labhub_broker_clients{state=\"live\"}") >= 1);
+        Await.until("the broker counts the samples' registrations", WAIT,
+                () -> sample(get(base + "metrics").body(), "labhub_broker_registrations") >= 3);
+        assertTrue(first.body(), first.body().contains("# TYPE labhub_broker_requests_total counter"));
         assertTrue("JVM metrics: " + first.body(), first.body().contains("jvm_memory_used_bytes"));
         double before = sample(first.body(), series);
         assertTrue(first.body(), before >= 0);

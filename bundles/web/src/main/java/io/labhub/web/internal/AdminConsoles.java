@@ -23,12 +23,7 @@ final class AdminConsoles {
 
     /** Whether the Web Console's SPI is wired to this bundle. */
     static boolean available() {
-        try {
-            Class.forName(SPI, false, AdminConsoles.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+        return WebConsole.wired(SPI);
     }
 
     /**

@@ -22,7 +22,8 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
 /**
  * The hub's metrics, read at scrape time (docs/web.md "Metrics"): one counter family per {@link ChannelCounters}
  * field with labels {@code channel} and {@code kind} (from {@link Hub#observe}: nothing joined), the consumers
- * the broker counts, whether the broker answers, and how many components are ONLINE / OFFLINE / FAILED.
+ * the broker counts, whether the broker answers, how many components are ONLINE / OFFLINE / FAILED, and, where
+ * the broker runs in this runtime, its clients and registrations ({@link BrokerView}).
  */
 final class HubMetrics implements MultiCollector {
 
@@ -43,11 +44,14 @@ final class HubMetrics implements MultiCollector {
     private final Hub hub;
     private final BundleContext context;
     private final ServiceComponentRuntime scr;
+    private final BrokerView broker;
 
-    HubMetrics(Hub hub, BundleContext context, ServiceComponentRuntime scr) {
+    /** @param broker this runtime's broker, or null where its API is not wired */
+    HubMetrics(Hub hub, BundleContext context, ServiceComponentRuntime scr, BrokerView broker) {
         this.hub = hub;
         this.context = context;
         this.scr = scr;
+        this.broker = broker;
     }
 
     @Override
@@ -90,6 +94,9 @@ final class HubMetrics implements MultiCollector {
                     .value(counts[s.ordinal()]).build());
         }
         out.add(components.build());
+        if (broker != null) {
+            broker.metrics(out);
+        }
         return new MetricSnapshots(out);
     }
 }

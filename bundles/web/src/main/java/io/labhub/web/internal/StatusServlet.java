@@ -13,7 +13,8 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
 /**
  * {@code GET /api/status}: core's {@link StatusModel} (each driver bundle and component ONLINE / OFFLINE / FAILED
- * with the reason, the rows {@code hub:status} prints) and the hub's own state (broker connected, transports).
+ * with the reason, the rows {@code hub:status} prints), the hub's own state (broker connected, transports) and,
+ * where the broker runs in this runtime, its clients ({@code broker}: null elsewhere).
  */
 final class StatusServlet extends ConsoleServlet {
 
@@ -22,17 +23,22 @@ final class StatusServlet extends ConsoleServlet {
     private final transient BundleContext context;
     private final transient ServiceComponentRuntime scr;
     private final transient Hub hub;
+    private final transient BrokerView broker;
 
-    StatusServlet(Gate access, BundleContext context, ServiceComponentRuntime scr, Hub hub) {
+    /** @param broker this runtime's broker, or null where its API is not wired */
+    StatusServlet(Gate access, BundleContext context, ServiceComponentRuntime scr, Hub hub, BrokerView broker) {
         super(access);
         this.context = context;
         this.scr = scr;
         this.hub = hub;
+        this.broker = broker;
     }
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-        Http.json(resp, 200, read(context, scr, hub));
+        Map<String, Object> out = read(context, scr, hub);
+        out.put("broker", broker == null ? null : broker.json());
+        Http.json(resp, 200, out);
     }
 
     static Map<String, Object> read(BundleContext context, ServiceComponentRuntime scr, Hub hub) {

@@ -53,6 +53,7 @@ public class WebConsole {
     private final EventFeed feed;
     private final RequestServlet requests;
     private final SeriesServlet series;
+    private final BrokerView broker;
 
     @Activate
     public WebConsole(BundleContext context, WebConfig.Config config, @Reference Hub hub, @Reference ConfigurationAdmin cm,
@@ -88,14 +89,15 @@ public class WebConsole {
         PrometheusRegistry registry = new PrometheusRegistry();
         Gate gate = new Gate(access, Counter.builder().name("labhub_web_refusals")
                 .help("Requests the web console refused, by code (docs/web.md Access)").labelNames("code").register(registry));
-        registry.register(new HubMetrics(hub, context, scr));
+        this.broker = BrokerView.available() ? new BrokerView(context) : null; // the broker feature is optional
+        registry.register(new HubMetrics(hub, context, scr, broker));
         JvmMetrics.builder().register(registry);
         ChannelTable table = new ChannelTable(hub);
         this.feed = new EventFeed(table);
         this.requests = new RequestServlet(gate, hub, config.maxBodyBytes(), Duration.ofMillis(config.requestTimeoutMs()));
         register(context, "/api/channels", new ChannelsServlet(gate, table));
         register(context, "/api/events", new EventsServlet(gate, feed));
-        register(context, "/api/status", new StatusServlet(gate, context, scr, hub));
+        register(context, "/api/status", new StatusServlet(gate, context, scr, hub, broker));
         register(context, "/api/request/*", requests);
         register(context, "/metrics", new MetricsServlet(gate, registry));
         this.series = new SeriesServlet(gate, hub);
@@ -109,6 +111,19 @@ public class WebConsole {
         LOG.info("web console on {}://{}:{}/ ({})", tls != null ? "https" : "http", config.host(),
                 config.port() == 0 ? "(a free port)" : config.port(),
                 access.tokenConfigured() ? "token required" : "loopback, no token: actions from the console's own page only");
+    }
+
+    /**
+     * Whether a package this bundle imports optionally (the broker's API, the Web Console's SPI) is wired to it: the
+     * classes that use one are loaded only after this said yes.
+     */
+    static boolean wired(String className) {
+        try {
+            Class.forName(className, false, WebConsole.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 
     private static Path resolve(BundleContext context, String file) {
@@ -214,6 +229,9 @@ public class WebConsole {
         feed.close();
         requests.close();
         series.close();
+        if (broker != null) {
+            broker.close();
+        }
         try {
             jetty(disabled());
         } catch (IOException | IllegalStateException e) {
