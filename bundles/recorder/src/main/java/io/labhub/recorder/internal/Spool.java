@@ -13,6 +13,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -21,9 +24,9 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * One channel's entries while a run lasts, appended to a plain file: the HDF5 writer (jhdf) builds the
- * whole file in memory and writes it at close, it cannot append, so the run goes to a spool first and
- * {@link HdfExport} turns the spools into the HDF5 file at stop, or at {@code recover} after a crash. The spool
+ * One channel's entries while a run lasts, appended to a plain file: the HDF5 writer (jhdf) writes the file
+ * only at close and cannot append, so the run goes to a spool first and {@link HdfExport} turns the spools into
+ * the HDF5 file at stop, or at {@code recover} after a crash, reading them back entry by entry. The spool
  * carries everything the export needs (its {@link Header}), so both take the same path. Format (big-endian,
  * DataOutput): magic "LHSPOOL2", header length i32, header JSON (UTF-8), then per entry: sequence u64, producer
  * timestamp ns, receive timestamp ns, skipped u64, length i32, payload bytes. Entries reach the disk in chunks of
@@ -107,8 +110,13 @@ final class Spool implements AutoCloseable {
         out.close();
     }
 
-    /** One spooled entry. */
-    record Entry(long sequence, long timestampNs, long receivedNs, long skipped, byte[] payload) {
+    /**
+     * One spooled entry, or the part of it a read asked for.
+     *
+     * @param length  the payload's whole length
+     * @param payload the payload's bytes in the window the read asked for (all of them for {@link #read(Path, Consumer)})
+     */
+    record Entry(long sequence, long timestampNs, long receivedNs, long skipped, int length, byte[] payload) {
     }
 
     /** @return the spool's header; a foreign or damaged spool is an InvalidInputException (rule recorder.spool) */
@@ -121,39 +129,102 @@ final class Spool implements AutoCloseable {
      * damaged header is an InvalidInputException (rule recorder.spool).
      */
     static Contents read(Path path, Consumer<Entry> sink) {
-        long n = 0;
-        long size;
+        return read(path, 0, Integer.MAX_VALUE, sink);
+    }
+
+    /**
+     * As {@link #read(Path, Consumer)}, each entry's payload cut to the bytes {@code [from, from + max)} (fewer where
+     * the payload is shorter; {@code max} 0 for none): a pass that needs one field, or only the fixed part, reads
+     * no more of the file than that. Holds at most one window of the file ({@link #WINDOW}) and the entry's cut.
+     */
+    static Contents read(Path path, long from, int max, Consumer<Entry> sink) {
+        long[] at = {0};
+        Header header;
         try (InputStream raw = Files.newInputStream(path);
-             DataInputStream in = new DataInputStream(new BufferedInputStream(raw, CHUNK))) {
-            size = Files.size(path);
-            long[] at = {0};
-            Header header = readHeader(path, in, at);
-            if (sink == null) {
-                return new Contents(header, 0, 0);
-            }
+             DataInputStream in = new DataInputStream(new BufferedInputStream(raw, WINDOW))) {
+            header = readHeader(path, in, at);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (sink == null) {
+            return new Contents(header, 0, 0);
+        }
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = ch.size();
+            Window w = new Window(ch);
+            long n = 0;
+            long pos = at[0];
             while (true) {
-                try {
-                    long seq = in.readLong();
-                    long ts = in.readLong();
-                    long recv = in.readLong();
-                    long skipped = in.readLong();
-                    int len = in.readInt();
-                    if (len < 0) {
-                        throw refuse(path, "negative entry length at byte " + at[0]);
-                    }
-                    byte[] payload = in.readNBytes(len);
-                    if (payload.length < len) {
-                        return new Contents(header, n, size - at[0]); // torn last entry
-                    }
-                    sink.accept(new Entry(seq, ts, recv, skipped, payload));
-                    n++;
-                    at[0] += 36 + len;
-                } catch (EOFException end) {
-                    return new Contents(header, n, size - at[0]);
+                if (size - pos < ENTRY_HEAD) {
+                    return new Contents(header, n, size - pos); // clean end, or torn inside the fixed part
                 }
+                ByteBuffer head = w.at(pos, ENTRY_HEAD);
+                long seq = head.getLong();
+                long ts = head.getLong();
+                long recv = head.getLong();
+                long skipped = head.getLong();
+                int len = head.getInt();
+                if (len < 0) {
+                    throw refuse(path, "negative entry length at byte " + pos);
+                }
+                if (size - pos - ENTRY_HEAD < len) {
+                    return new Contents(header, n, size - pos); // torn last entry
+                }
+                long start = Math.min(from, len);
+                byte[] payload = new byte[(int) Math.min(max, len - start)];
+                w.copy(pos + ENTRY_HEAD + start, payload);
+                sink.accept(new Entry(seq, ts, recv, skipped, len, payload));
+                n++;
+                pos += ENTRY_HEAD + len;
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Bytes of an entry before its payload: sequence, two timestamps, skipped, length. */
+    private static final int ENTRY_HEAD = 8 + 8 + 8 + 8 + 4;
+    /** The read buffer of {@link #read(Path, long, int, Consumer)}: small entries come in by the window. */
+    static final int WINDOW = 1 << 16;
+
+    /** A read-ahead window over the spool: small reads from it, a large one straight into its destination. */
+    private static final class Window {
+        private final FileChannel ch;
+        private final ByteBuffer buf = ByteBuffer.allocate(WINDOW); // big-endian, as DataOutput wrote it
+        private long start;
+        private int filled;
+
+        Window(FileChannel ch) {
+            this.ch = ch;
+        }
+
+        /** @return a buffer positioned at {@code pos} with {@code n} (at most WINDOW) bytes of the file after it */
+        ByteBuffer at(long pos, int n) throws IOException {
+            if (pos < start || pos + n > start + filled) {
+                buf.clear();
+                start = pos;
+                while (buf.hasRemaining() && ch.read(buf, pos + buf.position()) > 0) {
+                    // fill the window as far as the file goes
+                }
+                filled = buf.position();
+                if (filled < n) {
+                    throw new EOFException("the spool ended at byte " + (pos + filled) + ", inside an entry");
+                }
+            }
+            return buf.duplicate().order(ByteOrder.BIG_ENDIAN).position((int) (pos - start)).limit((int) (pos - start) + n);
+        }
+
+        void copy(long pos, byte[] dst) throws IOException {
+            if (dst.length <= WINDOW) {
+                at(pos, dst.length).get(dst);
+                return;
+            }
+            ByteBuffer to = ByteBuffer.wrap(dst);
+            while (to.hasRemaining()) {
+                if (ch.read(to, pos + to.position()) < 0) {
+                    throw new EOFException("the spool ended at byte " + (pos + to.position()) + ", inside an entry");
+                }
+            }
         }
     }
 
