@@ -2,29 +2,29 @@ package io.labhub.recorder.internal;
 
 import io.jhdf.HdfFile;
 import io.jhdf.WritableHdfFile;
-import io.jhdf.api.DatasetCreationOptions;
 import io.jhdf.api.WritableDataset;
 import io.jhdf.api.WritableGroup;
 import io.labhub.api.schema.Dtype;
 import io.labhub.api.schema.Field;
 import io.labhub.api.schema.Schema;
-import java.lang.reflect.Array;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Turns a run's spools into one HDF5 file (layout: docs/recording.md). jhdf 0.13 writes integers (signed or
- * unsigned), floats and strings from Java arrays, the whole file at close, and no compound types: so each
- * schema field becomes its own dataset of the field's own dtype (u16 as HDF5 uint16, from a Java short[] of
- * the same bits), with the schema's dtype in the dataset's {@code dtype} attribute, and one run must fit in
- * memory once (the spool is read back into arrays, then written).
+ * unsigned), floats and strings, the whole file at close, and no compound types: so each schema field becomes its
+ * own dataset of the field's own dtype (u16 as HDF5 uint16, the same bits as on the wire), with the schema's dtype
+ * in the dataset's {@code dtype} attribute. The run is never in memory: each dataset is a {@link StreamedDataset}
+ * that reads its rows from the spool while jhdf writes it (one pass over the spool per dataset; a pass that needs
+ * only the entries' fixed parts or one field reads only those bytes), so the heap holds one entry's part and a
+ * 1 MiB write buffer at a time, whatever the run's length. One pass first counts the entries and finds the longest.
  */
 final class HdfExport {
 
@@ -82,15 +82,15 @@ final class HdfExport {
         long[] counts = new long[3]; // [valid, bad, producer restarts]
         int[] maxLen = {0};
         int minSize = schema == null ? 0 : schema.size();
-        Spool.Contents contents = Spool.read(spool, e -> {
+        Spool.Contents contents = Spool.read(spool, 0, 0, e -> { // the fixed parts only: no payload is read
             if (e.skipped() == RecorderService.RESTARTED) {
                 counts[2]++;
             }
-            if (e.payload().length < minSize) {
+            if (e.length() < minSize) {
                 counts[1]++;
             } else {
                 counts[0]++;
-                maxLen[0] = Math.max(maxLen[0], e.payload().length);
+                maxLen[0] = Math.max(maxLen[0], e.length());
             }
         });
         int n = Math.toIntExact(counts[0]);
@@ -103,63 +103,102 @@ final class HdfExport {
         if (n == 0) {
             return 0; // jhdf writes no empty datasets; "entries" says 0
         }
-        long[] seq = new long[n];
-        long[] ts = new long[n];
-        long[] recv = new long[n];
-        long[] skipped = new long[n];
-        List<Column> columns = new ArrayList<>();
-        byte[][] raw = null;
-        int[] length = null;
-        if (schema != null) {
-            for (Field f : schema.fields()) {
-                columns.add(new Column(f, n, f.open() ? maxLen[0] - f.offset() : 0));
-            }
-        } else {
-            raw = new byte[n][maxLen[0]];
-            length = new int[n];
-        }
-        int[] i = {0};
-        byte[][] rawF = raw;
-        int[] lengthF = length;
-        Spool.read(spool, e -> {
-            if (e.payload().length < minSize) {
-                return;
-            }
-            int k = i[0]++;
-            seq[k] = e.sequence();
-            ts[k] = e.timestampNs();
-            recv[k] = e.receivedNs();
-            skipped[k] = e.skipped();
-            if (rawF != null) {
-                System.arraycopy(e.payload(), 0, rawF[k], 0, e.payload().length);
-                lengthF[k] = e.payload().length;
-            } else {
-                ByteBuffer b = ByteBuffer.wrap(e.payload()).order(ByteOrder.LITTLE_ENDIAN);
-                for (Column col : columns) {
-                    col.fill(k, b);
-                }
-            }
-        });
-        g.putDataset("sequence", seq);
-        g.putDataset("timestampNs", ts);
-        g.putDataset("receivedNs", recv);
-        g.putDataset("skipped", skipped);
-        if (raw != null) {
-            WritableDataset d = g.putDataset("payload", raw);
-            d.putAttribute("dtype", "bytes");
-            g.putDataset("length", length);
+        Pass pass = new Pass(spool, n, e -> e.length() >= minSize);
+        putFixedParts(g, pass);
+        if (schema == null) {
+            int width = maxLen[0];
+            pass.put(g, "payload", byte.class, false, new long[] {n, width}, 0, width, (e, rows) -> {
+                rows.putLittleEndian(e.payload(), 0, e.payload().length, 1);
+                rows.zeros(width - e.payload().length);
+            }).putAttribute("dtype", "bytes");
+            pass.put(g, "length", int.class, false, new long[] {n}, 0, 0, (e, rows) -> rows.putInt(e.length()));
         } else {
             WritableGroup fields = g.putGroup("fields");
-            for (Column col : columns) {
-                WritableDataset d = fields.putDataset(col.field.name(), col.array, unsigned(col.field.dtype())
-                        ? DatasetCreationOptions.builder().unsigned().build() : DatasetCreationOptions.DEFAULT);
-                d.putAttribute("dtype", col.field.dtype().wireName());
-                if (col.field.unit() != null) {
-                    d.putAttribute("unit", col.field.unit());
+            for (Field f : schema.fields()) {
+                WritableDataset d = putField(fields, pass, f, f.open() ? maxLen[0] - f.offset() : 0);
+                d.putAttribute("dtype", f.dtype().wireName());
+                if (f.unit() != null) {
+                    d.putAttribute("unit", f.unit());
                 }
             }
         }
         return n;
+    }
+
+    /** {@code sequence}, {@code timestampNs}, {@code receivedNs}, {@code skipped}: from the entries' fixed parts. */
+    private static void putFixedParts(WritableGroup g, Pass pass) {
+        long[] dims = {pass.entries};
+        pass.put(g, "sequence", long.class, false, dims, 0, 0, (e, rows) -> rows.putLong(e.sequence()));
+        pass.put(g, "timestampNs", long.class, false, dims, 0, 0, (e, rows) -> rows.putLong(e.timestampNs()));
+        pass.put(g, "receivedNs", long.class, false, dims, 0, 0, (e, rows) -> rows.putLong(e.receivedNs()));
+        pass.put(g, "skipped", long.class, false, dims, 0, 0, (e, rows) -> rows.putLong(e.skipped()));
+    }
+
+    /**
+     * One schema field of every entry: {@code [n, shape...]} of the field's stored type, bytes/utf8 with the element
+     * length as the last axis ({@code openLength} for an open-length field: the rest of the longest entry). Each
+     * entry's row is its payload's bytes at the field's offset (little-endian, as the wire and the file have them);
+     * an element past the end of a shorter entry (an open last field) is zeros.
+     */
+    private static WritableDataset putField(WritableGroup fields, Pass pass, Field f, int openLength) {
+        boolean text = f.dtype() == Dtype.BYTES || f.dtype() == Dtype.UTF8;
+        List<Long> dims = new ArrayList<>();
+        dims.add((long) pass.entries);
+        if (f.shape() != null) {
+            f.shape().forEach(d -> dims.add((long) d));
+        }
+        if (text) {
+            dims.add((long) (f.open() ? Math.max(1, openLength) : f.length()));
+        }
+        int elementSize = text ? 1 : f.dtype().size();
+        long perEntry = 1;
+        for (int d = 1; d < dims.size(); d++) {
+            perEntry *= dims.get(d);
+        }
+        int rowBytes = Math.toIntExact(perEntry * elementSize);
+        return pass.put(fields, f.name(), storedType(f.dtype()), unsigned(f.dtype()),
+                dims.stream().mapToLong(Long::longValue).toArray(), f.offset(), rowBytes, (e, rows) -> {
+                    int whole = e.payload().length / elementSize * elementSize;
+                    rows.putLittleEndian(e.payload(), 0, whole, elementSize);
+                    rows.zeros(rowBytes - whole);
+                });
+    }
+
+    /**
+     * The datasets of one spool, each written by a pass of its own over the spool when jhdf writes the file
+     * ({@link StreamedDataset}): a dataset's rows are the spool's entries that {@code keep} accepts, in order, and
+     * nothing but one entry's part and the writer's buffer is in memory at a time.
+     */
+    private static final class Pass {
+        final Path spool;
+        final int entries;
+        final Predicate<Spool.Entry> keep;
+
+        Pass(Path spool, int entries, Predicate<Spool.Entry> keep) {
+            this.spool = spool;
+            this.entries = entries;
+            this.keep = keep;
+        }
+
+        /**
+         * Puts the dataset {@code name} into {@code g}: {@code row} writes each kept entry's row from the entry's
+         * payload bytes {@code [from, from + max)}.
+         */
+        WritableDataset put(WritableGroup g, String name, Class<?> type, boolean unsigned, long[] dims, long from,
+                            int max, BiConsumer<Spool.Entry, StreamedDataset.Rows> row) {
+            return g.putDataset(name, new StreamedDataset(name, g, type, unsigned, dims, rows -> {
+                long[] seen = {0};
+                Spool.read(spool, from, max, e -> {
+                    if (keep.test(e) && seen[0]++ < entries) {
+                        row.accept(e, rows);
+                    }
+                });
+                if (seen[0] != entries) {
+                    throw new IllegalStateException(spool + " changed while it was exported: " + seen[0]
+                            + " entries for " + name + ", " + entries + " when the export began");
+                }
+            }));
+        }
     }
 
     /**
@@ -167,9 +206,15 @@ final class HdfExport {
      * the schema (the schema attribute has both sides'), zero-padded to the longest with their lengths beside.
      */
     private static long writeExchanges(WritableGroup g, Path spool, boolean recovered) {
-        List<Spool.Entry> entries = new ArrayList<>();
-        Spool.Contents contents = Spool.read(spool, entries::add);
-        int n = entries.size();
+        long[] count = {0};
+        int[] longest = {1, 1}; // request, reply
+        Spool.Contents contents = Spool.read(spool, e -> {
+            RequestLog.Decoded d = RequestLog.Decoded.of(e.payload());
+            count[0]++;
+            longest[0] = Math.max(longest[0], d.request().length);
+            longest[1] = Math.max(longest[1], d.reply().length);
+        });
+        int n = Math.toIntExact(count[0]);
         g.putAttribute("entries", (long) n);
         g.putAttribute("badEntries", 0L);
         if (recovered) {
@@ -178,108 +223,26 @@ final class HdfExport {
         if (n == 0) {
             return 0;
         }
-        long[] seq = new long[n];
-        long[] ts = new long[n];
-        long[] recv = new long[n];
-        long[] skipped = new long[n];
-        byte[] ok = new byte[n];
-        int[] requestLength = new int[n];
-        int[] replyLength = new int[n];
-        List<RequestLog.Decoded> decoded = new ArrayList<>(n);
-        int maxRequest = 1;
-        int maxReply = 1;
-        for (int k = 0; k < n; k++) {
-            Spool.Entry e = entries.get(k);
-            RequestLog.Decoded d = RequestLog.Decoded.of(e.payload());
-            decoded.add(d);
-            seq[k] = e.sequence();
-            ts[k] = e.timestampNs();
-            recv[k] = e.receivedNs();
-            skipped[k] = e.skipped();
-            ok[k] = (byte) (d.ok() ? 1 : 0);
-            requestLength[k] = d.request().length;
-            replyLength[k] = d.reply().length;
-            maxRequest = Math.max(maxRequest, d.request().length);
-            maxReply = Math.max(maxReply, d.reply().length);
-        }
-        byte[][] request = new byte[n][maxRequest];
-        byte[][] reply = new byte[n][maxReply];
-        for (int k = 0; k < n; k++) {
-            System.arraycopy(decoded.get(k).request(), 0, request[k], 0, requestLength[k]);
-            System.arraycopy(decoded.get(k).reply(), 0, reply[k], 0, replyLength[k]);
-        }
-        g.putDataset("sequence", seq);
-        g.putDataset("timestampNs", ts);
-        g.putDataset("receivedNs", recv);
-        g.putDataset("skipped", skipped);
-        g.putDataset("ok", ok);
-        g.putDataset("request", request).putAttribute("dtype", "bytes");
-        g.putDataset("requestLength", requestLength);
-        g.putDataset("reply", reply).putAttribute("dtype", "bytes");
-        g.putDataset("replyLength", replyLength);
+        Pass pass = new Pass(spool, n, e -> true);
+        putFixedParts(g, pass);
+        long[] dims = {n};
+        int all = Integer.MAX_VALUE;
+        pass.put(g, "ok", byte.class, false, dims, 0, 1, (e, rows) -> rows.putByte(e.payload()[0] == 1 ? (byte) 1 : 0));
+        pass.put(g, "request", byte.class, false, new long[] {n, longest[0]}, 0, all, (e, rows) -> {
+            byte[] request = RequestLog.Decoded.of(e.payload()).request();
+            rows.putLittleEndian(request, 0, request.length, 1);
+            rows.zeros(longest[0] - request.length);
+        }).putAttribute("dtype", "bytes");
+        pass.put(g, "requestLength", int.class, false, dims, 0, all,
+                (e, rows) -> rows.putInt(RequestLog.Decoded.of(e.payload()).request().length));
+        pass.put(g, "reply", byte.class, false, new long[] {n, longest[1]}, 0, all, (e, rows) -> {
+            byte[] reply = RequestLog.Decoded.of(e.payload()).reply();
+            rows.putLittleEndian(reply, 0, reply.length, 1);
+            rows.zeros(longest[1] - reply.length);
+        }).putAttribute("dtype", "bytes");
+        pass.put(g, "replyLength", int.class, false, dims, 0, all,
+                (e, rows) -> rows.putInt(RequestLog.Decoded.of(e.payload()).reply().length));
         return n;
-    }
-
-    /** One field of every entry: a Java array [n, shape..., (length)] of the stored type. */
-    private static final class Column {
-        final Field field;
-        final Object array;
-        final List<Object> leaves = new ArrayList<>();
-        final int leafLength;
-        final long perEntry;
-        final int elementSize;
-
-        Column(Field f, int n, int openLength) {
-            this.field = f;
-            boolean text = f.dtype() == Dtype.BYTES || f.dtype() == Dtype.UTF8;
-            List<Integer> dims = new ArrayList<>();
-            dims.add(n);
-            if (f.shape() != null) {
-                dims.addAll(f.shape());
-            }
-            if (text) {
-                dims.add(f.open() ? Math.max(1, openLength) : f.length());
-            }
-            this.elementSize = text ? 1 : f.dtype().size();
-            long per = 1;
-            for (int d = 1; d < dims.size(); d++) {
-                per *= dims.get(d);
-            }
-            this.perEntry = per;
-            this.array = Array.newInstance(storedType(f.dtype()), dims.stream().mapToInt(Integer::intValue).toArray());
-            collect(array, leaves);
-            this.leafLength = Array.getLength(leaves.get(0));
-        }
-
-        private static void collect(Object a, List<Object> out) {
-            if (a.getClass().getComponentType().isArray()) {
-                for (int k = 0; k < Array.getLength(a); k++) {
-                    collect(Array.get(a, k), out);
-                }
-            } else {
-                out.add(a);
-            }
-        }
-
-        void fill(int entry, ByteBuffer b) {
-            for (long j = 0; j < perEntry; j++) {
-                long flat = entry * perEntry + j;
-                Object leaf = leaves.get((int) (flat / leafLength));
-                int at = (int) (flat % leafLength);
-                int off = Math.toIntExact(field.offset() + j * elementSize);
-                if (off + elementSize > b.limit()) {
-                    continue; // open last field shorter in this entry: zeros
-                }
-                switch (field.dtype()) {
-                    case U8, I8, BOOL, BYTES, UTF8 -> ((byte[]) leaf)[at] = b.get(off);
-                    case U16, I16 -> ((short[]) leaf)[at] = b.getShort(off);
-                    case U32, I32 -> ((int[]) leaf)[at] = b.getInt(off);
-                    case U64, I64 -> ((long[]) leaf)[at] = b.getLong(off);
-                    case F32 -> ((float[]) leaf)[at] = b.getFloat(off);
-                    case F64 -> ((double[]) leaf)[at] = b.getDouble(off);
-                }
-            }
-        }
     }
 
     /** The Java array type a dtype is written from: its own width (an unsigned value's bits in the signed type). */
