@@ -26,8 +26,8 @@ public class AdmissionProcessIT {
 
     @Test
     public void runtimeStartedBeforeItsKeyWasAllowedGetsInAfterHubAllow() throws Exception {
-        int brokerPort = freePort();
-        int eventsPort = freePort();
+        int brokerPort = It.freePort();
+        int eventsPort = It.freePort();
         Path a = It.copyRuntime("admission-a");
         Path b = It.copyRuntime("admission-b");
         clearDeploy(a); // A: the broker and the console only
@@ -93,8 +93,8 @@ public class AdmissionProcessIT {
      */
     @Test
     public void aCopiedRuntimeWithTheSameKeyIsRefusedWhileTheOriginalRuns() throws Exception {
-        int brokerPort = freePort();
-        int eventsPort = freePort();
+        int brokerPort = It.freePort();
+        int eventsPort = It.freePort();
         Path a = It.copyRuntime("identity-a");
         Path b = It.copyRuntime("identity-b");
         clearDeploy(a);
@@ -186,9 +186,4 @@ public class AdmissionProcessIT {
         }
     }
 
-    static int freePort() throws IOException {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -46,8 +46,8 @@ public class CliProcessIT {
 
     @BeforeClass
     public static void startRuntime() throws Exception {
-        brokerPort = AdmissionProcessIT.freePort();
-        int eventsPort = AdmissionProcessIT.freePort();
+        brokerPort = It.freePort();
+        int eventsPort = It.freePort();
         home = It.copyRuntime("cli-hub");
         Files.writeString(home.resolve("conf/io.labhub.broker.cfg"), "endpoint = tcp://127.0.0.1:" + brokerPort
                 + "\neventsEndpoint = tcp://127.0.0.1:" + eventsPort + "\n");
@@ -207,7 +207,7 @@ public class CliProcessIT {
 
     @Test
     public void unreachableBrokerExitsThreeWithinSeconds() throws Exception {
-        int nobody = AdmissionProcessIT.freePort();
+        int nobody = It.freePort();
         Run r = cli(keys, "channels", "--broker", "tcp://127.0.0.1:" + nobody);
         assertEquals(r.err, 3, r.exit);
         assertTrue(r.err, r.errLine().startsWith("labhub-cli: BROKER_UNAVAILABLE: cannot reach the hub's broker at tcp://127.0.0.1:" + nobody));

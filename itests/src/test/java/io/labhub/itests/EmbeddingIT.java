@@ -28,8 +28,10 @@ public class EmbeddingIT {
         Path home = It.workDir().resolve("embed-home");
         It.deleteTree(home);
         Files.createDirectories(home.resolve("conf"));
-        Files.writeString(home.resolve("conf/io.labhub.broker.cfg"), "endpoint = tcp://127.0.0.1:5590\neventsEndpoint = tcp://127.0.0.1:5591\n");
-        Files.writeString(home.resolve("conf/io.labhub.core.cfg"), "broker.endpoint = tcp://127.0.0.1:5590\n");
+        int port = It.freePort();
+        Files.writeString(home.resolve("conf/io.labhub.broker.cfg"), "endpoint = tcp://127.0.0.1:" + port
+                + "\neventsEndpoint = tcp://127.0.0.1:" + It.freePort() + "\n");
+        Files.writeString(home.resolve("conf/io.labhub.core.cfg"), "broker.endpoint = tcp://127.0.0.1:" + port + "\n");
         try (LabHub lab = LabHub.builder().home(home).featuresDir(It.featuresDir())
                 .features("boot", "framework", "base", "broker", "core").start()) {
             Hub hub = lab.hub(Duration.ofSeconds(30));

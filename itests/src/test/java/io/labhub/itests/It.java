@@ -102,4 +102,11 @@ final class It {
         }
         return target;
     }
+
+    /** A TCP port free now on this machine, for a server a test starts (never a fixed default: two runs never collide). */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
 }

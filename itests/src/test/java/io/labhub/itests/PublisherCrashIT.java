@@ -38,8 +38,8 @@ public class PublisherCrashIT {
         Files.createDirectories(homeB.resolve("conf"));
         Files.writeString(homeA.resolve("conf/io.labhub.security.cfg"), "allowList = " + allow + "\n");
         Files.writeString(homeB.resolve("conf/io.labhub.security.cfg"), "allowList = " + allow + "\n");
-        int port = AdmissionProcessIT.freePort();
-        int eventsPort = AdmissionProcessIT.freePort();
+        int port = It.freePort();
+        int eventsPort = It.freePort();
         Files.writeString(homeA.resolve("conf/io.labhub.broker.cfg"), "endpoint = tcp://127.0.0.1:" + port
                 + "\neventsEndpoint = tcp://127.0.0.1:" + eventsPort + "\n");
         Files.writeString(homeA.resolve("conf/io.labhub.core.cfg"), "broker.endpoint = tcp://127.0.0.1:" + port + "\n");

@@ -30,8 +30,8 @@ public class PythonClientProcessIT {
                 + " python3-numpy python3-pytest)", pythonReady());
         Path repo = It.runtimeDir().resolve("../../..").normalize();
         Path client = repo.resolve("clients/python");
-        int brokerPort = AdmissionProcessIT.freePort();
-        int eventsPort = AdmissionProcessIT.freePort();
+        int brokerPort = It.freePort();
+        int eventsPort = It.freePort();
         Path a = It.copyRuntime("python-a");
         Path b = It.copyRuntime("python-b");
         Files.writeString(a.resolve("conf/io.labhub.broker.cfg"), "endpoint = tcp://127.0.0.1:" + brokerPort

@@ -54,8 +54,8 @@ public class ServiceModeProcessIT {
     /** A fresh runtime copy whose broker listens on ports free now (not the fixed 5570/5571). */
     static Path copyRuntimeWithOwnPorts(String name) throws IOException {
         Path home = It.copyRuntime(name);
-        int port = AdmissionProcessIT.freePort();
-        int events = AdmissionProcessIT.freePort();
+        int port = It.freePort();
+        int events = It.freePort();
         Files.writeString(home.resolve("conf/io.labhub.broker.cfg"),
                 "endpoint = tcp://127.0.0.1:" + port + "\neventsEndpoint = tcp://127.0.0.1:" + events + "\n");
         Files.writeString(home.resolve("conf/io.labhub.core.cfg"), "broker.endpoint = tcp://127.0.0.1:" + port + "\n");
