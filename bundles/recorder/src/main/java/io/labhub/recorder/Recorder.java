@@ -27,7 +27,12 @@ public interface Recorder {
      */
     RecordingStatus start(List<String> channels, Path file, Duration waitForChannels);
 
-    /** Stops the running recording and writes its file; @return its final status (not recording if none ran) */
+    /**
+     * Stops the running recording and writes its file.
+     *
+     * @return its final status (not recording if none ran); when the file could not be written (a full disk, a
+     *         damaged spool) its {@code fileError} says why, nothing is at the file's path and the spools are kept
+     */
     RecordingStatus stop();
 
     RecordingStatus status();

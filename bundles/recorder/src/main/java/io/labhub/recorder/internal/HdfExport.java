@@ -7,7 +7,13 @@ import io.jhdf.api.WritableGroup;
 import io.labhub.api.schema.Dtype;
 import io.labhub.api.schema.Field;
 import io.labhub.api.schema.Schema;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -34,50 +40,95 @@ final class HdfExport {
     /**
      * Writes {@code file} from a run's spools (the same path for {@code stop} and {@code recover}): the run's
      * start and runtime come from the first spool's header, each channel's name, kind, metadata and schema
-     * from its own.
+     * from its own. The file is written as {@link #partOf FILE.part} and moved into place (a rename) only once it
+     * is complete: whatever fails (a full disk, an IOException, a spool changed meanwhile) removes the part and leaves
+     * nothing at {@code file}; the spools are never touched here.
      *
      * @param schemaOf  turns a header's schema JSON into a Schema (the Validator's parse)
      * @param recovered whether the spools are a crashed run's ({@code recovered} and {@code droppedBytes}
      *                  attributes)
      * @return the entries written per channel, in file order
+     * @throws io.labhub.api.InvalidInputException rule {@code recorder.spool} for a foreign or damaged spool (its
+     *         header, its schema, an entry), before any file is created
+     * @throws UncheckedIOException when the file cannot be written, or {@code file} appeared meanwhile
+     *         ({@link FileAlreadyExistsException}: never replaced)
      */
     static Map<String, Long> write(Path file, List<Path> spools, Function<Spool.Header, Schema> schemaOf, Instant stop,
                                    boolean recovered) {
+        // every spool read through once first (headers, schemas, the counting pass): a foreign or damaged spool is
+        // refused before any file is created
+        List<Counted> counted = new ArrayList<>();
+        for (Path spool : spools) {
+            Spool.Header h = Spool.header(spool);
+            Schema schema = h.schema() == null ? null : schemaOf.apply(h);
+            counted.add(count(spool, h, schema));
+        }
+        Spool.Header first = counted.get(0).header;
+        Path part = partOf(file);
         Map<String, Long> written = new LinkedHashMap<>();
-        // every header first: a foreign or damaged spool is refused before the file is created
-        List<Spool.Header> headers = spools.stream().map(Spool::header).toList();
-        Spool.Header first = headers.get(0);
-        try (WritableHdfFile h5 = HdfFile.write(file)) {
-            h5.putAttribute("labhub.recording", "1");
-            h5.putAttribute("runStart", String.valueOf(first.runStart()));
-            h5.putAttribute("runStop", stop.toString());
-            h5.putAttribute("runtime", String.valueOf(first.runtime()));
-            if (recovered) {
-                h5.putAttribute("recovered", "true");
+        try {
+            Files.deleteIfExists(part); // a crashed export's: jhdf opens without truncating, and the spools are still there
+            try (WritableHdfFile h5 = HdfFile.write(part)) {
+                h5.putAttribute("labhub.recording", "1");
+                h5.putAttribute("runStart", String.valueOf(first.runStart()));
+                h5.putAttribute("runStop", stop.toString());
+                h5.putAttribute("runtime", String.valueOf(first.runtime()));
+                if (recovered) {
+                    h5.putAttribute("recovered", "true");
+                }
+                for (Counted c : counted) {
+                    written.put(c.header.channel(), writeChannel(h5.putGroup(c.header.channel()), c, recovered));
+                }
+            } // jhdf writes the whole file here, at close: a failure of the disk or of a spool shows here
+            if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) { // appeared meanwhile: never replaced
+                throw new FileAlreadyExistsException(file.toString(), null,
+                        "the file appeared while the export ran; it was not replaced");
             }
-            for (int i = 0; i < spools.size(); i++) {
-                Spool.Header h = headers.get(i);
-                Schema schema = h.schema() == null ? null : schemaOf.apply(h);
-                written.put(h.channel(), writeChannel(h5.putGroup(h.channel()), h, schema, spools.get(i), recovered));
+            Files.move(part, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException | Error e) {
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
             }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
+            throw (Error) e;
         }
         return written;
     }
 
-    private static long writeChannel(WritableGroup g, Spool.Header h, Schema schema, Path spool, boolean recovered) {
-        g.putAttribute("channel", h.channel());
-        if (h.kind() != null) {
-            g.putAttribute("kind", h.kind());
-        }
-        for (Map.Entry<String, String> m : h.metadata().entrySet()) {
-            g.putAttribute("metadata." + m.getKey(), m.getValue());
-        }
-        if (schema != null) {
-            g.putAttribute("schema", h.schema());
-            g.putAttribute("schemaHash", schema.hash());
-        }
+    /**
+     * Where the file is written until it is complete: beside it (same file system, so the move into place is a
+     * rename), {@code FILE.part}. The target path never holds a partial file.
+     */
+    static Path partOf(Path file) {
+        return file.resolveSibling(file.getFileName() + ".part");
+    }
+
+    /** A spool after the counting pass: what the datasets' shapes need, known before the file is created. */
+    private record Counted(Path spool, Spool.Header header, Schema schema, int entries, long badEntries,
+                           long producerRestarts, long droppedBytes, int longest, int longestRequest,
+                           int longestReply) {
+    }
+
+    /** The counting pass: entries, the longest, the bad ones and restarts; a damaged entry is recorder.spool. */
+    private static Counted count(Path spool, Spool.Header h, Schema schema) {
         if ("reqrep".equals(h.kind())) {
-            return writeExchanges(g, spool, recovered);
+            long[] count = {0};
+            int[] longest = {1, 1}; // request, reply
+            Spool.Contents contents = Spool.read(spool, e -> {
+                RequestLog.Decoded d = RequestLog.Decoded.of(e.payload());
+                count[0]++;
+                longest[0] = Math.max(longest[0], d.request().length);
+                longest[1] = Math.max(longest[1], d.reply().length);
+            });
+            return new Counted(spool, h, schema, Math.toIntExact(count[0]), 0, 0, contents.droppedBytes(), 0,
+                    longest[0], longest[1]);
         }
         long[] counts = new long[3]; // [valid, bad, producer restarts]
         int[] maxLen = {0};
@@ -93,20 +144,42 @@ final class HdfExport {
                 maxLen[0] = Math.max(maxLen[0], e.length());
             }
         });
-        int n = Math.toIntExact(counts[0]);
+        return new Counted(spool, h, schema, Math.toIntExact(counts[0]), counts[1], counts[2], contents.droppedBytes(),
+                maxLen[0], 0, 0);
+    }
+
+    private static long writeChannel(WritableGroup g, Counted c, boolean recovered) {
+        Spool.Header h = c.header;
+        Schema schema = c.schema;
+        g.putAttribute("channel", h.channel());
+        if (h.kind() != null) {
+            g.putAttribute("kind", h.kind());
+        }
+        for (Map.Entry<String, String> m : h.metadata().entrySet()) {
+            g.putAttribute("metadata." + m.getKey(), m.getValue());
+        }
+        if (schema != null) {
+            g.putAttribute("schema", h.schema());
+            g.putAttribute("schemaHash", schema.hash());
+        }
+        if ("reqrep".equals(h.kind())) {
+            return writeExchanges(g, c, recovered);
+        }
+        int n = c.entries;
         g.putAttribute("entries", (long) n);
-        g.putAttribute("badEntries", counts[1]);
-        g.putAttribute("producerRestarts", counts[2]);
+        g.putAttribute("badEntries", c.badEntries);
+        g.putAttribute("producerRestarts", c.producerRestarts);
         if (recovered) {
-            g.putAttribute("droppedBytes", contents.droppedBytes());
+            g.putAttribute("droppedBytes", c.droppedBytes);
         }
         if (n == 0) {
             return 0; // jhdf writes no empty datasets; "entries" says 0
         }
-        Pass pass = new Pass(spool, n, e -> e.length() >= minSize);
+        int minSize = schema == null ? 0 : schema.size();
+        Pass pass = new Pass(c.spool, n, e -> e.length() >= minSize);
         putFixedParts(g, pass);
         if (schema == null) {
-            int width = maxLen[0];
+            int width = c.longest;
             pass.put(g, "payload", byte.class, false, new long[] {n, width}, 0, width, (e, rows) -> {
                 rows.putLittleEndian(e.payload(), 0, e.payload().length, 1);
                 rows.zeros(width - e.payload().length);
@@ -115,7 +188,7 @@ final class HdfExport {
         } else {
             WritableGroup fields = g.putGroup("fields");
             for (Field f : schema.fields()) {
-                WritableDataset d = putField(fields, pass, f, f.open() ? maxLen[0] - f.offset() : 0);
+                WritableDataset d = putField(fields, pass, f, f.open() ? c.longest - f.offset() : 0);
                 d.putAttribute("dtype", f.dtype().wireName());
                 if (f.unit() != null) {
                     d.putAttribute("unit", f.unit());
@@ -205,25 +278,18 @@ final class HdfExport {
      * A request/reply channel's log ({@link RequestLog}): the bytes of each request and reply as sent, not split by
      * the schema (the schema attribute has both sides'), zero-padded to the longest with their lengths beside.
      */
-    private static long writeExchanges(WritableGroup g, Path spool, boolean recovered) {
-        long[] count = {0};
-        int[] longest = {1, 1}; // request, reply
-        Spool.Contents contents = Spool.read(spool, e -> {
-            RequestLog.Decoded d = RequestLog.Decoded.of(e.payload());
-            count[0]++;
-            longest[0] = Math.max(longest[0], d.request().length);
-            longest[1] = Math.max(longest[1], d.reply().length);
-        });
-        int n = Math.toIntExact(count[0]);
+    private static long writeExchanges(WritableGroup g, Counted c, boolean recovered) {
+        int n = c.entries;
+        int[] longest = {c.longestRequest, c.longestReply};
         g.putAttribute("entries", (long) n);
         g.putAttribute("badEntries", 0L);
         if (recovered) {
-            g.putAttribute("droppedBytes", contents.droppedBytes());
+            g.putAttribute("droppedBytes", c.droppedBytes);
         }
         if (n == 0) {
             return 0;
         }
-        Pass pass = new Pass(spool, n, e -> true);
+        Pass pass = new Pass(c.spool, n, e -> true);
         putFixedParts(g, pass);
         long[] dims = {n};
         int all = Integer.MAX_VALUE;

@@ -271,7 +271,7 @@ public final class RecorderService implements Recorder {
             }
         }
         String fileError = export(r.file(), r.lanes().stream().map(l -> l.spool.path()).toList(), Instant.now(), false,
-                new LinkedHashMap<>());
+                new LinkedHashMap<>(), false);
         last = snapshot(false, r, fileError);
         return last;
     }
@@ -299,7 +299,7 @@ public final class RecorderService implements Recorder {
             }
         }
         Map<String, Long> frames = new LinkedHashMap<>();
-        String fileError = export(file, spools, stop, true, frames);
+        String fileError = export(file, spools, stop, true, frames, true);
         return new RecordingStatus(false, file, frames, Map.of(), Map.of(), fileError);
     }
 
@@ -328,24 +328,28 @@ public final class RecorderService implements Recorder {
     }
 
     /**
-     * Writes the HDF5 file from the spools and deletes them; when the file cannot be written (a full disk),
-     * removes the partial file, keeps the spools and says so.
+     * Writes the HDF5 file from the spools and deletes them. When the file cannot be written (a full disk, a damaged
+     * spool) nothing is left at {@code file} ({@link HdfExport} writes {@code FILE.part} and moves it into place
+     * only when complete) and the spools are kept.
      *
+     * @param refuse whether a damaged spool is thrown ({@code recover}: its input is refused) or, for {@code stop},
+     *               whose run has ended either way, reported in the returned text with the rest of the status
      * @return null when written, else why not (the spools are kept for {@code recover})
+     * @throws InvalidInputException rule {@code recorder.spool} for a damaged spool, when {@code refuse}
      */
-    private String export(Path file, List<Path> spools, Instant stop, boolean recovered, Map<String, Long> written) {
+    private String export(Path file, List<Path> spools, Instant stop, boolean recovered, Map<String, Long> written,
+                          boolean refuse) {
         try {
             written.putAll(HdfExport.write(file, spools, this::schemaOf, stop, recovered));
         } catch (InvalidInputException e) {
-            throw e; // a damaged spool: nothing written, nothing deleted
-        } catch (RuntimeException e) { // UncheckedIOException (full disk), jhdf's HdfException around an IOException
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // what is left of the file is unreadable either way; the spools hold the run
+            if (refuse) {
+                throw e; // a damaged spool: nothing written, nothing deleted
             }
+            return e.rule() + ": " + e.getMessage() + " (" + e.value() + "); no file was written, the spools are kept"
+                    + " beside " + file;
+        } catch (RuntimeException e) { // UncheckedIOException (full disk), jhdf's HdfException around an IOException
             return RecorderFailures.of(null, file, e) + "; the spools are kept: hub:record recover " + file
-                    + " once there is room";
+                    + (RecorderFailures.diskFull(e) ? " once there is room" : " once that is fixed");
         }
         for (Path p : spools) {
             try {

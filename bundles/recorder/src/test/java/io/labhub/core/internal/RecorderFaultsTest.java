@@ -176,6 +176,7 @@ public class RecorderFaultsTest {
         assertTrue(stopped.fileError(), stopped.fileError().startsWith("recorder.diskFull: ")
                 && stopped.fileError().contains("hub:record recover"));
         assertFalse("no partial file is left", Files.exists(file));
+        assertFalse("nor the part it was written as", Files.exists(file.resolveSibling("full.h5.part")));
         assertEquals(1, spools(file).size());
         assertEquals("room again", 0, sh("mount", "-o", "remount,size=64m", mounted.toString()));
         RecordingStatus recovered = recorder.recover(file);
