@@ -5,13 +5,19 @@ import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
+import io.jhdf.api.dataset.ContiguousDataset;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.schema.Dtype;
 import io.labhub.api.schema.Field;
 import io.labhub.api.schema.Schema;
 import io.labhub.validation.Validator;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.Objects;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -26,11 +32,16 @@ import java.util.Map;
 
 /**
  * Reads a recorder's HDF5 file back into payloads: the inverse of {@link HdfExport} (layout: docs/recording.md).
- * Each schema field's dataset is read whole in its widened stored type, narrowed back to the dtype's width, and
- * each entry's values written back at {@code field.offset() + j * elementSize} of a little-endian record of
- * {@code schema.size()} bytes (padding zeroed), straight into the slot an shm producer claimed for it; a channel
- * without a schema gives its {@code payload} rows cut to {@code length}. A channel's datasets are held in memory
- * while it replays (as the export holds them while it writes: jhdf reads no streams either).
+ * {@link #read} checks the whole file before anything is published (the schema, every dataset present, of the
+ * stored type and of the shape the schema implies, the recorder's contiguous datasets inside the file) but reads
+ * only what the producer's options need (a channel's first and last timestamp, the longest raw payload). The
+ * entries are read while they are published, a window at a time ({@link #WINDOW} bytes, or one entry where an entry
+ * is larger) per dataset: a contiguous little-endian dataset (as the recorder writes them) straight from the file at
+ * its address, one positional read per window; any other layout through jhdf's slice read, which widens unsigned
+ * values, narrowed back. Each entry's values are written at {@code field.offset() + j * elementSize} of a
+ * little-endian record of {@code schema.size()} bytes (padding zeroed), straight into the slot an shm producer
+ * claimed for it; a channel without a schema gives its {@code payload} rows cut to {@code length}. So what a replay
+ * holds is a window per dataset, whatever the file's length.
  *
  * <p>Anything that is not such a file is refused with rule {@code replay.file}; the schema is checked by the
  * {@link Validator}, and every dataset against it (present, of the stored type, of the shape it implies).
@@ -38,30 +49,43 @@ import java.util.Map;
 final class HdfReplay {
 
     static final String RULE = "replay.file";
-    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble DOUBLE = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.invoke.VarHandle LONG_BYTES =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final java.lang.invoke.VarHandle INT_BYTES =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** The bytes of one window of a dataset's rows, unless one row is larger. */
+    static final int WINDOW = 1 << 20;
 
     /**
-     * One recorded channel, in memory.
+     * One recorded channel, read from its file while it is replayed: {@link #close} when done with it.
      *
-     * @param channel     its recorded name
-     * @param kind        shm or pubsub
-     * @param metadata    the recorded channel metadata (the group's {@code metadata.*} attributes)
-     * @param schema      its schema, or {@code null}
-     * @param timestampNs the producer's timestamp of each entry
+     * @param channel          its recorded name
+     * @param kind             shm or pubsub
+     * @param metadata         the recorded channel metadata (the group's {@code metadata.*} attributes)
+     * @param schema           its schema, or {@code null}
+     * @param entries          how many entries it has
+     * @param firstTimestampNs the producer's timestamp of the first entry (0 when there is none)
+     * @param lastTimestampNs  the producer's timestamp of the last entry (0 when there is none)
      */
-    record Track(String channel, ChannelKind kind, Map<String, String> metadata, Schema schema, long[] timestampNs,
-                 Payloads payloads) {
+    record Track(String channel, ChannelKind kind, Map<String, String> metadata, Schema schema, int entries,
+                 long firstTimestampNs, long lastTimestampNs, Column timestamps, Payloads payloads, Source source)
+            implements AutoCloseable {
 
-        int entries() {
-            return timestampNs.length;
+        /** @return the producer's timestamp of entry {@code entry}, read a window at a time */
+        long timestampNs(int entry) {
+            Objects.checkIndex(entry, entries);
+            return timestamps.longAt(entry);
         }
 
         int maxPayload() {
             return payloads.maxLength();
+        }
+
+        /** Lets go of the file (the next read opens it again). */
+        @Override
+        public void close() {
+            source.close();
         }
     }
 
@@ -82,6 +106,50 @@ final class HdfReplay {
         }
     }
 
+    /**
+     * A track's file, opened when first read (a {@link FileChannel} for the contiguous datasets, jhdf for any other
+     * layout) and held until {@link #close}: one open file per replayed channel, not one per window.
+     */
+    static final class Source implements AutoCloseable {
+        final Path file;
+        private FileChannel channel;
+        private HdfFile h5;
+
+        Source(Path file) {
+            this.file = file;
+        }
+
+        synchronized FileChannel channel() throws IOException {
+            if (channel == null) {
+                channel = FileChannel.open(file, StandardOpenOption.READ);
+            }
+            return channel;
+        }
+
+        synchronized Dataset dataset(String path) {
+            if (h5 == null) {
+                h5 = new HdfFile(file);
+            }
+            return h5.getDatasetByPath(path);
+        }
+
+        @Override
+        public synchronized void close() {
+            try {
+                if (channel != null) {
+                    channel.close();
+                }
+            } catch (IOException ignored) {
+                // a read-only channel: nothing is lost by a failed close
+            }
+            if (h5 != null) {
+                h5.close();
+            }
+            channel = null;
+            h5 = null;
+        }
+    }
+
     private HdfReplay() {
     }
 
@@ -98,17 +166,28 @@ final class HdfReplay {
         }
         List<Track> out = new ArrayList<>();
         try (HdfFile h5 = new HdfFile(file)) {
+            long fileSize = Files.size(file);
             for (String name : names.keySet()) {
                 Node node = h5.getChild(name);
                 // a whole-file replay passes over request/reply logs (they have no producer to replay as)
                 boolean log = "reqrep".equals(text(node, "kind"));
                 if (channel == null ? !log : channel.equals(name)) {
-                    out.add(track(node, names.get(name), validator));
+                    Source source = new Source(file);
+                    try {
+                        out.add(track(node, names.get(name), validator,
+                                new Layout(source, h5.getUserBlockSize(), fileSize)));
+                    } catch (RuntimeException e) {
+                        source.close();
+                        throw e;
+                    }
                 }
             }
-        } catch (InvalidInputException e) {
-            throw e;
-        } catch (RuntimeException e) { // jhdf's HdfException, a wrong cast of an attribute's or dataset's data
+        } catch (RuntimeException | IOException e) {
+            out.forEach(Track::close);
+            if (e instanceof InvalidInputException i) {
+                throw i;
+            }
+            // jhdf's HdfException, a wrong cast of an attribute's or dataset's data, the file's size unreadable
             throw refuse(file.toString(), "unreadable recording: " + e);
         }
         if (out.isEmpty()) {
@@ -131,7 +210,7 @@ final class HdfReplay {
         }
     }
 
-    private static Track track(Node node, long entries, Validator validator) {
+    private static Track track(Node node, long entries, Validator validator, Layout layout) {
         String name = node.getName();
         if (!(node instanceof Group g)) {
             throw refuse(name, "a channel is a group; this is a " + node.getType());
@@ -149,11 +228,11 @@ final class HdfReplay {
         Schema schema = schema(g, kind, validator);
         int n = Math.toIntExact(entries);
         if (n == 0) {
-            return new Track(name, kind, metadata, schema, new long[0], empty(schema));
+            return new Track(name, kind, metadata, schema, 0, 0, 0, null, empty(schema), layout.source);
         }
-        long[] ts = (long[]) dataset(g, "timestampNs", long.class, n).getDataFlat();
-        Payloads payloads = schema == null ? raw(g, n) : new Fields(g, schema, n);
-        return new Track(name, kind, metadata, schema, ts, payloads);
+        Column ts = layout.column(dataset(g, "timestampNs", long.class, n), n, 8);
+        Payloads payloads = schema == null ? raw(g, n, layout) : new Fields(g, schema, n, layout);
+        return new Track(name, kind, metadata, schema, n, ts.longAt(0), ts.longAt(n - 1), ts, payloads, layout.source);
     }
 
     private static Schema schema(Group g, ChannelKind kind, Validator validator) {
@@ -189,18 +268,22 @@ final class HdfReplay {
         };
     }
 
-    /** A channel without a schema: {@code payload} [n, L] int8 and {@code length} [n] int32. */
-    private static Payloads raw(Group g, int n) {
+    /**
+     * A channel without a schema: {@code payload} [n, L] int8 and {@code length} [n] int32. The lengths are read
+     * through once here (each checked, the longest is the producer's slot size), the payloads as they are replayed.
+     */
+    private static Payloads raw(Group g, int n, Layout layout) {
         Dataset payload = child(g, "payload");
         int[] dims = payload.getDimensions();
         if (dims.length != 2 || dims[0] != n || payload.getJavaType() != byte.class) {
             throw refuse(g.getName() + "/payload " + Arrays.toString(dims), "payload must be int8 [" + n + ", L]");
         }
         int width = dims[1];
-        byte[] bytes = (byte[]) payload.getDataFlat();
-        int[] length = (int[]) dataset(g, "length", int.class, n).getDataFlat();
+        Column rows = layout.column(payload, n, 1);
+        Column length = layout.column(dataset(g, "length", int.class, n), n, 4);
         int max = 0;
-        for (int len : length) {
+        for (int k = 0; k < n; k++) {
+            int len = length.intAt(k);
             if (len < 0 || len > width) {
                 throw refuse(g.getName() + "/length " + len, "a length is 0.." + width);
             }
@@ -210,12 +293,16 @@ final class HdfReplay {
         return new Payloads() {
             @Override
             public int length(int entry) {
-                return length[entry];
+                return length.intAt(entry);
             }
 
             @Override
             public void write(int entry, MemorySegment dst) {
-                MemorySegment.copy(bytes, entry * width, dst, ValueLayout.JAVA_BYTE, 0, length[entry]);
+                int len = length.intAt(entry);
+                if (len < 0 || len > width) { // the file changed since it was checked
+                    throw refuse(g.getName() + "/length " + len, "a length is 0.." + width);
+                }
+                MemorySegment.copy(rows.row(entry), rows.offset(entry), dst, ValueLayout.JAVA_BYTE, 0, len);
             }
 
             @Override
@@ -227,19 +314,19 @@ final class HdfReplay {
 
     /** A channel with a schema: one dataset per field under {@code fields/}. */
     private static final class Fields implements Payloads {
-        private final List<Column> columns = new ArrayList<>();
+        private final List<FieldColumn> columns = new ArrayList<>();
         /** byte ranges [from, to) no field covers (alignment padding): zeroed in every entry */
         private final List<int[]> gaps = new ArrayList<>();
         private final int size;
 
-        Fields(Group g, Schema schema, int n) {
+        Fields(Group g, Schema schema, int n, Layout layout) {
             Node fields = g.getChild("fields");
             if (!(fields instanceof Group fg)) {
                 throw refuse(g.getName() + "/fields", "a channel with a schema has a fields group");
             }
             int openLength = 0;
             for (Field f : schema.fields()) {
-                Column c = new Column(f, fg, n);
+                FieldColumn c = new FieldColumn(f, fg, n, layout);
                 columns.add(c);
                 if (f.open()) {
                     openLength = c.perEntry;
@@ -247,10 +334,10 @@ final class HdfReplay {
             }
             // an open last field was stored padded to the longest entry: every replayed entry has that length
             this.size = schema.size() + openLength;
-            List<Column> byOffset = new ArrayList<>(columns);
+            List<FieldColumn> byOffset = new ArrayList<>(columns);
             byOffset.sort(Comparator.comparingInt(c -> c.field.offset()));
             int covered = 0;
-            for (Column c : byOffset) {
+            for (FieldColumn c : byOffset) {
                 if (c.field.offset() > covered) {
                     gaps.add(new int[] {covered, c.field.offset()});
                 }
@@ -271,7 +358,7 @@ final class HdfReplay {
             for (int[] g : gaps) {
                 dst.asSlice(g[0], g[1] - g[0]).fill((byte) 0);
             }
-            for (Column c : columns) {
+            for (FieldColumn c : columns) {
                 c.write(entry, dst);
             }
         }
@@ -282,14 +369,14 @@ final class HdfReplay {
         }
     }
 
-    /** One field's dataset, read flat in the type {@link HdfExport} stored it in, held in the schema's width. */
-    private static final class Column {
+    /** One schema field's dataset: its rows, in the schema's own width, a window at a time. */
+    private static final class FieldColumn {
         final Field field;
-        final Object flat;
+        final Column rows;
         final int perEntry;
         final int elementSize;
 
-        Column(Field f, Group fields, int n) {
+        FieldColumn(Field f, Group fields, int n, Layout layout) {
             this.field = f;
             String path = fields.getParent().getName() + "/fields/" + f.name();
             Node node = fields.getChild(f.name());
@@ -314,7 +401,7 @@ final class HdfReplay {
                 per = Math.multiplyExact(per, dims[k]);
             }
             this.perEntry = per;
-            this.flat = values(d, f.dtype(), (long) n * per * elementSize);
+            this.rows = layout.column(d, n, elementSize);
         }
 
         /**
@@ -336,23 +423,48 @@ final class HdfReplay {
             }
         }
 
+        /** One bulk copy of the entry's row from the window that holds it. */
+        void write(int entry, MemorySegment dst) {
+            MemorySegment.copy(rows.row(entry), rows.offset(entry), dst, ValueLayout.JAVA_BYTE, field.offset(),
+                    perEntry * elementSize);
+        }
+    }
+
+    /** Where a track's datasets are: its {@link Source}, the file's user block and size (for the bounds check). */
+    private record Layout(Source source, long userBlock, long fileSize) {
+
         /**
-         * The values in the schema's own width, read once: a contiguous dataset (as the recorder writes them) as
-         * its little-endian bytes, taken whole, so each entry is then one bulk copy into its slot; any other
-         * layout through jhdf's typed read, which widens unsigned values, narrowed back.
+         * @param width each element's bytes in the replayed record (the stored type's, as checked by the caller)
+         * @return the dataset's rows, read a window at a time: straight from the file where the dataset is
+         *         contiguous and little-endian (or of bytes) and its elements are {@code width} wide, else
+         *         through jhdf's slice read
          */
-        private static Object values(Dataset d, Dtype dtype, long bytes) {
-            if (d instanceof io.jhdf.api.dataset.ContiguousDataset c
-                    && byteOrder(d.getDataType()) == ByteOrder.LITTLE_ENDIAN) {
-                java.nio.ByteBuffer b = c.getBuffer();
-                if (b.remaining() != bytes) {
-                    throw refuse(d.getPath() + " of " + b.remaining() + " bytes", "the dataset holds " + bytes + " bytes");
-                }
-                byte[] out = new byte[Math.toIntExact(bytes)];
-                b.get(out);
-                return out;
+        Column column(Dataset d, int n, int width) {
+            int[] dims = d.getDimensions();
+            long perRow = 1;
+            for (int k = 1; k < dims.length; k++) {
+                perRow = Math.multiplyExact(perRow, dims[k]);
             }
-            return narrow(dtype, d.getDataFlat());
+            int rowBytes = Math.toIntExact(Math.multiplyExact(perRow, width));
+            io.jhdf.object.datatype.DataType t = d.getDataType();
+            if (d instanceof ContiguousDataset c && t.getSize() == width
+                    && (width == 1 || byteOrder(t) == ByteOrder.LITTLE_ENDIAN)) {
+                if (c.isEmpty()) {
+                    throw refuse(d.getPath(), "the dataset has no data; it should hold " + n + " entries");
+                }
+                long address = userBlock + c.getDataAddress();
+                long bytes = (long) n * rowBytes;
+                if (address < 0 || address + bytes > fileSize) {
+                    throw refuse(d.getPath() + " at " + address + " of " + bytes + " bytes",
+                            "the dataset ends past the end of the file (" + fileSize + " bytes): truncated");
+                }
+                return new Column(source, d.getPath(), n, rowBytes, width, address, null);
+            }
+            boolean fp = t instanceof io.jhdf.object.datatype.FloatingPoint;
+            if (!fp && !(t instanceof io.jhdf.object.datatype.FixedPoint)) {
+                throw refuse(d.getPath() + " " + t.getClass().getSimpleName(), "the dataset holds no numbers");
+            }
+            return new Column(source, d.getPath(), n, rowBytes, width, -1, dims);
         }
 
         private static ByteOrder byteOrder(io.jhdf.object.datatype.DataType t) {
@@ -361,69 +473,143 @@ final class HdfReplay {
             }
             return t instanceof io.jhdf.object.datatype.FloatingPoint fl ? fl.getByteOrder() : null;
         }
+    }
 
-        /** One bulk copy: the values are held in the schema's own width (see {@link #values}). */
-        void write(int entry, MemorySegment dst) {
-            int base = entry * perEntry;
-            long off = field.offset();
-            if (flat instanceof byte[] raw && elementSize > 1) {
-                MemorySegment.copy(raw, base * elementSize, dst, ValueLayout.JAVA_BYTE, off, perEntry * elementSize);
+    /**
+     * A dataset's rows (entry k = row k), in little-endian bytes of the replayed width, held a window at a time: the
+     * rows of {@link #WINDOW} bytes (at least one) from the one asked for. Read by one replay thread.
+     */
+    static final class Column {
+        private final Source source;
+        private final String path;
+        private final int entries;
+        private final int rowBytes;
+        private final int width;
+        /** absolute file offset of row 0 of a contiguous little-endian dataset, or -1: jhdf's slice read */
+        private final long address;
+        private final int[] dims;
+        private final int windowRows;
+        private byte[] window;
+        private int first = -1;
+        private int count;
+
+        Column(Source source, String path, int entries, int rowBytes, int width, long address, int[] dims) {
+            this.source = source;
+            this.path = path;
+            this.entries = entries;
+            this.rowBytes = rowBytes;
+            this.width = width;
+            this.address = address;
+            this.dims = dims;
+            this.windowRows = rowBytes == 0 ? entries : Math.max(1, Math.min(entries, WINDOW / rowBytes));
+        }
+
+        /** @return the window holding {@code entry}'s row, at {@link #offset} */
+        byte[] row(int entry) {
+            Objects.checkIndex(entry, entries);
+            if (entry < first || entry >= first + count) {
+                load(entry);
+            }
+            return window;
+        }
+
+        int offset(int entry) {
+            return (entry - first) * rowBytes;
+        }
+
+        long longAt(int entry) {
+            byte[] w = row(entry);
+            return (long) LONG_BYTES.get(w, offset(entry));
+        }
+
+        int intAt(int entry) {
+            byte[] w = row(entry);
+            return (int) INT_BYTES.get(w, offset(entry));
+        }
+
+        private void load(int entry) {
+            int rows = Math.min(windowRows, entries - entry);
+            int bytes = Math.multiplyExact(rows, rowBytes);
+            if (window == null || window.length < bytes) {
+                window = new byte[Math.multiplyExact(windowRows, rowBytes)];
+            }
+            first = -1; // a failed read leaves no window behind
+            if (address >= 0) {
+                readContiguous(entry, bytes);
+            } else {
+                readSlice(entry, rows, bytes);
+            }
+            first = entry;
+            count = rows;
+        }
+
+        private void readContiguous(int entry, int bytes) {
+            ByteBuffer dst = ByteBuffer.wrap(window, 0, bytes);
+            long at = address + (long) entry * rowBytes;
+            try {
+                FileChannel fc = source.channel();
+                while (dst.hasRemaining()) {
+                    if (fc.read(dst, at + dst.position()) < 0) {
+                        throw refuse(path + " row " + entry, "the file ends inside the dataset: it was truncated"
+                                + " while it was replayed");
+                    }
+                }
+            } catch (IOException e) {
+                throw refuse(path + " row " + entry, "cannot read the file: " + e);
+            }
+        }
+
+        /** jhdf's typed slice read (any layout, any byte order), narrowed back to {@code width} bytes a value. */
+        private void readSlice(int entry, int rows, int bytes) {
+            long[] offset = new long[dims.length];
+            offset[0] = entry;
+            int[] shape = dims.clone();
+            shape[0] = rows;
+            Object data;
+            try {
+                data = source.dataset(path).getData(offset, shape);
+            } catch (RuntimeException e) {
+                throw refuse(path + " row " + entry, "cannot read the dataset: " + e);
+            }
+            ByteBuffer out = ByteBuffer.wrap(window, 0, bytes).order(ByteOrder.LITTLE_ENDIAN);
+            flatten(data, out);
+            if (out.hasRemaining()) {
+                throw refuse(path + " row " + entry, "the slice read gave " + out.position() + " bytes, not " + bytes);
+            }
+        }
+
+        private void flatten(Object a, ByteBuffer out) {
+            if (a.getClass().getComponentType().isArray()) {
+                for (Object inner : (Object[]) a) {
+                    flatten(inner, out);
+                }
                 return;
             }
-            ValueLayout layout = switch (field.dtype()) {
-                case U8, I8, BOOL, BYTES, UTF8 -> ValueLayout.JAVA_BYTE;
-                case U16, I16 -> SHORT;
-                case U32, I32 -> INT;
-                case U64, I64 -> LONG;
-                case F32 -> FLOAT;
-                case F64 -> DOUBLE;
-            };
-            MemorySegment.copy(flat, base, dst, layout, off, perEntry);
+            int len = java.lang.reflect.Array.getLength(a);
+            for (int i = 0; i < len; i++) {
+                Object v = java.lang.reflect.Array.get(a, i);
+                switch (v) {
+                    case Float f -> out.putFloat(f);
+                    case Double d -> {
+                        if (width == 4) {
+                            out.putFloat(d.floatValue());
+                        } else {
+                            out.putDouble(d);
+                        }
+                    }
+                    case Number x -> {
+                        long bits = x.longValue(); // a BigInteger's low 64 bits: a u64's own
+                        switch (width) {
+                            case 1 -> out.put((byte) bits);
+                            case 2 -> out.putShort((short) bits);
+                            case 4 -> out.putInt((int) bits);
+                            default -> out.putLong(bits);
+                        }
+                    }
+                    default -> throw refuse(path, "the dataset holds " + v.getClass().getSimpleName() + ", not numbers");
+                }
+            }
         }
-
-        /**
-         * jhdf's typed read widens unsigned values (u8 and u16 to int, u32 to long, u64 to BigInteger): narrowed
-         * back to their own width once, so each entry is then one bulk copy into its slot (a conversion per entry
-         * ran at 1.5-2.2 GB/s of u16 frames, a fifth to a third of a live producer).
-         */
-        private static Object narrow(Dtype dtype, Object stored) {
-            return switch (dtype) {
-                case U8 -> {
-                    int[] a = (int[]) stored;
-                    byte[] out = new byte[a.length];
-                    for (int j = 0; j < a.length; j++) {
-                        out[j] = (byte) a[j];
-                    }
-                    yield out;
-                }
-                case U16 -> {
-                    int[] a = (int[]) stored;
-                    short[] out = new short[a.length];
-                    for (int j = 0; j < a.length; j++) {
-                        out[j] = (short) a[j];
-                    }
-                    yield out;
-                }
-                case U32 -> {
-                    long[] a = (long[]) stored;
-                    int[] out = new int[a.length];
-                    for (int j = 0; j < a.length; j++) {
-                        out[j] = (int) a[j];
-                    }
-                    yield out;
-                }
-                case U64 -> {
-                    java.math.BigInteger[] a = (java.math.BigInteger[]) stored;
-                    long[] out = new long[a.length];
-                    for (int j = 0; j < a.length; j++) {
-                        out[j] = a[j].longValue();
-                    }
-                    yield out;
-                }
-                default -> stored;
-            };
-        }
-
     }
 
     private static Dataset dataset(Group g, String name, Class<?> type, int n) {

@@ -31,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link Replayer}: {@link HdfReplay} reads the file's channels into memory, then one thread per channel
- * publishes each entry at its recorded time (relative to the earliest first entry of the channels started
+ * The {@link Replayer}: {@link HdfReplay} checks the file's channels, then one thread per channel reads each entry
+ * from the file (a window of entries at a time) and publishes it at its recorded time (relative to the earliest first entry of the channels started
  * together, divided by the rate) through a producer of the recorded kind, options and schema. A replay that
  * published its last entry keeps its producer open ({@code done}, as an instrument that stopped acquiring:
  * consumers read what is in the ring) until {@link #stop}; deactivation stops every replay.
@@ -61,13 +61,13 @@ public final class ReplayService implements Replayer {
     @Override
     public synchronized List<Status> start(Path file, Options options) {
         List<HdfReplay.Track> tracks = HdfReplay.read(file, options.channel(), validator);
-        if (options.as() != null && tracks.size() != 1) {
-            throw new InvalidInputException("replay.as", options.as(),
-                    "--as names one channel: the file has " + tracks.size() + ", choose one with --channel");
-        }
-        Clock clock = Clock.of(tracks, options.rate());
         List<Lane> started = new ArrayList<>();
         try {
+            if (options.as() != null && tracks.size() != 1) {
+                throw new InvalidInputException("replay.as", options.as(),
+                        "--as names one channel: the file has " + tracks.size() + ", choose one with --channel");
+            }
+            Clock clock = Clock.of(tracks, options.rate());
             for (HdfReplay.Track t : tracks) {
                 String name = options.as() != null ? options.as() : t.channel();
                 started.add(new Lane(name, t, file.toAbsolutePath(), open(name, t, file), clock, options));
@@ -76,6 +76,7 @@ public final class ReplayService implements Replayer {
             for (Lane l : started) {
                 l.producer.close();
             }
+            tracks.forEach(HdfReplay.Track::close);
             throw e;
         }
         List<Status> out = new ArrayList<>();
@@ -165,12 +166,12 @@ public final class ReplayService implements Replayer {
             long last = Long.MIN_VALUE;
             long interval = 0;
             for (HdfReplay.Track t : tracks) {
-                long[] ts = t.timestampNs();
-                if (ts.length > 0) {
-                    first = Math.min(first, ts[0]);
-                    last = Math.max(last, ts[ts.length - 1]);
-                    if (ts.length > 1) {
-                        interval = Math.max(interval, Math.max(0, ts[ts.length - 1] - ts[0]) / (ts.length - 1));
+                int n = t.entries();
+                if (n > 0) {
+                    first = Math.min(first, t.firstTimestampNs());
+                    last = Math.max(last, t.lastTimestampNs());
+                    if (n > 1) {
+                        interval = Math.max(interval, Math.max(0, t.lastTimestampNs() - t.firstTimestampNs()) / (n - 1));
                     }
                 }
             }
@@ -222,11 +223,11 @@ public final class ReplayService implements Replayer {
                 }
                 state = "running";
                 long start = System.nanoTime();
-                long[] ts = track.timestampNs();
-                for (long pass = 0; !stopping && ts.length > 0; pass++) {
+                int n = track.entries();
+                for (long pass = 0; !stopping && n > 0; pass++) {
                     passes.incrementAndGet();
-                    for (int k = 0; k < ts.length; k++) {
-                        if (!waitUntil(start + clock.due(pass, ts[k]))) {
+                    for (int k = 0; k < n; k++) {
+                        if (!waitUntil(start + clock.due(pass, track.timestampNs(k)))) {
                             return;
                         }
                         publish(k);
@@ -245,6 +246,8 @@ public final class ReplayService implements Replayer {
                 }
             } catch (RuntimeException e) { // a replay never takes the runtime down: it fails alone
                 fail(e);
+            } finally {
+                track.close(); // nothing more is read: the file is let go of, a done replay holds no descriptor
             }
         }
 
