@@ -186,6 +186,47 @@ public class RecorderFaultsTest {
         checkWithH5py(file, n, true);
     }
 
+    @Test
+    public void aDamagedSpoolAtStopIsReportedNoFileIsLeftAndTheSpoolIsKept() throws Exception {
+        shm = new ShmTransportImpl(ShmPlatforms.load(tmp.newFolder("shm").toPath()), RingSettings.DEFAULTS,
+                SegmentAccess.OWNER_ONLY);
+        engine.addTransport(shm);
+        RecorderService recorder = new RecorderService(new BundleHub(engine, "recorder"), Validators.defaults());
+        Path file = tmp.getRoot().toPath().resolve("damaged.h5");
+        RecordingStatus stopped;
+        Path spool;
+        try (ShmProducer producer = new BundleHub(engine, "driver").createShmProducer("cam.frames",
+                ShmOptions.DEFAULTS.withSlots(SCHEMA.size(), 8).withSchema(SCHEMA))) {
+            recorder.start(List.of("cam.frames"), file);
+            List<Path> running = spools(file);
+            assertEquals(1, running.size());
+            spool = running.get(0);
+            // no frame is published, so the recorder's buffer is empty: after its header the spool holds just this
+            // entry, whose length is -5 (a damaged spool, not a torn tail)
+            ByteBuffer damaged = ByteBuffer.allocate(36).putLong(1).putLong(2).putLong(3).putLong(0).putInt(-5);
+            Files.write(spool, damaged.array(), java.nio.file.StandardOpenOption.APPEND);
+            stopped = recorder.stop(); // before: threw recorder.spool, the run's status lost, a partial file left
+        }
+        assertFalse(stopped.recording());
+        assertNotNull("the file cannot be written from a damaged spool", stopped.fileError());
+        assertTrue(stopped.fileError(), stopped.fileError().startsWith("recorder.spool: ")
+                && stopped.fileError().contains(spool.toString()) && stopped.fileError().contains("spools are kept"));
+        assertEquals(Map.of("cam.frames", 0L), stopped.frames());
+        assertEquals("status keeps what stop said", stopped, recorder.status());
+        assertFalse("no file at the target path", Files.exists(file));
+        assertFalse("nor a part beside it", Files.exists(file.resolveSibling("damaged.h5.part")));
+        assertEquals("the spool is kept", List.of(spool), spools(file));
+        try {
+            recorder.recover(file);
+            fail("recover refuses the damaged spool");
+        } catch (InvalidInputException e) {
+            assertEquals("recorder.spool", e.rule());
+            assertEquals(spool.toString(), e.value());
+        }
+        assertFalse(Files.exists(file));
+        assertEquals(List.of(spool), spools(file));
+    }
+
     private static List<Path> spools(Path file) throws IOException {
         try (var s = Files.list(file.getParent())) {
             return s.filter(p -> p.getFileName().toString().startsWith(file.getFileName() + ".")
