@@ -56,6 +56,11 @@ final class HdfReplay {
 
     /** The bytes of one window of a dataset's rows, unless one row is larger. */
     static final int WINDOW = 1 << 20;
+    /**
+     * Rows of a contiguous dataset at least this large are read from the file straight into their destination (the
+     * claimed slot), one positional read each, through no window: one copy, as the in-memory replay made.
+     */
+    static final int DIRECT = 64 << 10;
 
     /**
      * One recorded channel, read from its file while it is replayed: {@link #close} when done with it.
@@ -302,7 +307,7 @@ final class HdfReplay {
                 if (len < 0 || len > width) { // the file changed since it was checked
                     throw refuse(g.getName() + "/length " + len, "a length is 0.." + width);
                 }
-                MemorySegment.copy(rows.row(entry), rows.offset(entry), dst, ValueLayout.JAVA_BYTE, 0, len);
+                rows.copy(entry, dst, 0, len);
             }
 
             @Override
@@ -425,8 +430,7 @@ final class HdfReplay {
 
         /** One bulk copy of the entry's row from the window that holds it. */
         void write(int entry, MemorySegment dst) {
-            MemorySegment.copy(rows.row(entry), rows.offset(entry), dst, ValueLayout.JAVA_BYTE, field.offset(),
-                    perEntry * elementSize);
+            rows.copy(entry, dst, field.offset(), perEntry * elementSize);
         }
     }
 
@@ -504,6 +508,20 @@ final class HdfReplay {
             this.windowRows = rowBytes == 0 ? entries : Math.max(1, Math.min(entries, WINDOW / rowBytes));
         }
 
+        /**
+         * Copies the first {@code length} bytes of {@code entry}'s row to {@code dst} at {@code at}: a large row of a
+         * contiguous dataset straight from the file ({@link #DIRECT}), any other from the window that holds it.
+         */
+        void copy(int entry, MemorySegment dst, long at, int length) {
+            Objects.checkIndex(entry, entries);
+            Objects.checkFromIndexSize(0, length, rowBytes);
+            if (address < 0 || rowBytes < DIRECT) {
+                MemorySegment.copy(row(entry), offset(entry), dst, ValueLayout.JAVA_BYTE, at, length);
+                return;
+            }
+            read(dst.asSlice(at, length).asByteBuffer(), address + (long) entry * rowBytes, entry);
+        }
+
         /** @return the window holding {@code entry}'s row, at {@link #offset} */
         byte[] row(int entry) {
             Objects.checkIndex(entry, entries);
@@ -544,8 +562,10 @@ final class HdfReplay {
         }
 
         private void readContiguous(int entry, int bytes) {
-            ByteBuffer dst = ByteBuffer.wrap(window, 0, bytes);
-            long at = address + (long) entry * rowBytes;
+            read(ByteBuffer.wrap(window, 0, bytes), address + (long) entry * rowBytes, entry);
+        }
+
+        private void read(ByteBuffer dst, long at, int entry) {
             try {
                 FileChannel fc = source.channel();
                 while (dst.hasRemaining()) {
