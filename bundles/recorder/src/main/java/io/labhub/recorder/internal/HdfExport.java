@@ -68,7 +68,8 @@ final class HdfExport {
         Map<String, Long> written = new LinkedHashMap<>();
         try {
             Files.deleteIfExists(part); // a crashed export's: jhdf opens without truncating, and the spools are still there
-            try (WritableHdfFile h5 = HdfFile.write(part)) {
+            WritableHdfFile h5 = HdfFile.write(part);
+            try {
                 h5.putAttribute("labhub.recording", "1");
                 h5.putAttribute("runStart", String.valueOf(first.runStart()));
                 h5.putAttribute("runStop", stop.toString());
@@ -79,7 +80,11 @@ final class HdfExport {
                 for (Counted c : counted) {
                     written.put(c.header.channel(), writeChannel(h5.putGroup(c.header.channel()), c, recovered));
                 }
-            } // jhdf writes the whole file here, at close: a failure of the disk or of a spool shows here
+                h5.close(); // jhdf writes the whole file here: a failure of the disk or of a spool shows here
+            } catch (RuntimeException | Error e) {
+                abandon(h5, e); // no flush of a file that is deleted anyway
+                throw e;
+            }
             if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) { // appeared meanwhile: never replaced
                 throw new FileAlreadyExistsException(file.toString(), null,
                         "the file appeared while the export ran; it was not replaced");
@@ -100,6 +105,23 @@ final class HdfExport {
             throw (Error) e;
         }
         return written;
+    }
+
+    /**
+     * Closes the file jhdf was writing without writing it: jhdf 0.13.0's {@code close} writes the file and closes
+     * its channel only when that write succeeded, so after a failure (a full disk) the channel would stay open and
+     * the deleted part keep its disk space until the channel is collected. It has no abort, so its private
+     * {@code fileChannel} is closed by reflection; when that is not possible (another jhdf) it is left to the
+     * collector, as before.
+     */
+    private static void abandon(WritableHdfFile h5, Throwable failure) {
+        try {
+            java.lang.reflect.Field f = WritableHdfFile.class.getDeclaredField("fileChannel");
+            f.setAccessible(true);
+            ((java.nio.channels.Channel) f.get(h5)).close();
+        } catch (ReflectiveOperationException | RuntimeException | IOException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     /**

@@ -177,6 +177,8 @@ public class RecorderFaultsTest {
                 && stopped.fileError().contains("hub:record recover"));
         assertFalse("no partial file is left", Files.exists(file));
         assertFalse("nor the part it was written as", Files.exists(file.resolveSibling("full.h5.part")));
+        assertEquals("the part's file is closed, so its space is free (jhdf's failed close kept it open)", List.of(),
+                openFiles("full.h5.part"));
         assertEquals(1, spools(file).size());
         assertEquals("room again", 0, sh("mount", "-o", "remount,size=64m", mounted.toString()));
         RecordingStatus recovered = recorder.recover(file);
@@ -225,6 +227,24 @@ public class RecorderFaultsTest {
         }
         assertFalse(Files.exists(file));
         assertEquals(List.of(spool), spools(file));
+    }
+
+    /** this JVM's open files whose path contains {@code name} (Linux: the links in /proc/self/fd) */
+    private static List<String> openFiles(String name) throws IOException {
+        List<String> out = new java.util.ArrayList<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.contains(name)) {
+                        out.add(target);
+                    }
+                } catch (IOException gone) {
+                    // closed while listed (the listing's own descriptor)
+                }
+            }
+        }
+        return out;
     }
 
     private static List<Path> spools(Path file) throws IOException {
