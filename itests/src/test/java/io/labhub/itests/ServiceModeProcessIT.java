@@ -62,11 +62,14 @@ public class ServiceModeProcessIT {
         return home;
     }
 
-    /** The labhub-* segments in /dev/shm whose header names {@code pid} as their producer. */
+    /**
+     * The labhub-* segments in /dev/shm whose header names {@code pid} as their producer (regular files only: a
+     * benchmark's or another tool's labhub-* directory there is none of this test's business).
+     */
     static List<String> segmentsOf(long pid) throws IOException {
         List<String> mine = new ArrayList<>();
         try (Stream<Path> files = Files.list(Path.of("/dev/shm"))) {
-            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("labhub-")).toList()) {
+            for (Path f : files.filter(p -> p.getFileName().toString().startsWith("labhub-") && Files.isRegularFile(p)).toList()) {
                 ByteBuffer header = ByteBuffer.allocate(PRODUCER_PID + 8).order(ByteOrder.LITTLE_ENDIAN);
                 try (FileChannel ch = FileChannel.open(f)) {
                     while (header.hasRemaining() && ch.read(header) > 0) {
