@@ -9,24 +9,15 @@ import io.labhub.api.ShmFrame;
 import io.labhub.api.schema.Dtype;
 import io.labhub.api.schema.Schema;
 import io.labhub.recorder.Replayer;
-import io.labhub.recorder.internal.ReplayService;
 import io.labhub.testkit.Await;
 import io.labhub.testkit.Python;
-import io.labhub.transport.shm.internal.RingSettings;
-import io.labhub.transport.shm.internal.ShmTransportImpl;
-import io.labhub.transport.shm.internal.platform.SegmentAccess;
-import io.labhub.transport.shm.internal.platform.ShmPlatforms;
-import io.labhub.validation.Validators;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 
 /**
  * A recording in the recorder's layout that the recorder did not write (h5py: chunked datasets, big-endian values,
@@ -44,26 +35,7 @@ public class ReplayOtherLayoutsTest {
     static final Duration WAIT = Duration.ofSeconds(20);
 
     @Rule
-    public TemporaryFolder tmp = new TemporaryFolder();
-
-    private final HubEngine engine = new HubEngine(Validators.defaults(), new LocalDirectory("local"));
-    private ShmTransportImpl shm;
-    private ReplayService replayer;
-
-    @Before
-    public void setUp() throws Exception {
-        shm = new ShmTransportImpl(ShmPlatforms.load(tmp.newFolder("shm").toPath()), RingSettings.DEFAULTS,
-                SegmentAccess.OWNER_ONLY);
-        engine.addTransport(shm);
-        replayer = new ReplayService(new BundleHub(engine, "replay"), Validators.defaults());
-    }
-
-    @After
-    public void tearDown() {
-        replayer.stop(null);
-        shm.deactivate();
-        engine.shutdown();
-    }
+    public final ReplayRig rig = new ReplayRig();
 
     /** frame k: count above the signed range, pixels over the whole u16 range, a gain; padding zero */
     private static byte[] frame(int k) {
@@ -88,7 +60,7 @@ public class ReplayOtherLayoutsTest {
     @Test
     public void chunkedBigEndianAndFilteredDatasetsReplayByteForByte() throws Exception {
         assumeTrue("needs python3-h5py to write a file of another writer", Python.has("h5py", "numpy"));
-        Path file = tmp.getRoot().toPath().resolve("other.h5");
+        Path file = rig.tmp.getRoot().toPath().resolve("other.h5");
         Python.Result r = Python.run(String.join("\n",
                 "import h5py, numpy as np, sys",
                 "n, side = " + N + ", " + SIDE,
@@ -122,10 +94,9 @@ public class ReplayOtherLayoutsTest {
                 "f.close()",
                 "print('written')"), file.toString(), SCHEMA.toJson());
         assertEquals(r.output(), 0, r.exit());
-        BundleHub consumers = new BundleHub(engine, "consumer");
         for (String channel : new String[] {"cam.frames", "raw.frames"}) {
-            replayer.start(file, Replayer.Options.DEFAULTS.withChannel(channel).withRate(Replayer.MAX).withConsumers(1));
-            try (ShmConsumer c = consumers.openShmConsumer(channel)) {
+            rig.replayer.start(file, Replayer.Options.DEFAULTS.withChannel(channel).withRate(Replayer.MAX).withConsumers(1));
+            try (ShmConsumer c = rig.consumers.openShmConsumer(channel)) {
                 long first = -1;
                 for (int k = 0; k < N; k++) {
                     ShmFrame f = c.next(WAIT);
@@ -138,10 +109,10 @@ public class ReplayOtherLayoutsTest {
                         f.release();
                     }
                 }
-                Await.until(channel + " is done", WAIT, () -> replayer.status().getFirst().state().equals("done"));
-                assertEquals(N, replayer.status().getFirst().frames());
+                Await.until(channel + " is done", WAIT, () -> rig.replayer.status().getFirst().state().equals("done"));
+                assertEquals(N, rig.replayer.status().getFirst().frames());
             }
-            replayer.stop(channel);
+            rig.replayer.stop(channel);
         }
     }
 }

@@ -19,12 +19,7 @@ import io.labhub.api.schema.Schema;
 import io.labhub.recorder.Replayer;
 import io.labhub.recorder.internal.RecorderService;
 import io.labhub.recorder.internal.RecordingFixture;
-import io.labhub.recorder.internal.ReplayService;
 import io.labhub.testkit.Await;
-import io.labhub.transport.shm.internal.RingSettings;
-import io.labhub.transport.shm.internal.ShmTransportImpl;
-import io.labhub.transport.shm.internal.platform.SegmentAccess;
-import io.labhub.transport.shm.internal.platform.ShmPlatforms;
 import io.labhub.validation.Validators;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -37,11 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Function;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 
 /**
  * Replays recordings on the real shm transport (a Hub engine with a local directory, as RecorderOnShmTest builds
@@ -61,28 +53,7 @@ public class ReplayTest {
             .build();
 
     @Rule
-    public TemporaryFolder tmp = new TemporaryFolder();
-
-    private final HubEngine engine = new HubEngine(Validators.defaults(), new LocalDirectory("local"));
-    private ShmTransportImpl shm;
-    private ReplayService replayer;
-    private BundleHub consumers;
-
-    @Before
-    public void setUp() throws Exception {
-        shm = new ShmTransportImpl(ShmPlatforms.load(tmp.newFolder("shm").toPath()), RingSettings.DEFAULTS,
-                SegmentAccess.OWNER_ONLY);
-        engine.addTransport(shm);
-        replayer = new ReplayService(new BundleHub(engine, "replay"), Validators.defaults());
-        consumers = new BundleHub(engine, "consumer");
-    }
-
-    @After
-    public void tearDown() {
-        replayer.stop(null); // what deactivate does
-        shm.deactivate();
-        engine.shutdown();
-    }
+    public final ReplayRig rig = new ReplayRig();
 
     /** frame s: a count, pixels over the whole u16 range, a gain and a u8 above 127 (a signed store would show) */
     private static byte[] frame(int s) {
@@ -98,9 +69,9 @@ public class ReplayTest {
 
     /** Records N frames of a reliable producer named cam.frames, which stays open while {@code then} runs. */
     private Path recordCamera(Function<Path, Void> then) {
-        BundleHub driver = new BundleHub(engine, "driver");
-        RecorderService recorder = new RecorderService(new BundleHub(engine, "recorder"), Validators.defaults());
-        Path file = tmp.getRoot().toPath().resolve("cam.h5");
+        BundleHub driver = new BundleHub(rig.engine, "driver");
+        RecorderService recorder = new RecorderService(new BundleHub(rig.engine, "recorder"), Validators.defaults());
+        Path file = rig.tmp.getRoot().toPath().resolve("cam.h5");
         try (ShmProducer producer = driver.createShmProducer("cam.frames", ShmOptions.DEFAULTS
                 .withSlots(SCHEMA.size(), 8).withPolicy(ShmPolicy.RELIABLE).withReliableTimeout(Duration.ofSeconds(5))
                 .withMetadata(Map.of("instrument", "cam1")).withSchema(SCHEMA))) {
@@ -134,42 +105,42 @@ public class ReplayTest {
     public void aReplayAtMaxRateGivesEveryRecordedFrameByteForByteAndSaysItIsAReplay() {
         Path file = recordCamera(f -> {
             try {
-                replayer.start(f, Replayer.Options.DEFAULTS.withRate(Replayer.MAX));
+                rig.replayer.start(f, Replayer.Options.DEFAULTS.withRate(Replayer.MAX));
                 fail("the recorded name is the live producer's");
             } catch (ChannelExistsException expected) {
                 // the Hub's own refusal: --as gives another name
             }
-            assertTrue("a refused replay leaves nothing running", replayer.status().isEmpty());
+            assertTrue("a refused replay leaves nothing running", rig.replayer.status().isEmpty());
             return null;
         });
-        List<Replayer.Status> started = replayer.start(file,
+        List<Replayer.Status> started = rig.replayer.start(file,
                 Replayer.Options.DEFAULTS.withAs("cam.replay").withRate(Replayer.MAX).withConsumers(1));
         assertEquals("cam.replay", started.getFirst().name());
         assertEquals("waiting", started.getFirst().state());
         List<Long> ts = new ArrayList<>();
         List<Long> seq = new ArrayList<>();
-        try (ShmConsumer c = consumers.openShmConsumer("cam.replay")) {
+        try (ShmConsumer c = rig.consumers.openShmConsumer("cam.replay")) {
             List<byte[]> got = take(c, N, ts, seq);
             for (int s = 0; s < N; s++) {
                 assertArrayEquals("frame " + s, frame(s), got.get(s));
             }
-            ChannelInfo info = consumers.find("cam.replay").orElseThrow();
+            ChannelInfo info = rig.consumers.find("cam.replay").orElseThrow();
             assertEquals("true", info.metadata().get("replay"));
             assertEquals(file.toAbsolutePath().toString(), info.metadata().get("source"));
             assertEquals("cam1", info.metadata().get("instrument"));
             assertEquals("the recorded policy", "reliable", info.metadata().get("shm.policy"));
             assertEquals(SCHEMA.hash(), info.schemaHash());
-            Await.until("the replay is done", WAIT, () -> replayer.status().getFirst().state().equals("done"));
-            assertEquals(N, replayer.status().getFirst().frames());
+            Await.until("the replay is done", WAIT, () -> rig.replayer.status().getFirst().state().equals("done"));
+            assertEquals(N, rig.replayer.status().getFirst().frames());
         }
-        List<Replayer.Status> stopped = replayer.stop("cam.replay");
+        List<Replayer.Status> stopped = rig.replayer.stop("cam.replay");
         assertEquals("stopped", stopped.getFirst().state());
-        assertTrue(replayer.status().isEmpty());
+        assertTrue(rig.replayer.status().isEmpty());
     }
 
     @Test
     public void aReplayAt1xKeepsTheRecordedTimingAndASchemaLessPayload() {
-        Path file = tmp.getRoot().toPath().resolve("timed.h5");
+        Path file = rig.tmp.getRoot().toPath().resolve("timed.h5");
         int n = 12;
         byte[][] payloads = new byte[n][];
         long[] recorded = new long[n];
@@ -180,10 +151,10 @@ public class ReplayTest {
             recorded[k] = t0 + k * 20_000_000L + (k >= n / 2 ? 100_000_000L : 0); // 20 ms apart, one 120 ms gap
         }
         RecordingFixture.untyped(file, "scope.trace", "shm", Map.of("shm.policy", "reliable"), payloads, recorded);
-        replayer.start(file, Replayer.Options.DEFAULTS.withConsumers(1));
+        rig.replayer.start(file, Replayer.Options.DEFAULTS.withConsumers(1));
         List<Long> ts = new ArrayList<>();
         List<Long> seq = new ArrayList<>();
-        try (ShmConsumer c = consumers.openShmConsumer("scope.trace")) {
+        try (ShmConsumer c = rig.consumers.openShmConsumer("scope.trace")) {
             List<byte[]> got = take(c, n, ts, seq);
             for (int k = 0; k < n; k++) {
                 assertArrayEquals("entry " + k, payloads[k], got.get(k));
@@ -203,7 +174,7 @@ public class ReplayTest {
 
     @Test
     public void aLoopGoesOnWithTheSequenceUntilStopped() {
-        Path file = tmp.getRoot().toPath().resolve("loop.h5");
+        Path file = rig.tmp.getRoot().toPath().resolve("loop.h5");
         int n = 5;
         byte[][] payloads = new byte[n][];
         long[] recorded = new long[n];
@@ -212,10 +183,10 @@ public class ReplayTest {
             recorded[k] = 1_000_000L * k;
         }
         RecordingFixture.untyped(file, "loop.src", "shm", Map.of("shm.policy", "reliable"), payloads, recorded);
-        replayer.start(file, Replayer.Options.DEFAULTS.withAs("loop.out").withRate(Replayer.MAX).withLoop(true)
+        rig.replayer.start(file, Replayer.Options.DEFAULTS.withAs("loop.out").withRate(Replayer.MAX).withLoop(true)
                 .withConsumers(1));
         List<Long> seq = new ArrayList<>();
-        try (ShmConsumer c = consumers.openShmConsumer("loop.out")) {
+        try (ShmConsumer c = rig.consumers.openShmConsumer("loop.out")) {
             List<byte[]> got = take(c, 3 * n, new ArrayList<>(), seq);
             for (int k = 0; k < got.size(); k++) {
                 assertArrayEquals("entry " + k, payloads[k % n], got.get(k));
@@ -223,37 +194,37 @@ public class ReplayTest {
                     assertEquals("the sequence goes on across passes", seq.get(k - 1) + 1, (long) seq.get(k));
                 }
             }
-            assertTrue(replayer.status().getFirst().passes() >= 3);
-            assertEquals("running", replayer.status().getFirst().state());
+            assertTrue(rig.replayer.status().getFirst().passes() >= 3);
+            assertEquals("running", rig.replayer.status().getFirst().state());
         }
-        Replayer.Status stopped = replayer.stop(null).getFirst();
+        Replayer.Status stopped = rig.replayer.stop(null).getFirst();
         assertEquals("stopped", stopped.state());
         assertTrue(stopped.frames() >= 3 * n);
-        Await.until("the replayed channel is gone", WAIT, () -> consumers.find("loop.out").isEmpty());
-        assertRule("replay.name", () -> replayer.stop("loop.out"));
+        Await.until("the replayed channel is gone", WAIT, () -> rig.consumers.find("loop.out").isEmpty());
+        assertRule("replay.name", () -> rig.replayer.stop("loop.out"));
     }
 
     @Test
     public void badFilesAndOptionsAreTypedErrorsAndLeaveNothingBehind() throws Exception {
-        Path dir = tmp.newFolder("bad").toPath();
+        Path dir = rig.tmp.newFolder("bad").toPath();
         Path good = recordCamera(f -> null);
 
         byte[] whole = Files.readAllBytes(good);
         Path truncated = dir.resolve("truncated.h5");
         Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
-        assertRule("replay.file", "unreadable", () -> replayer.start(truncated, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "unreadable", () -> rig.replayer.start(truncated, Replayer.Options.DEFAULTS));
 
         Path random = dir.resolve("random.h5");
         byte[] noise = new byte[4096];
         new Random(7).nextBytes(noise);
         Files.write(random, noise);
-        assertRule("replay.file", "not an HDF5 file", () -> replayer.start(random, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "not an HDF5 file", () -> rig.replayer.start(random, Replayer.Options.DEFAULTS));
 
         Path foreign = dir.resolve("foreign.h5");
         RecordingFixture.write(foreign, false, "cam.frames", g -> g.putDataset("data", new int[] {1, 2, 3}));
-        assertRule("replay.file", "did not write", () -> replayer.start(foreign, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "did not write", () -> rig.replayer.start(foreign, Replayer.Options.DEFAULTS));
 
-        assertRule("replay.file", "no such file", () -> replayer.start(dir.resolve("absent.h5"), Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "no such file", () -> rig.replayer.start(dir.resolve("absent.h5"), Replayer.Options.DEFAULTS));
 
         Path notJson = dir.resolve("notjson.h5");
         RecordingFixture.write(notJson, true, "cam.frames", g -> {
@@ -261,7 +232,7 @@ public class ReplayTest {
             g.putAttribute("schema", "{\"fields\": [");
             g.putAttribute("entries", 0L);
         });
-        assertRule("replay.file", "not JSON", () -> replayer.start(notJson, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "not JSON", () -> rig.replayer.start(notJson, Replayer.Options.DEFAULTS));
 
         Path badSchema = dir.resolve("badschema.h5");
         RecordingFixture.write(badSchema, true, "cam.frames", g -> {
@@ -269,32 +240,32 @@ public class ReplayTest {
             g.putAttribute("schema", "{\"fields\":[{\"name\":\"x\",\"dtype\":\"u128\"}]}");
             g.putAttribute("entries", 0L);
         });
-        assertRule("replay.file", "schema.dtype", () -> replayer.start(badSchema, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "schema.dtype", () -> rig.replayer.start(badSchema, Replayer.Options.DEFAULTS));
 
         Path missingField = dir.resolve("missing.h5");
         RecordingFixture.write(missingField, true, "cam.frames", g -> typed(g, new int[2][SIDE][SIDE], false));
-        assertRule("replay.file", "has no dataset", () -> replayer.start(missingField, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "has no dataset", () -> rig.replayer.start(missingField, Replayer.Options.DEFAULTS));
 
         Path wrongShape = dir.resolve("shape.h5");
         RecordingFixture.write(wrongShape, true, "cam.frames", g -> typed(g, new int[2][SIDE][SIDE - 1], true));
-        assertRule("replay.file", "gives the shape", () -> replayer.start(wrongShape, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "gives the shape", () -> rig.replayer.start(wrongShape, Replayer.Options.DEFAULTS));
 
         Path wrongType = dir.resolve("type.h5");
         RecordingFixture.write(wrongType, true, "cam.frames", g -> typed(g, new long[2][SIDE][SIDE], true));
-        assertRule("replay.file", "is stored as", () -> replayer.start(wrongType, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "is stored as", () -> rig.replayer.start(wrongType, Replayer.Options.DEFAULTS));
         Path signed = dir.resolve("signed.h5"); // the right width, but int16 where the schema says u16
         RecordingFixture.write(signed, true, "cam.frames", g -> typed(g, new short[2][SIDE][SIDE], true, false));
-        assertRule("replay.file", "is stored as", () -> replayer.start(signed, Replayer.Options.DEFAULTS));
+        assertRule("replay.file", "is stored as", () -> rig.replayer.start(signed, Replayer.Options.DEFAULTS));
 
-        assertRule("replay.channel", () -> replayer.start(good, Replayer.Options.DEFAULTS.withChannel("nope")));
+        assertRule("replay.channel", () -> rig.replayer.start(good, Replayer.Options.DEFAULTS.withChannel("nope")));
         Path log = dir.resolve("log.h5");
         RecordingFixture.write(log, true, "motor.cmd", g -> {
             g.putAttribute("kind", "reqrep");
             g.putAttribute("entries", 0L);
         });
-        assertRule("replay.channel", "no shm or pubsub channel", () -> replayer.start(log, Replayer.Options.DEFAULTS));
+        assertRule("replay.channel", "no shm or pubsub channel", () -> rig.replayer.start(log, Replayer.Options.DEFAULTS));
         assertRule("replay.file", "only shm and pubsub",
-                () -> replayer.start(log, Replayer.Options.DEFAULTS.withChannel("motor.cmd")));
+                () -> rig.replayer.start(log, Replayer.Options.DEFAULTS.withChannel("motor.cmd")));
         assertRule("replay.rate", () -> Replayer.Options.DEFAULTS.withRate(0));
         assertRule("replay.rate", () -> Replayer.Options.DEFAULTS.withRate(Double.NaN));
         for (String bad : new String[] {"fast", "0x", "-1x", "x", "1.5", "1e3x", ""}) {
@@ -303,12 +274,12 @@ public class ReplayTest {
         assertEquals(2.5, Replayer.Options.rate("2.5x"), 0);
         assertEquals(Replayer.MAX, Replayer.Options.rate("max"), 0);
 
-        assertTrue("nothing runs after refused starts", replayer.status().isEmpty());
-        Await.until("no channel is left registered", WAIT, () -> consumers.channels().isEmpty());
+        assertTrue("nothing runs after refused starts", rig.replayer.status().isEmpty());
+        Await.until("no channel is left registered", WAIT, () -> rig.consumers.channels().isEmpty());
         // and the replayer still works: the good file replays
-        replayer.start(good, Replayer.Options.DEFAULTS.withRate(Replayer.MAX));
-        Await.until("the good file replays", WAIT, () -> replayer.status().getFirst().state().equals("done"));
-        assertEquals(N, replayer.status().getFirst().frames());
+        rig.replayer.start(good, Replayer.Options.DEFAULTS.withRate(Replayer.MAX));
+        Await.until("the good file replays", WAIT, () -> rig.replayer.status().getFirst().state().equals("done"));
+        assertEquals(N, rig.replayer.status().getFirst().frames());
     }
 
     /** The camera's group with two entries; pixels given as {@code pixels}, the count field's dataset optional. */
@@ -351,9 +322,9 @@ public class ReplayTest {
     @Test
     public void aFileOfTwoChannelsReplaysBothUnderTheirNamesAndAsNeedsOne() {
         Schema temp = Schema.builder().field("kelvin", Dtype.F64).build();
-        BundleHub driver = new BundleHub(engine, "driver");
-        RecorderService recorder = new RecorderService(new BundleHub(engine, "recorder"), Validators.defaults());
-        Path file = tmp.getRoot().toPath().resolve("two.h5");
+        BundleHub driver = new BundleHub(rig.engine, "driver");
+        RecorderService recorder = new RecorderService(new BundleHub(rig.engine, "recorder"), Validators.defaults());
+        Path file = rig.tmp.getRoot().toPath().resolve("two.h5");
         ShmOptions reliable = ShmOptions.DEFAULTS.withPolicy(ShmPolicy.RELIABLE).withReliableTimeout(Duration.ofSeconds(5));
         List<byte[]> temps = new ArrayList<>();
         try (ShmProducer cam = driver.createShmProducer("cam.frames", reliable.withSlots(SCHEMA.size(), 8).withSchema(SCHEMA));
@@ -372,13 +343,13 @@ public class ReplayTest {
             recorder.stop();
         }
         assertRule("replay.as", "choose one with --channel",
-                () -> replayer.start(file, Replayer.Options.DEFAULTS.withAs("other.name")));
+                () -> rig.replayer.start(file, Replayer.Options.DEFAULTS.withAs("other.name")));
         Await.until("the recorded names are free", WAIT,
-                () -> consumers.find("cam.frames").isEmpty() && consumers.find("lab.temp").isEmpty());
-        List<Replayer.Status> started = replayer.start(file, Replayer.Options.DEFAULTS.withRate(Replayer.MAX).withConsumers(1));
+                () -> rig.consumers.find("cam.frames").isEmpty() && rig.consumers.find("lab.temp").isEmpty());
+        List<Replayer.Status> started = rig.replayer.start(file, Replayer.Options.DEFAULTS.withRate(Replayer.MAX).withConsumers(1));
         assertEquals(List.of("cam.frames", "lab.temp"), started.stream().map(Replayer.Status::name).sorted().toList());
-        try (ShmConsumer c = consumers.openShmConsumer("cam.frames");
-             ShmConsumer t = consumers.openShmConsumer("lab.temp")) {
+        try (ShmConsumer c = rig.consumers.openShmConsumer("cam.frames");
+             ShmConsumer t = rig.consumers.openShmConsumer("lab.temp")) {
             List<byte[]> gotTemps = take(t, temps.size(), new ArrayList<>(), new ArrayList<>());
             List<byte[]> gotFrames = take(c, N, new ArrayList<>(), new ArrayList<>());
             for (int k = 0; k < temps.size(); k++) {
@@ -388,16 +359,16 @@ public class ReplayTest {
                 assertArrayEquals("frame " + s, frame(s), gotFrames.get(s));
             }
         }
-        assertEquals(2, replayer.stop(null).size());
+        assertEquals(2, rig.replayer.stop(null).size());
     }
 
     @Test
     public void theRecordedChannelNameIsFreeAgainAfterAStop() {
         Path file = recordCamera(f -> null);
-        replayer.start(file, Replayer.Options.DEFAULTS.withRate(Replayer.MAX));
-        assertFalse(consumers.find("cam.frames").isEmpty());
-        replayer.stop("cam.frames");
-        Await.until("the name is free", WAIT, () -> consumers.find("cam.frames").isEmpty());
-        assertEquals("cam.frames", replayer.start(file, Replayer.Options.DEFAULTS.withRate(Replayer.MAX)).getFirst().name());
+        rig.replayer.start(file, Replayer.Options.DEFAULTS.withRate(Replayer.MAX));
+        assertFalse(rig.consumers.find("cam.frames").isEmpty());
+        rig.replayer.stop("cam.frames");
+        Await.until("the name is free", WAIT, () -> rig.consumers.find("cam.frames").isEmpty());
+        assertEquals("cam.frames", rig.replayer.start(file, Replayer.Options.DEFAULTS.withRate(Replayer.MAX)).getFirst().name());
     }
 }

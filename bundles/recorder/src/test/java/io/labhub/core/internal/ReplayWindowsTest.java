@@ -7,22 +7,13 @@ import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmFrame;
 import io.labhub.recorder.Replayer;
 import io.labhub.recorder.internal.RecordingFixture;
-import io.labhub.recorder.internal.ReplayService;
 import io.labhub.testkit.Await;
-import io.labhub.transport.shm.internal.RingSettings;
-import io.labhub.transport.shm.internal.ShmTransportImpl;
-import io.labhub.transport.shm.internal.platform.SegmentAccess;
-import io.labhub.transport.shm.internal.platform.ShmPlatforms;
-import io.labhub.validation.Validators;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.After;
-import org.junit.Before;
 import org.junit.Rule;
 import org.junit.Test;
-import org.junit.rules.TemporaryFolder;
 
 /**
  * The recorder's contiguous datasets read through windows: 300 payloads in rows of 20,000 bytes (below the size
@@ -36,26 +27,7 @@ public class ReplayWindowsTest {
     static final Duration WAIT = Duration.ofSeconds(20);
 
     @Rule
-    public TemporaryFolder tmp = new TemporaryFolder();
-
-    private final HubEngine engine = new HubEngine(Validators.defaults(), new LocalDirectory("local"));
-    private ShmTransportImpl shm;
-    private ReplayService replayer;
-
-    @Before
-    public void setUp() throws Exception {
-        shm = new ShmTransportImpl(ShmPlatforms.load(tmp.newFolder("shm").toPath()), RingSettings.DEFAULTS,
-                SegmentAccess.OWNER_ONLY);
-        engine.addTransport(shm);
-        replayer = new ReplayService(new BundleHub(engine, "replay"), Validators.defaults());
-    }
-
-    @After
-    public void tearDown() {
-        replayer.stop(null);
-        shm.deactivate();
-        engine.shutdown();
-    }
+    public final ReplayRig rig = new ReplayRig();
 
     private static byte[] payload(int k) {
         byte[] p = new byte[WIDTH - (k * 37) % 5000];
@@ -67,7 +39,7 @@ public class ReplayWindowsTest {
 
     @Test
     public void everyEntryCrossesTheWindowsIntact() {
-        Path file = tmp.getRoot().toPath().resolve("windows.h5");
+        Path file = rig.tmp.getRoot().toPath().resolve("windows.h5");
         byte[][] payloads = new byte[N][];
         long[] ts = new long[N];
         for (int k = 0; k < N; k++) {
@@ -77,8 +49,8 @@ public class ReplayWindowsTest {
         payloads[0] = java.util.Arrays.copyOf(payloads[0], WIDTH); // the longest: the dataset is WIDTH wide
         RecordingFixture.untyped(file, "wide.trace", "shm", Map.of("shm.policy", "reliable", "shm.slotCount", "4"),
                 payloads, ts);
-        replayer.start(file, Replayer.Options.DEFAULTS.withRate(Replayer.MAX).withConsumers(1));
-        try (ShmConsumer c = new BundleHub(engine, "consumer").openShmConsumer("wide.trace")) {
+        rig.replayer.start(file, Replayer.Options.DEFAULTS.withRate(Replayer.MAX).withConsumers(1));
+        try (ShmConsumer c = rig.consumers.openShmConsumer("wide.trace")) {
             long first = -1;
             for (int k = 0; k < N; k++) {
                 ShmFrame f = c.next(WAIT);
@@ -90,8 +62,8 @@ public class ReplayWindowsTest {
                     f.release();
                 }
             }
-            Await.until("the replay is done", WAIT, () -> replayer.status().getFirst().state().equals("done"));
-            assertEquals(N, replayer.status().getFirst().frames());
+            Await.until("the replay is done", WAIT, () -> rig.replayer.status().getFirst().state().equals("done"));
+            assertEquals(N, rig.replayer.status().getFirst().frames());
         }
     }
 }
