@@ -316,20 +316,20 @@ final class HdfExport {
         long[] dims = {n};
         int all = Integer.MAX_VALUE;
         pass.put(g, "ok", byte.class, false, dims, 0, 1, (e, rows) -> rows.putByte(e.payload()[0] == 1 ? (byte) 1 : 0));
-        pass.put(g, "request", byte.class, false, new long[] {n, longest[0]}, 0, all, (e, rows) -> {
-            byte[] request = RequestLog.Decoded.of(e.payload()).request();
-            rows.putLittleEndian(request, 0, request.length, 1);
-            rows.zeros(longest[0] - request.length);
-        }).putAttribute("dtype", "bytes");
-        pass.put(g, "requestLength", int.class, false, dims, 0, all,
-                (e, rows) -> rows.putInt(RequestLog.Decoded.of(e.payload()).request().length));
-        pass.put(g, "reply", byte.class, false, new long[] {n, longest[1]}, 0, all, (e, rows) -> {
-            byte[] reply = RequestLog.Decoded.of(e.payload()).reply();
-            rows.putLittleEndian(reply, 0, reply.length, 1);
-            rows.zeros(longest[1] - reply.length);
-        }).putAttribute("dtype", "bytes");
-        pass.put(g, "replyLength", int.class, false, dims, 0, all,
-                (e, rows) -> rows.putInt(RequestLog.Decoded.of(e.payload()).reply().length));
+        // each side its bytes zero-padded to the longest, then their lengths: request, requestLength, reply, replyLength
+        List<Function<RequestLog.Decoded, byte[]>> sides = List.of(RequestLog.Decoded::request, RequestLog.Decoded::reply);
+        String[] names = {"request", "reply"};
+        for (int s = 0; s < 2; s++) {
+            Function<RequestLog.Decoded, byte[]> side = sides.get(s);
+            int width = longest[s];
+            pass.put(g, names[s], byte.class, false, new long[] {n, width}, 0, all, (e, rows) -> {
+                byte[] bytes = side.apply(RequestLog.Decoded.of(e.payload()));
+                rows.putLittleEndian(bytes, 0, bytes.length, 1);
+                rows.zeros(width - bytes.length);
+            }).putAttribute("dtype", "bytes");
+            pass.put(g, names[s] + "Length", int.class, false, dims, 0, all,
+                    (e, rows) -> rows.putInt(side.apply(RequestLog.Decoded.of(e.payload())).length));
+        }
         return n;
     }
 
