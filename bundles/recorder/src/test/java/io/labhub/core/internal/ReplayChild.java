@@ -1,5 +1,11 @@
 package io.labhub.core.internal;
 
+import static io.labhub.recorder.internal.BigRun.COLS;
+import static io.labhub.recorder.internal.BigRun.ROWS;
+import static io.labhub.recorder.internal.BigRun.pixel;
+import static io.labhub.recorder.internal.BigRun.raw;
+import static io.labhub.recorder.internal.BigRun.rawLength;
+
 import io.labhub.api.ShmConsumer;
 import io.labhub.api.ShmFrame;
 import io.labhub.recorder.Replayer;
@@ -33,28 +39,7 @@ public final class ReplayChild {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    /** the typed channel's frame: a u32 count, then u16 pixels [ROWS, COLS] */
-    public static final int ROWS = 512;
-    public static final int COLS = 1024;
-    /** the raw channel's longest payload */
-    public static final int RAW = 1 << 20;
-
     private ReplayChild() {
-    }
-
-    /** pixel i of frame s: the whole u16 range */
-    public static int pixel(long s, int i) {
-        return (int) ((s * 131 + i * 7919L) & 0xFFFF);
-    }
-
-    /** byte i of raw payload s */
-    public static byte raw(long s, int i) {
-        return (byte) (s * 31 + i * 17);
-    }
-
-    /** the raw payloads' lengths differ, so a replay that sent the zero padding would show */
-    public static int rawLength(long s) {
-        return RAW - (int) (s % 3) * 1000;
     }
 
     public static void main(String[] args) throws Exception {

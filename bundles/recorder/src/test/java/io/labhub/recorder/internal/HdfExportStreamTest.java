@@ -2,6 +2,13 @@ package io.labhub.recorder.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static io.labhub.recorder.internal.BigRun.COLS;
+import static io.labhub.recorder.internal.BigRun.FRAMES;
+import static io.labhub.recorder.internal.BigRun.RAW;
+import static io.labhub.recorder.internal.BigRun.ROWS;
+import static io.labhub.recorder.internal.BigRun.pixel;
+import static io.labhub.recorder.internal.BigRun.raw;
+import static io.labhub.recorder.internal.BigRun.rawLength;
 
 import io.jhdf.HdfFile;
 import io.jhdf.api.Dataset;
@@ -12,7 +19,6 @@ import io.labhub.api.schema.Schema;
 import io.labhub.testkit.ChildJvm;
 import io.labhub.testkit.Python;
 import java.io.File;
-import java.lang.foreign.MemorySegment;
 import java.lang.reflect.Array;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -32,61 +38,23 @@ import org.junit.rules.TemporaryFolder;
  */
 public class HdfExportStreamTest {
 
-    static final int FRAMES = 100;
-    static final int ROWS = 512;
-    static final int COLS = 1024;
-    /** 4 + 1 MiB: a u32 count, then u16 pixels [512, 1024] */
     static final Schema SCHEMA = Schema.builder().field("count", Dtype.U32).field("pixels", Dtype.U16, ROWS, COLS)
             .unit("counts").build();
-    static final int RAW = 1 << 20;
     private static final String HEAP = "-Xmx64m";
 
     /** in target/ (not a tmpfs /tmp): 200 MiB of spools and 200 MiB of HDF5 file, deleted after the test */
     @Rule
     public TemporaryFolder tmp = new TemporaryFolder(new File("target"));
 
-    /** pixel i of frame s: the whole u16 range */
-    static int pixel(long s, int i) {
-        return (int) ((s * 131 + i * 7919L) & 0xFFFF);
-    }
-
-    /** byte i of raw payload s */
-    static byte raw(long s, int i) {
-        return (byte) (s * 31 + i * 17);
-    }
-
-    /** the raw payloads' lengths differ, so the zero padding to the longest shows */
-    static int rawLength(long s) {
-        return RAW - (int) (s % 3) * 1000;
-    }
-
     @Test
     public void aRunLargerThanTheHeapIsExportedFrameByFrame() throws Exception {
         Path dir = tmp.getRoot().toPath().toAbsolutePath();
         Path typed = dir.resolve("run.h5.0.spool");
         Path untyped = dir.resolve("run.h5.1.spool");
-        byte[] frame = new byte[SCHEMA.size()];
-        ByteBuffer b = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
-        try (Spool s = new Spool(typed, new Spool.Header("cam.frames", "shm", SCHEMA.toJson(), Map.of("width", "1024"),
-                "2026-12-03T11:00:00Z", "1@test"))) {
-            for (long k = 0; k < FRAMES; k++) {
-                b.putInt(0, (int) k);
-                for (int i = 0; i < ROWS * COLS; i++) {
-                    b.putShort(4 + 2 * i, (short) pixel(k, i));
-                }
-                s.append(k, 1_000 + k, 2_000 + k, 0, MemorySegment.ofArray(frame));
-            }
-        }
-        byte[] payload = new byte[RAW];
-        try (Spool s = new Spool(untyped, new Spool.Header("raw.frames", "pubsub", null, Map.of(),
-                "2026-12-03T11:00:00Z", "1@test"))) {
-            for (long k = 0; k < FRAMES; k++) {
-                for (int i = 0; i < RAW; i++) {
-                    payload[i] = raw(k, i);
-                }
-                s.append(k, 1_000 + k, 2_000 + k, k == 50 ? 3 : 0, MemorySegment.ofArray(payload).asSlice(0, rawLength(k)));
-            }
-        }
+        BigRun.spoolFrames(typed, new Spool.Header("cam.frames", "shm", SCHEMA.toJson(), Map.of("width", "1024"),
+                "2026-12-03T11:00:00Z", "1@test"));
+        BigRun.spoolRaw(untyped, new Spool.Header("raw.frames", "pubsub", null, Map.of(), "2026-12-03T11:00:00Z", "1@test"),
+                k -> k == 50 ? 3 : 0);
         long spooled = Files.size(typed) + Files.size(untyped);
         Path file = dir.resolve("run.h5");
         String line;

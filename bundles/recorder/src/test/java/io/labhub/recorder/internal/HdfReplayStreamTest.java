@@ -2,6 +2,7 @@ package io.labhub.recorder.internal;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
+import static io.labhub.recorder.internal.BigRun.FRAMES;
 
 import io.labhub.api.ChannelKind;
 import io.labhub.api.schema.Dtype;
@@ -11,9 +12,6 @@ import io.labhub.testkit.ChildJvm;
 import io.labhub.validation.Validator;
 import io.labhub.validation.Validators;
 import java.io.File;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,9 +31,8 @@ import org.junit.rules.TemporaryFolder;
  */
 public class HdfReplayStreamTest {
 
-    static final int FRAMES = 100;
     static final Schema SCHEMA = Schema.builder().field("count", Dtype.U32)
-            .field("pixels", Dtype.U16, ReplayChild.ROWS, ReplayChild.COLS).build();
+            .field("pixels", Dtype.U16, BigRun.ROWS, BigRun.COLS).build();
     private static final String HEAP = "-Xmx64m";
     /** a reliable ring of 4: the replay at max rate waits for the consumer, so nothing is skipped */
     private static final Map<String, String> RING = Map.of("shm.policy", "reliable", "shm.slotCount", "4");
@@ -49,28 +46,8 @@ public class HdfReplayStreamTest {
         Path dir = tmp.getRoot().toPath().toAbsolutePath();
         Path typed = dir.resolve("run.h5.0.spool");
         Path untyped = dir.resolve("run.h5.1.spool");
-        byte[] frame = new byte[SCHEMA.size()];
-        ByteBuffer b = ByteBuffer.wrap(frame).order(ByteOrder.LITTLE_ENDIAN);
-        try (Spool s = new Spool(typed, new Spool.Header("cam.frames", "shm", SCHEMA.toJson(), RING,
-                "2026-12-03T18:00:00Z", "1@test"))) {
-            for (long k = 0; k < FRAMES; k++) {
-                b.putInt(0, (int) k);
-                for (int i = 0; i < ReplayChild.ROWS * ReplayChild.COLS; i++) {
-                    b.putShort(4 + 2 * i, (short) ReplayChild.pixel(k, i));
-                }
-                s.append(k, 1_000 + k, 2_000 + k, 0, MemorySegment.ofArray(frame));
-            }
-        }
-        byte[] payload = new byte[ReplayChild.RAW];
-        try (Spool s = new Spool(untyped, new Spool.Header("raw.frames", "shm", null, RING,
-                "2026-12-03T18:00:00Z", "1@test"))) {
-            for (long k = 0; k < FRAMES; k++) {
-                for (int i = 0; i < ReplayChild.RAW; i++) {
-                    payload[i] = ReplayChild.raw(k, i);
-                }
-                s.append(k, 1_000 + k, 2_000 + k, 0, MemorySegment.ofArray(payload).asSlice(0, ReplayChild.rawLength(k)));
-            }
-        }
+        BigRun.spoolFrames(typed, new Spool.Header("cam.frames", "shm", SCHEMA.toJson(), RING, "2026-12-03T18:00:00Z", "1@test"));
+        BigRun.spoolRaw(untyped, new Spool.Header("raw.frames", "shm", null, RING, "2026-12-03T18:00:00Z", "1@test"), k -> 0);
         Path file = dir.resolve("run.h5");
         Validator validator = Validators.defaults();
         Map<String, Long> written = HdfExport.write(file, List.of(typed, untyped), h -> validator.schema(
