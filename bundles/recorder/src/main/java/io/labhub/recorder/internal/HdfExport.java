@@ -24,10 +24,11 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
- * Turns a run's spools into one HDF5 file (layout: docs/recording.md). jhdf 0.13 writes integers (signed or
- * unsigned), floats and strings, the whole file at close, and no compound types: so each schema field becomes its
- * own dataset of the field's own dtype (u16 as HDF5 uint16, the same bits as on the wire), with the schema's dtype
- * in the dataset's {@code dtype} attribute. The run is never in memory: each dataset is a {@link StreamedDataset}
+ * Turns a run's spools into one HDF5 file (layout: docs/recording.md). A record of scalar fields becomes one
+ * compound dataset {@code records} ({@link RecordType}: jhdf 0.13 writes no compound type of its own); a schema with
+ * an array or open field keeps each field as its own dataset of the field's own dtype under {@code fields/} (u16 as
+ * HDF5 uint16, the same bits as on the wire), with the schema's dtype in the dataset's {@code dtype} attribute, so a
+ * camera's pixels are {@code [N, height, width]}. jhdf writes the whole file at close. The run is never in memory: each dataset is a {@link StreamedDataset}
  * that reads its rows from the spool while jhdf writes it (one pass over the spool per dataset; a pass that needs
  * only the entries' fixed parts or one field reads only those bytes), so the heap holds one entry's part and a
  * 1 MiB write buffer at a time, whatever the run's length. One pass first counts the entries and finds the longest.
@@ -207,6 +208,15 @@ final class HdfExport {
                 rows.zeros(width - e.payload().length);
             }).putAttribute("dtype", "bytes");
             pass.put(g, "length", int.class, false, new long[] {n}, 0, 0, (e, rows) -> rows.putInt(e.length()));
+        } else if (RecordType.fits(schema)) {
+            int size = schema.size();
+            WritableDataset d = g.putDataset("records", new StreamedDataset("records", g, new RecordType(schema), n,
+                    pass.rows(0, size, (e, rows) -> rows.putLittleEndian(e.payload(), 0, size, 1))));
+            for (Field f : schema.fields()) {
+                if (f.unit() != null) {
+                    d.putAttribute("unit." + f.name(), f.unit());
+                }
+            }
         } else {
             WritableGroup fields = g.putGroup("fields");
             for (Field f : schema.fields()) {
@@ -281,7 +291,12 @@ final class HdfExport {
          */
         WritableDataset put(WritableGroup g, String name, Class<?> type, boolean unsigned, long[] dims, long from,
                             int max, BiConsumer<Spool.Entry, StreamedDataset.Rows> row) {
-            return g.putDataset(name, new StreamedDataset(name, g, type, unsigned, dims, rows -> {
+            return g.putDataset(name, new StreamedDataset(name, g, type, unsigned, dims, rows(from, max, row)));
+        }
+
+        /** The rows of every kept entry, each written by {@code row} from its payload bytes {@code [from, from + max)}. */
+        StreamedDataset.Source rows(long from, int max, BiConsumer<Spool.Entry, StreamedDataset.Rows> row) {
+            return rows -> {
                 long[] seen = {0};
                 Spool.read(spool, from, max, e -> {
                     if (keep.test(e) && seen[0]++ < entries) {
@@ -290,9 +305,9 @@ final class HdfExport {
                 });
                 if (seen[0] != entries) {
                     throw new IllegalStateException(spool + " changed while it was exported: " + seen[0]
-                            + " entries for " + name + ", " + entries + " when the export began");
+                            + " entries, " + entries + " when the export began");
                 }
-            }));
+            };
         }
     }
 

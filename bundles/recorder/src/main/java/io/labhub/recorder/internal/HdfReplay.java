@@ -6,6 +6,7 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.Group;
 import io.jhdf.api.Node;
 import io.jhdf.api.dataset.ContiguousDataset;
+import io.jhdf.object.datatype.CompoundDataType;
 import io.labhub.api.ChannelKind;
 import io.labhub.api.InvalidInputException;
 import io.labhub.api.schema.Dtype;
@@ -40,7 +41,8 @@ import java.util.Map;
  * its address, one positional read per window; any other layout through jhdf's slice read, which widens unsigned
  * values, narrowed back. Each entry's values are written at {@code field.offset() + j * elementSize} of a
  * little-endian record of {@code schema.size()} bytes (padding zeroed), straight into the slot an shm producer
- * claimed for it; a channel without a schema gives its {@code payload} rows cut to {@code length}. So what a replay
+ * claimed for it; a record of scalars ({@code records}, {@link RecordType}) gives each row as it is (the row is the
+ * message); a channel without a schema gives its {@code payload} rows cut to {@code length}. So what a replay
  * holds is a window per dataset, whatever the file's length.
  *
  * <p>Anything that is not such a file is refused with rule {@code replay.file}; the schema is checked by the
@@ -236,7 +238,9 @@ final class HdfReplay {
             return new Track(name, kind, metadata, schema, 0, 0, 0, null, empty(schema), layout.source);
         }
         Column ts = layout.column(dataset(g, "timestampNs", long.class, n), n, 8);
-        Payloads payloads = schema == null ? raw(g, n, layout) : new Fields(g, schema, n, layout);
+        Payloads payloads = schema == null ? raw(g, n, layout)
+                : g.getChild("records") != null ? records(g, schema, n, layout) // a record of scalars, since 2026-12-04
+                : new Fields(g, schema, n, layout);
         return new Track(name, kind, metadata, schema, n, ts.longAt(0), ts.longAt(n - 1), ts, payloads, layout.source);
     }
 
@@ -315,6 +319,74 @@ final class HdfReplay {
                 return maxLength;
             }
         };
+    }
+
+    /**
+     * A record of scalar fields: {@code records} [n], the compound type {@link RecordType} writes, checked member by
+     * member against the schema (name, offset, type as written, little-endian); each row is the message itself.
+     */
+    private static Payloads records(Group g, Schema schema, int n, Layout layout) {
+        Dataset d = child(g, "records");
+        String path = g.getName() + "/records";
+        int size = schema.size();
+        if (!Arrays.equals(d.getDimensions(), new int[] {n})) {
+            throw refuse(path + " " + Arrays.toString(d.getDimensions()), "records must be [" + n + "]");
+        }
+        if (!(d.getDataType() instanceof CompoundDataType t) || t.getSize() != size) {
+            throw refuse(path + " " + d.getDataType().getClass().getSimpleName() + " of " + d.getDataType().getSize()
+                    + " bytes", "the schema's records are a compound type of " + size + " bytes");
+        }
+        Map<String, CompoundDataType.CompoundDataMember> members = new LinkedHashMap<>();
+        t.getMembers().forEach(m -> members.put(m.getName(), m));
+        if (members.size() != schema.fields().size()) {
+            throw refuse(path + " " + members.keySet(), "the schema has the fields " + schema.fields().stream()
+                    .map(Field::name).toList());
+        }
+        for (Field f : schema.fields()) {
+            CompoundDataType.CompoundDataMember m = members.get(f.name());
+            if (m == null || m.getOffset() != f.offset()) {
+                throw refuse(path + " " + f.name() + (m == null ? "" : "@" + m.getOffset()),
+                        "the schema's field " + f.name() + " is a member at offset " + f.offset());
+            }
+            checkMember(path + "." + f.name(), f, m.getDataType());
+        }
+        Column rows = layout.column(d, n, size);
+        return new Payloads() {
+            @Override
+            public int length(int entry) {
+                return size;
+            }
+
+            @Override
+            public void write(int entry, MemorySegment dst) {
+                rows.copy(entry, dst, 0, size);
+            }
+
+            @Override
+            public int maxLength() {
+                return size;
+            }
+        };
+    }
+
+    /** A member's type is the one {@link RecordType} writes for the field, little-endian: its bytes are the wire's. */
+    private static void checkMember(String path, Field f, io.jhdf.object.datatype.DataType t) {
+        boolean ok = switch (f.dtype()) {
+            case BOOL -> t instanceof io.jhdf.object.datatype.EnumDataType e && e.getSize() == 1;
+            case BYTES, UTF8 -> t instanceof io.jhdf.object.datatype.StringData && t.getSize() == f.length();
+            default -> {
+                FieldColumn.checkType(path, f.dtype(), t, f.dtype().size());
+                yield Layout.byteOrder(t) == ByteOrder.LITTLE_ENDIAN || t.getSize() == 1;
+            }
+        };
+        if (!ok) {
+            throw refuse(path + " " + t.getClass().getSimpleName() + " of " + t.getSize() + " bytes",
+                    "the schema's " + f.dtype() + " member is stored as " + switch (f.dtype()) {
+                        case BOOL -> "an enum of 1 byte (FALSE, TRUE)";
+                        case BYTES, UTF8 -> "a string of " + f.length() + " bytes";
+                        default -> "a little-endian number of " + f.dtype().size() + " bytes";
+                    });
+        }
     }
 
     /** A channel with a schema: one dataset per field under {@code fields/}. */
@@ -413,7 +485,7 @@ final class HdfReplay {
          * The file's type is the one {@link HdfExport} writes for the schema's dtype: an integer of the same size
          * and signedness, or a float of the same size (text and bool as 8-bit signed integers).
          */
-        private static void checkType(String path, Dtype dtype, io.jhdf.object.datatype.DataType t, int size) {
+        static void checkType(String path, Dtype dtype, io.jhdf.object.datatype.DataType t, int size) {
             boolean ok;
             if (dtype == Dtype.F32 || dtype == Dtype.F64) {
                 ok = t instanceof io.jhdf.object.datatype.FloatingPoint && t.getSize() == size;
@@ -451,8 +523,9 @@ final class HdfReplay {
             }
             int rowBytes = Math.toIntExact(Math.multiplyExact(perRow, width));
             io.jhdf.object.datatype.DataType t = d.getDataType();
+            boolean record = t instanceof CompoundDataType; // its members checked little-endian by the caller
             if (d instanceof ContiguousDataset c && t.getSize() == width
-                    && (width == 1 || byteOrder(t) == ByteOrder.LITTLE_ENDIAN)) {
+                    && (width == 1 || record || byteOrder(t) == ByteOrder.LITTLE_ENDIAN)) {
                 if (c.isEmpty()) {
                     throw refuse(d.getPath(), "the dataset has no data; it should hold " + n + " entries");
                 }
@@ -464,6 +537,10 @@ final class HdfReplay {
                 }
                 return new Column(source, d.getPath(), n, rowBytes, width, address, null);
             }
+            if (record) {
+                throw refuse(d.getPath() + " " + d.getDataLayout(), "a records dataset is replayed as the recorder"
+                        + " writes it: contiguous, its rows the messages' bytes");
+            }
             boolean fp = t instanceof io.jhdf.object.datatype.FloatingPoint;
             if (!fp && !(t instanceof io.jhdf.object.datatype.FixedPoint)) {
                 throw refuse(d.getPath() + " " + t.getClass().getSimpleName(), "the dataset holds no numbers");
@@ -471,7 +548,7 @@ final class HdfReplay {
             return new Column(source, d.getPath(), n, rowBytes, width, -1, dims);
         }
 
-        private static ByteOrder byteOrder(io.jhdf.object.datatype.DataType t) {
+        static ByteOrder byteOrder(io.jhdf.object.datatype.DataType t) {
             if (t instanceof io.jhdf.object.datatype.FixedPoint fp) {
                 return fp.getByteOrder();
             }

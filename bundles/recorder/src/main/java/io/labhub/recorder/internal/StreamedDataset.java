@@ -42,7 +42,8 @@ import java.util.Map;
  * fill value, a placeholder layout swapped for the real one, the attributes in the node's own map order; the data
  * right after the object header, the channel left at its end), so the file is byte for byte what putting the
  * same values as a Java array writes ({@code StreamedDatasetTest} compares the two). Only the data differs in
- * where it comes from. Check this class again when jhdf is upgraded.
+ * where it comes from. A dataset of records has a {@link RecordType}, which jhdf cannot write itself: the same
+ * messages, with that type's datatype message. Check this class again when jhdf is upgraded.
  */
 final class StreamedDataset extends AbstractWritableNode implements WritableDataset {
 
@@ -71,6 +72,17 @@ final class StreamedDataset extends AbstractWritableNode implements WritableData
         Object prototype = Array.newInstance(type, ones);
         this.dataType = DataType.fromObject(prototype, unsigned);
         this.dataSpace = DataSpace.modifyDimensions(DataSpace.fromObject(prototype), dimensions);
+        this.source = source;
+    }
+
+    /**
+     * A dataset of {@code records} {@code [entries]} of a record schema's compound type: each row is a message's
+     * first {@code schema.size()} bytes as the wire has them (little-endian), which the type describes.
+     */
+    StreamedDataset(String name, Group parent, RecordType records, long entries, Source source) {
+        super(parent, name);
+        this.dataType = records;
+        this.dataSpace = DataSpace.modifyDimensions(DataSpace.fromObject(new byte[1]), new long[] {entries});
         this.source = source;
     }
 
@@ -170,7 +182,8 @@ final class StreamedDataset extends AbstractWritableNode implements WritableData
         long dataSize = getSizeInBytes();
 
         hdfFileChannel.position(dataAddress);
-        Rows rows = new Rows(hdfFileChannel, ((OrderedDataType) dataType).getByteOrder()); // fixed or floating point
+        // fixed or floating point in their order; a record's bytes as they are (its type says little-endian)
+        Rows rows = new Rows(hdfFileChannel, dataType instanceof OrderedDataType o ? o.getByteOrder() : ByteOrder.LITTLE_ENDIAN);
         source.writeTo(rows);
         rows.flush();
         if (rows.written != dataSize) {
@@ -220,7 +233,7 @@ final class StreamedDataset extends AbstractWritableNode implements WritableData
 
     @Override
     public boolean isCompound() {
-        return false;
+        return dataType instanceof RecordType;
     }
 
     @Override

@@ -52,6 +52,35 @@ public final class RecordingFixture {
     }
 
     /**
+     * A channel of records as the recorder writes one, with the group's {@code schema} attribute {@code said} and
+     * the {@code records} dataset of {@code type}'s compound type (another schema's, to give a file that lies).
+     */
+    public static void records(Path file, String channel, io.labhub.api.schema.Schema said,
+                               io.labhub.api.schema.Schema type, byte[][] rows) {
+        write(file, true, channel, g -> {
+            int n = rows.length;
+            g.putAttribute("kind", "shm");
+            g.putAttribute("schema", said.toJson());
+            g.putAttribute("schemaHash", said.hash());
+            g.putAttribute("entries", (long) n);
+            g.putAttribute("badEntries", 0L);
+            long[] seq = new long[n];
+            for (int k = 0; k < n; k++) {
+                seq[k] = k + 1;
+            }
+            g.putDataset("sequence", seq);
+            g.putDataset("timestampNs", seq);
+            g.putDataset("receivedNs", seq);
+            g.putDataset("skipped", new long[n]);
+            g.putDataset("records", new StreamedDataset("records", g, new RecordType(type), n, out -> {
+                for (byte[] row : rows) { // each row cut to the type's size
+                    out.putLittleEndian(row, 0, type.size(), 1);
+                }
+            }));
+        });
+    }
+
+    /**
      * @param recording whether to mark the file as the recorder's ({@code labhub.recording} on the root)
      * @param channel   the group's name
      * @param fill      writes the group's attributes and datasets
