@@ -11,6 +11,8 @@
  *       concurrently; discovery with a deadline; typed errors).</li>
  *   <li>{@link io.labhub.testkit.Python}: Debian's python3 running a check with the reference libraries (h5py,
  *       numpy), and whether they are installed (a test skips naming the package when not).</li>
+ *   <li>{@link io.labhub.testkit.ConfigurationSeed}: the kit's bundle activator; in a Pax Exam framework it makes
+ *       the configurations of a directory ({@code PID.cfg}) exist before the broker and the Hub start.</li>
  * </ul>
  *
  * <p>Test scope only ({@code <scope>test</scope>}); nothing here ships in a runtime.
