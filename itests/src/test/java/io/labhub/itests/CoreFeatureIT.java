@@ -12,6 +12,8 @@ import io.labhub.api.InvalidInputException;
 import io.labhub.api.TransportUnavailableException;
 import io.labhub.testkit.Await;
 import io.labhub.validation.Validator;
+import java.net.BindException;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -53,18 +55,35 @@ public class CoreFeatureIT {
     @Inject
     private Validator validator;
 
+    /** The defaults a runtime on this machine listens on (request, events), held by this test while it runs. */
+    private static final int[] DEFAULT_PORTS = {5570, 5571};
+
+    /** Kept open until this JVM (one per test class) exits; referenced so that they stay reachable. */
+    private static final List<ServerSocket> HELD = new ArrayList<>();
+
     static Path deployDir() {
         return It.workDir().resolve("pax-deploy");
     }
 
+    static Path home() {
+        return It.workDir().resolve("pax-home");
+    }
+
     @Configuration
     public Option[] config() throws Exception {
-        // The embedded broker on the endpoint the Hub uses by default. (The Hub is deliberately left
-        // unconfigured: under Pax Exam a first configuration created after the Hub activated was seen
-        // not to reach it; see docs/operations.md.)
-        Path home = It.workDir().resolve("pax-home");
-        PaxFeatures.freshDirectories(deployDir(), home);
-        return PaxFeatures.framework(deployDir(), home, "boot", "framework", "base", "broker", "core");
+        // The broker and the Hub on ports chosen now. To show that nothing falls back to the defaults, the test
+        // holds 5570 and 5571 itself (when they are free: otherwise something else already does, a runtime
+        // perhaps), as a runtime on this machine would: a broker binding them fails, a Hub connecting there
+        // finds a socket that never speaks ZMTP, and hubAndValidatorServicesWork fails.
+        for (int port : DEFAULT_PORTS) {
+            try {
+                HELD.add(new ServerSocket(port));
+            } catch (BindException inUse) {
+                // held by someone else: the same proof
+            }
+        }
+        PaxFeatures.freshDirectories(deployDir(), home());
+        return PaxFeatures.framework(deployDir(), home(), "boot", "framework", "base", "broker", "core");
     }
 
     @Test
@@ -85,13 +104,13 @@ public class CoreFeatureIT {
     }
 
     @Test
-    public void hubAndValidatorServicesWork() {
+    public void hubAndValidatorServicesWork() throws Exception {
         try {
             Await.until("Hub connected to the embedded broker", Duration.ofSeconds(30), () -> hub.status().brokerConnected());
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "; status: " + hub.status(), e);
         }
-        assertEquals("tcp://127.0.0.1:5570", hub.status().brokerEndpoint());
+        assertEquals(PaxFeatures.brokerEndpoint(home()), hub.status().brokerEndpoint());
         assertEquals(40, hub.status().clientKey().length());
         assertNotNull(hub.status().lastBrokerContact());
         assertEquals(List.of(), hub.channels());

@@ -3,6 +3,7 @@ package io.labhub.itests;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 
 import io.labhub.launcher.Feature;
+import io.labhub.testkit.ConfigurationSeed;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,14 +31,18 @@ final class PaxFeatures {
 
     /**
      * A whole framework for a Pax Exam test: the named features, {@code labhub.home} (keys), JUnit,
-     * FileInstall watching {@code deployDir} (bundles and .cfg files) and a clean cache.
+     * FileInstall watching {@code deployDir} (bundles and .cfg files), the configurations of {@code HOME/conf}
+     * (those {@link #freshDirectories} wrote) present before any LabHub bundle starts, and a clean cache.
      */
     static Option[] framework(Path deployDir, Path home, String... features) {
         List<Option> options = new ArrayList<>(install(It.featuresDir(), features));
         options.add(org.ops4j.pax.exam.CoreOptions.frameworkProperty("labhub.home").value(home.toString()));
         options.add(org.ops4j.pax.exam.CoreOptions.junitBundles());
         // The test kit (Await) for the tests that run inside the framework: it is a bundle, taken from this class path.
-        options.add(org.ops4j.pax.exam.CoreOptions.bundle("reference:" + testkit().toUri()));
+        // At start level 1 its activator (ConfigurationSeed) turns HOME/conf/*.cfg into configurations when
+        // ConfigAdmin (level 2) registers, before the broker and the Hub (levels 3, 4) start.
+        options.add(org.ops4j.pax.exam.CoreOptions.bundle("reference:" + testkit().toUri()).startLevel(1));
+        options.add(org.ops4j.pax.exam.CoreOptions.frameworkProperty(ConfigurationSeed.DIRECTORY).value(conf(home).toString()));
         options.add(org.ops4j.pax.exam.CoreOptions.frameworkStartLevel(10));
         options.add(org.ops4j.pax.exam.CoreOptions.cleanCaches(true));
         options.add(org.ops4j.pax.exam.CoreOptions.frameworkProperty("felix.fileinstall.dir").value(deployDir.toString()));
@@ -57,13 +62,33 @@ final class PaxFeatures {
         throw new IllegalStateException("labhub-testkit is not on the class path (a test dependency of itests)");
     }
 
-    /** Fresh deploy and home directories, with the embedded broker configured on the Hub's default endpoint. */
+    /**
+     * Fresh deploy and home directories, with the embedded broker and the Hub configured (in {@code HOME/conf},
+     * see {@link #framework}) on two ports free now, never the defaults 5570/5571: a runtime running on this
+     * machine, or another run, does not collide with the test.
+     */
     static void freshDirectories(Path deployDir, Path home) throws java.io.IOException {
         It.deleteTree(deployDir);
         It.deleteTree(home);
         java.nio.file.Files.createDirectories(deployDir);
-        java.nio.file.Files.writeString(deployDir.resolve("io.labhub.broker.cfg"),
-                "endpoint = tcp://127.0.0.1:5570\neventsEndpoint = tcp://127.0.0.1:5571\n");
+        java.nio.file.Files.createDirectories(conf(home));
+        String endpoint = "tcp://127.0.0.1:" + It.freePort();
+        java.nio.file.Files.writeString(conf(home).resolve("io.labhub.broker.cfg"),
+                "endpoint = " + endpoint + "\neventsEndpoint = tcp://127.0.0.1:" + It.freePort() + "\n");
+        java.nio.file.Files.writeString(conf(home).resolve("io.labhub.core.cfg"), "broker.endpoint = " + endpoint + "\n");
+    }
+
+    /** The broker endpoint {@link #freshDirectories} chose for {@code home} (readable inside the framework too). */
+    static String brokerEndpoint(Path home) throws java.io.IOException {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = java.nio.file.Files.newBufferedReader(conf(home).resolve("io.labhub.core.cfg"))) {
+            p.load(r);
+        }
+        return p.getProperty("broker.endpoint");
+    }
+
+    private static Path conf(Path home) {
+        return home.resolve("conf");
     }
 
     private static boolean isFragment(Path jar) {
