@@ -23,10 +23,10 @@ import org.osgi.util.tracker.ServiceTracker;
  * ConfigurationAdmin registers, before any bundle of a later start level (the broker, the Hub) starts: what the
  * runtime's {@code conf/} is to {@code bin/labhub}. Without the property it does nothing.
  *
- * <p>Why not FileInstall (a .cfg in the watched directory): it delivers a configuration whenever its scan gets
- * to it, and under Pax Exam a component that had already activated with its defaults kept them (see
- * docs/operations.md, "Known behaviour"). Here there is no such race: one synchronous call, before the
- * components exist. It needs no extra bundle (pax-exam-cm builds one per pid with TinyBundles and bnd): the kit
+ * <p>Why not FileInstall (a .cfg in the watched directory): a configuration it creates after a component
+ * activated with its defaults replaces that component and its service, and the test keeps the stale instance
+ * it was injected with (docs/operations.md, "Known behaviour"). Here the configurations exist before the
+ * components do. It needs no extra bundle (pax-exam-cm builds one per pid with TinyBundles and bnd): the kit
  * is installed in every Pax Exam framework anyway, at start level 1.
  */
 public final class ConfigurationSeed implements BundleActivator {
