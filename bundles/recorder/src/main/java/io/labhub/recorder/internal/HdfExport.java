@@ -28,8 +28,9 @@ import java.util.function.Predicate;
  * compound dataset {@code records} ({@link RecordType}: jhdf 0.13 writes no compound type of its own); a schema with
  * an array or open field keeps each field as its own dataset of the field's own dtype under {@code fields/} (u16 as
  * HDF5 uint16, the same bits as on the wire), with the schema's dtype in the dataset's {@code dtype} attribute, so a
- * camera's pixels are {@code [N, height, width]}. jhdf writes the whole file at close. The run is never in memory: each dataset is a {@link StreamedDataset}
- * that reads its rows from the spool while jhdf writes it (one pass over the spool per dataset; a pass that needs
+ * camera's pixels are {@code [N, height, width]}. jhdf writes the whole file at close. The run is never in memory:
+ * each dataset is a {@link StreamedDataset} that reads its rows from the spool while jhdf writes it (one pass over
+ * the spool per dataset; a pass that needs
  * only the entries' fixed parts or one field reads only those bytes), so the heap holds one entry's part and a
  * 1 MiB write buffer at a time, whatever the run's length. One pass first counts the entries and finds the longest.
  */

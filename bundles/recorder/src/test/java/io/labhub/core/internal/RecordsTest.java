@@ -173,6 +173,32 @@ public class RecordsTest {
     }
 
     @Test
+    public void recordsOfAnotherWriterInChunksAreRefusedByNameNotMisread() throws Exception {
+        assumeTrue("python3-h5py or python3-numpy is missing", Python.has("h5py", "numpy"));
+        Path ours = rig.tmp.getRoot().toPath().resolve("state.h5");
+        record(ours);
+        // h5py copies the recording with the records dataset chunked (and gzip): the same values, another layout
+        Path chunked = rig.tmp.getRoot().toPath().resolve("chunked.h5");
+        Python.Result r = Python.run(String.join("\n",
+                "import sys, h5py",
+                "src = h5py.File(sys.argv[1], 'r'); dst = h5py.File(sys.argv[2], 'w')",
+                "for k, v in src.attrs.items(): dst.attrs[k] = v",
+                "g = src['lab.state']; h = dst.create_group('lab.state')",
+                "for k, v in g.attrs.items(): h.attrs[k] = v",
+                "for k in g: h.create_dataset(k, data=g[k][:], chunks=True, compression='gzip')",
+                "dst.close(); print('ok')"), ours.toString(), chunked.toString());
+        assertEquals(r.output(), 0, r.exit());
+        try {
+            rig.replayer.start(chunked, Replayer.Options.DEFAULTS);
+            fail("a chunked records dataset is not read as contiguous rows");
+        } catch (InvalidInputException e) {
+            assertEquals(e.getMessage(), "replay.file", e.rule());
+            assertTrue(e.getMessage(), e.getMessage().contains("contiguous"));
+        }
+        assertTrue("nothing replays", rig.replayer.status().isEmpty());
+    }
+
+    @Test
     public void aCompoundTypeThatIsNotTheSchemasIsATypedRefusal() {
         Schema schema = Schema.builder().field("a", Dtype.F64).field("b", Dtype.I32).size(16).build();
         byte[][] rows = {new byte[16], new byte[16]};
