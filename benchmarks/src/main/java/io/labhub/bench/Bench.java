@@ -57,8 +57,8 @@ public final class Bench {
         // The Python client (issue 15): each case against its all-Java twin in group labhub (where python3 with
         // pyzmq and numpy is installed: Debian python3-zmq, python3-numpy).
         // The recorder (issue 18): each recording next to a plain write of the same frames, in side B alone.
-        CASES.put("recorder", List.of("write.1048576", "record.1048576", "write.2097152", "record.2097152",
-                "maxrate.1048576", "live.1048576", "replay.1048576"));
+        CASES.put("recorder", List.of("write.1048576", "record.1048576", "inplace.1048576", "write.2097152",
+                "record.2097152", "inplace.2097152", "maxrate.1048576", "live.1048576", "replay.1048576"));
         // The web console's preview (issue 17): each camera case with and without it, in side B alone; with ten
         // browser viewers too where Debian's chromium and chromium-driver are installed.
         CASES.put("preview", BrowserViewers.available()

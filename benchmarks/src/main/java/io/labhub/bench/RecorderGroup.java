@@ -37,6 +37,9 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code record.SIZE}: the recorder records the same frames from a {@link ShmPolicy#RELIABLE} producer
  *       (the recorder paces it, nothing is lost; checked): {frames/s, bytes/s until the last frame is spooled,
  *       bytes/s of {@code stop} (lane join and HDF5 export), stop seconds};</li>
+ *   <li>{@code inplace.SIZE}: as {@code record.SIZE}, but the producer fills each claimed slot in place (writes the
+ *       frame's number only), as a driver that writes its frames into the slot (or a DMA) does: the recorder's
+ *       own rate, without the producer's copy of each frame from another buffer;</li>
  *   <li>{@code maxrate.SIZE}: a {@link ShmPolicy#LATEST} producer paced at rising rates (factor sqrt 2 from
  *       {@link #LADDER_START} frames/s), a fresh recording of {@link #stepFrames} frames per step, until two steps
  *       in a row skipped frames, the producer falls short of its rate, or {@link #LADDER_TOP}: {the highest
@@ -120,9 +123,10 @@ final class RecorderGroup implements Group {
             plainWrite(size, frames);
             return plainWrite(size, frames);
         }
-        if (c.startsWith("record.")) {
-            recordReliable(size, Math.max(8, frames / 8)); // warm-up: the lane loop, the spool, the export
-            return recordReliable(size, frames);
+        if (c.startsWith("record.") || c.startsWith("inplace.")) {
+            boolean inPlace = c.startsWith("inplace.");
+            recordReliable(size, Math.max(8, frames / 8), inPlace); // warm-up: the lane loop, the spool, the export
+            return recordReliable(size, frames, inPlace);
         }
         if (c.startsWith("live.")) {
             live(size, Math.max(8, replayFrames(size) / 8)); // warm-up
@@ -272,7 +276,12 @@ final class RecorderGroup implements Group {
                 (forced - written) / 1e9};
     }
 
-    private double[] recordReliable(int size, int frames) throws Exception {
+    /**
+     * @param inPlace the producer fills its claimed slot in place (only the frame's number is written; the rest is
+     *                what the slot held), as a driver that writes its frames into the slot does, so the time is the
+     *                recorder's and the hand-over's without the producer's copy of 1 MiB from another buffer
+     */
+    private double[] recordReliable(int size, int frames, boolean inPlace) throws Exception {
         String name = "bench.rec" + size + "-" + (++runs);
         Path file = dir.resolve(name + ".h5");
         try (ShmProducer p = reliableProducer(name, size);
@@ -282,8 +291,14 @@ final class RecorderGroup implements Group {
             recorder.start(List.of(name), file);
             long t0 = System.nanoTime();
             for (int i = 0; i < frames; i++) {
-                frame.set(ValueLayout.JAVA_LONG, 0, i);
-                p.publish(frame); // waits while the recorder has not taken the slot it needs (reliable)
+                if (inPlace) {
+                    io.labhub.api.ShmClaim claim = p.claim(size); // waits as publish does (reliable)
+                    claim.segment().set(ValueLayout.JAVA_LONG, 0, i);
+                    claim.commit(size);
+                } else {
+                    frame.set(ValueLayout.JAVA_LONG, 0, i);
+                    p.publish(frame); // waits while the recorder has not taken the slot it needs (reliable)
+                }
             }
             RecordingStatus s = drained(name, frames);
             long spooled = System.nanoTime();

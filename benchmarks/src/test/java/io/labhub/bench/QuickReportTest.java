@@ -82,7 +82,7 @@ public class QuickReportTest {
             "labhubbc/pubsub.64", "labhubbc/pubsub.1048576", "labhubbc/reqrep", "labhubbc/handshake.300",
             // issue 18: the recorder, each case against its plain write in the same launch
             "recorder/write.1048576", "recorder/record.1048576", "recorder/write.2097152", "recorder/record.2097152",
-            "recorder/maxrate.1048576");
+            "recorder/maxrate.1048576", "recorder/inplace.1048576", "recorder/inplace.2097152");
 
     private static final List<String> NEW_ROWS = List.of(
             "LabHub shm 64 B one-way, spin, p50 vs Aeron IPC 64 B one-way p50",
