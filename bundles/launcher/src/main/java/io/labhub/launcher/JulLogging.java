@@ -103,8 +103,11 @@ public final class JulLogging {
         // Console opens the console's), and JLine warns that it is a dumb one: not worth a line at every start.
         JLINE.setLevel(Level.SEVERE);
         // jhdf (the recorder's HDF5 writer) logs every group, dataset and attribute it writes at INFO: hundreds of
-        // lines per file; the recorder logs the run itself.
-        JHDF.setLevel(Level.WARNING);
+        // lines per file; and at WARNING "Writing files is in alpha" at every export and "After reading message
+        // (AttributeMessage) buffer still has N bytes remaining" for each attribute of its own files it reads back
+        // (six lines at every hub:replay of a recording). The recorder logs the run and reports what fails as
+        // typed errors itself, so only jhdf's SEVERE lines reach the console.
+        JHDF.setLevel(Level.SEVERE);
     }
 
     /** Held so that its level stays set (JUL keeps loggers weakly). */
