@@ -47,46 +47,57 @@ public final class RingSpoolRate {
         MemorySegment msg = Arena.ofAuto().allocate(size, 4096);
         msg.fill((byte) 7);
         int frames = 2000;
-        for (int round = 0; round < 6; round++) {
-            long[] claimNs = {0}, copyNs = {0}, commitNs = {0};
-            Thread producer = new Thread(() -> {
+        Path outDir = Path.of(a.length > 5 ? a[5] : System.getProperty("java.io.tmpdir"));
+        try {
+            for (int round = 0; round < 6; round++) {
+                long[] claimNs = {0}, copyNs = {0}, commitNs = {0};
+                Thread producer = Thread.ofPlatform().daemon().unstarted(() -> {
+                    for (int i = 0; i < frames; i++) {
+                        long t0 = System.nanoTime();
+                        ShmClaim cl = p.claim(size);
+                        long t1 = System.nanoTime();
+                        if (inPlace) cl.segment().set(ValueLayout.JAVA_LONG, 0, i); else MemorySegment.copy(msg, 0, cl.segment(), 0, size);
+                        long t2 = System.nanoTime();
+                        cl.commit(size);
+                        long t3 = System.nanoTime();
+                        claimNs[0] += t1 - t0; copyNs[0] += t2 - t1; commitNs[0] += t3 - t2;
+                    }
+                });
+                long t0 = System.nanoTime();
+                producer.start();
+                long waitNs = 0;
+                Path out = outDir.resolve("ringspoolrate.bin");
+                Files.deleteIfExists(out);
+                java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(out, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE, StandardOpenOption.DELETE_ON_CLOSE);
                 for (int i = 0; i < frames; i++) {
-                    long t0 = System.nanoTime();
-                    ShmClaim cl = p.claim(size);
-                    long t1 = System.nanoTime();
-                    if (inPlace) cl.segment().set(ValueLayout.JAVA_LONG, 0, i); else MemorySegment.copy(msg, 0, cl.segment(), 0, size);
-                    long t2 = System.nanoTime();
-                    cl.commit(size);
-                    long t3 = System.nanoTime();
-                    claimNs[0] += t1 - t0; copyNs[0] += t2 - t1; commitNs[0] += t3 - t2;
+                    long w0 = System.nanoTime();
+                    ShmFrame f = c.next(Duration.ofSeconds(5));
+                    waitNs += System.nanoTime() - w0;
+                    if (spool) {
+                        head.clear(); head.putLong(i).putLong(0).putLong(0).putLong(0).putInt(size); head.position(hsz).flip();
+                        java.nio.ByteBuffer[] g = {head, f.segment().asByteBuffer()};
+                        while (g[1].hasRemaining()) fc.write(g);
+                    }
+                    f.release();
                 }
-            });
-            long t0 = System.nanoTime();
-            producer.start();
-            long waitNs = 0;
-            Path out = Path.of(a.length > 5 ? a[5] : System.getProperty("java.io.tmpdir")).resolve("ringspoolrate-" + round + ".bin");
-            Files.deleteIfExists(out);
-            java.nio.channels.FileChannel fc = java.nio.channels.FileChannel.open(out, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            for (int i = 0; i < frames; i++) {
-                long w0 = System.nanoTime();
-                ShmFrame f = c.next(Duration.ofSeconds(5));
-                waitNs += System.nanoTime() - w0;
-                if (spool) {
-                    head.clear(); head.putLong(i).putLong(0).putLong(0).putLong(0).putInt(size); head.position(hsz).flip();
-                    java.nio.ByteBuffer[] g = {head, f.segment().asByteBuffer()};
-                    while (g[1].hasRemaining()) fc.write(g);
-                }
-                f.release();
+                fc.close();
+                long t1 = System.nanoTime();
+                producer.join();
+                System.out.printf("%s %s round %d: %.0f frames/s (%.2f GB/s); per frame us: producer claim %.1f copy %.1f commit %.1f; consumer next %.1f%n",
+                        ws, inPlace ? "inplace" : "copy", round, frames * 1e9 / (t1 - t0), frames * (double) size / (t1 - t0),
+                        claimNs[0] / 1e3 / frames, copyNs[0] / 1e3 / frames, commitNs[0] / 1e3 / frames, waitNs / 1e3 / frames);
             }
-            fc.close(); Files.delete(out);
-            long t1 = System.nanoTime();
-            producer.join();
-            System.out.printf("%s %s round %d: %.0f frames/s (%.2f GB/s); per frame us: producer claim %.1f copy %.1f commit %.1f; consumer next %.1f%n",
-                    ws, inPlace ? "inplace" : "copy", round, frames * 1e9 / (t1 - t0), frames * (double) size / (t1 - t0),
-                    claimNs[0] / 1e3 / frames, copyNs[0] / 1e3 / frames, commitNs[0] / 1e3 / frames, waitNs / 1e3 / frames);
+        } finally { // also when a round fails: no 2 GB file or segment left behind
+            Files.deleteIfExists(outDir.resolve("ringspoolrate.bin"));
+            c.close();
+            p.close();
+            try (var s = Files.list(dir)) {
+                for (Path x : s.toList()) {
+                    Files.deleteIfExists(x);
+                }
+            }
+            Files.deleteIfExists(dir);
         }
-        c.close(); p.close();
-        try (var s = Files.list(dir)) { for (Path x : s.toList()) Files.deleteIfExists(x); }
-        Files.deleteIfExists(dir);
     }
 }
