@@ -133,6 +133,7 @@ async function status() {
       tbody.appendChild(tr);
     }
     showBroker(s.broker);
+    showRecorder(s.recorder);
   } catch (e) {
     $('status-summary').textContent = String(e.message);
   }
@@ -152,6 +153,24 @@ function showBroker(b) {
     tr.dataset.key = c.key;
     cell(tr, c.key.slice(0, 12) + '…'); cell(tr, c.channels); cell(tr, c.lastHeartbeat);
     cell(tr, c.alive ? 'live' : 'lost', c.alive ? 'state-active' : 'state-lost');
+    tbody.appendChild(tr);
+  }
+}
+
+// --- the recorder's run, where the recorder runs in this runtime (hub:record start|stop|status; docs/recording.md)
+function showRecorder(r) {
+  const summary = $('recorder-summary');
+  summary.textContent = !r ? 'no recorder runs in this runtime'
+    : r.recording ? '● recording to ' + r.file
+    : (r.file ? 'not recording; the last run went to ' + r.file + (r.fileError ? ' (file not written: ' + r.fileError + ')' : '')
+      : 'not recording (hub:record start CHANNEL... --to FILE)');
+  summary.className = r && r.recording ? 'recording' : (r && r.fileError ? 'error' : 'muted');
+  const tbody = $('recorder-channels').tBodies[0];
+  tbody.replaceChildren();
+  for (const c of (r ? r.channels : [])) {
+    const tr = document.createElement('tr');
+    tr.dataset.channel = c.name;
+    cell(tr, c.name); cell(tr, c.frames); cell(tr, c.lost); cell(tr, c.error, c.error ? 'state-lost' : undefined);
     tbody.appendChild(tr);
   }
 }

@@ -61,7 +61,7 @@ public class WebBrowserIT {
         }
         Path shots = shots();
         try (LabHub lab = LabHub.builder().home(home).featuresDir(It.featuresDir()).deploy(true)
-                .features("boot", "framework", "base", "core", "shm", "zmq", "web")
+                .features("boot", "framework", "base", "core", "shm", "zmq", "recorder", "web")
                 .property("org.apache.felix.http.require.config", "true").start()) {
             Hub hub = lab.hub(WAIT);
             for (String name : new String[] {"camera1.frames", "lab.thermometer", "stage.x"}) {
@@ -89,6 +89,8 @@ public class WebBrowserIT {
 
                 Await.until("a runtime without the broker feature says where the broker's clients are", WAIT,
                         () -> browser.findElement(By.id("broker-summary")).getText().startsWith("no broker runs in this runtime"));
+                Await.until("the recorder is there and records nothing", WAIT,
+                        () -> browser.findElement(By.id("recorder-summary")).getText().startsWith("not recording (hub:record start"));
                 Await.until("the thermometer's plot has points", WAIT,
                         () -> browser.findElement(By.id("plot-info")).getText().matches("[1-9][0-9]* points.*"));
 
@@ -166,7 +168,7 @@ public class WebBrowserIT {
         }
         HttpServer foreign = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         try (LabHub lab = LabHub.builder().home(home).featuresDir(It.featuresDir()).deploy(true)
-                .features("boot", "framework", "base", "core", "shm", "zmq", "web")
+                .features("boot", "framework", "base", "core", "shm", "zmq", "recorder", "web")
                 .property("org.apache.felix.http.require.config", "true").start()) {
             Hub hub = lab.hub(WAIT);
             for (String name : new String[] {"camera1.frames", "stage.x"}) {

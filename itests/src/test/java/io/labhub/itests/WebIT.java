@@ -63,7 +63,8 @@ public class WebIT {
         PaxFeatures.freshDirectories(deployDir(), home);
         Files.writeString(deployDir().resolve("io.labhub.web.cfg"), "host = 127.0.0.1\nport = 0\n");
         return OptionUtils.combine(
-                PaxFeatures.framework(deployDir(), home, "boot", "framework", "base", "broker", "core", "shm", "zmq", "web"),
+                PaxFeatures.framework(deployDir(), home, "boot", "framework", "base", "broker", "core", "shm", "zmq", "recorder",
+                        "web"),
                 // Felix HTTP waits for the console's configuration instead of listening on its defaults (docs/web.md)
                 CoreOptions.frameworkProperty("org.apache.felix.http.require.config").value("true"));
     }
@@ -168,6 +169,49 @@ public class WebIT {
         }
         assertTrue(r.body(), console);
         assertTrue(r.body(), status.get("summary").get("ONLINE").asInt() > 0);
+    }
+
+    @Test
+    public void aRecordingShowsInTheStatusAndTheMetricsWhileItRunsAndAfter() throws Exception {
+        deploySamples();
+        String base = base();
+        io.labhub.recorder.Recorder recorder = Await.value("the recorder service", WAIT, () -> {
+            org.osgi.framework.ServiceReference<io.labhub.recorder.Recorder> ref =
+                    context.getServiceReference(io.labhub.recorder.Recorder.class);
+            return ref == null ? null : context.getService(ref);
+        });
+        JsonNode before = JSON.readTree(get(base + "api/status").body()).get("recorder");
+        assertNotNull("the recorder runs in this runtime", before);
+        assertTrue(before.toString(), !before.get("recording").asBoolean());
+        Path file = It.workDir().resolve("web-it-recording.h5");
+        Files.deleteIfExists(file);
+        recorder.start(java.util.List.of("lab.thermometer"), file);
+        try {
+            Await.untilAsserted("the status shows the run and its frames", WAIT, () -> {
+                JsonNode r = JSON.readTree(get(base + "api/status").body()).get("recorder");
+                assertTrue(r.toString(), r.get("recording").asBoolean());
+                assertEquals(file.toString(), r.get("file").asText());
+                JsonNode c = r.get("channels").get(0);
+                assertEquals("lab.thermometer", c.get("name").asText());
+                assertTrue(r.toString(), c.get("frames").asLong() > 0);
+                assertEquals(0, c.get("lost").asLong());
+                assertTrue(r.toString(), c.get("error").isNull());
+            });
+            Await.untilAsserted("the metrics show it", WAIT, () -> {
+                String m = get(base + "metrics").body();
+                assertTrue(m, m.contains("labhub_recorder_recording 1.0"));
+                assertTrue(m, m.matches("(?s).*labhub_recorder_frames\\{channel=\"lab.thermometer\"\\} [1-9][0-9.E]*\n.*"));
+            });
+        } finally {
+            recorder.stop();
+        }
+        JsonNode after = JSON.readTree(get(base + "api/status").body()).get("recorder");
+        assertTrue(after.toString(), !after.get("recording").asBoolean());
+        assertEquals("the last run's file", file.toString(), after.get("file").asText());
+        assertTrue(after.toString(), after.get("fileError").isNull());
+        assertTrue(get(base + "metrics").body().contains("labhub_recorder_recording 0.0"));
+        assertTrue("the file was written", Files.size(file) > 0);
+        Files.deleteIfExists(file);
     }
 
     @Test

@@ -23,7 +23,8 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
  * The hub's metrics, read at scrape time (docs/web.md "Metrics"): one counter family per {@link ChannelCounters}
  * field with labels {@code channel} and {@code kind} (from {@link Hub#observe}: nothing joined), the consumers
  * the broker counts, whether the broker answers, how many components are ONLINE / OFFLINE / FAILED, and, where
- * the broker runs in this runtime, its clients and registrations ({@link BrokerView}).
+ * the broker runs in this runtime, its clients and registrations ({@link BrokerView}), and where the recorder
+ * runs, its run ({@link RecorderView}).
  */
 final class HubMetrics implements MultiCollector {
 
@@ -45,13 +46,18 @@ final class HubMetrics implements MultiCollector {
     private final BundleContext context;
     private final ServiceComponentRuntime scr;
     private final BrokerView broker;
+    private final RecorderView recorder;
 
-    /** @param broker this runtime's broker, or null where its API is not wired */
-    HubMetrics(Hub hub, BundleContext context, ServiceComponentRuntime scr, BrokerView broker) {
+    /**
+     * @param broker   this runtime's broker, or null where its API is not wired
+     * @param recorder this runtime's recorder, or null where its API is not wired
+     */
+    HubMetrics(Hub hub, BundleContext context, ServiceComponentRuntime scr, BrokerView broker, RecorderView recorder) {
         this.hub = hub;
         this.context = context;
         this.scr = scr;
         this.broker = broker;
+        this.recorder = recorder;
     }
 
     @Override
@@ -96,6 +102,9 @@ final class HubMetrics implements MultiCollector {
         out.add(components.build());
         if (broker != null) {
             broker.metrics(out);
+        }
+        if (recorder != null) {
+            recorder.metrics(out);
         }
         return new MetricSnapshots(out);
     }

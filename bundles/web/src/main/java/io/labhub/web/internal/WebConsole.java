@@ -54,6 +54,7 @@ public class WebConsole {
     private final RequestServlet requests;
     private final SeriesServlet series;
     private final BrokerView broker;
+    private final RecorderView recorder;
 
     @Activate
     public WebConsole(BundleContext context, WebConfig.Config config, @Reference Hub hub, @Reference ConfigurationAdmin cm,
@@ -90,14 +91,15 @@ public class WebConsole {
         Gate gate = new Gate(access, Counter.builder().name("labhub_web_refusals")
                 .help("Requests the web console refused, by code (docs/web.md Access)").labelNames("code").register(registry));
         this.broker = BrokerView.available() ? new BrokerView(context) : null; // the broker feature is optional
-        registry.register(new HubMetrics(hub, context, scr, broker));
+        this.recorder = RecorderView.available() ? new RecorderView(context) : null; // and the recorder's
+        registry.register(new HubMetrics(hub, context, scr, broker, recorder));
         JvmMetrics.builder().register(registry);
         ChannelTable table = new ChannelTable(hub);
         this.feed = new EventFeed(table);
         this.requests = new RequestServlet(gate, hub, config.maxBodyBytes(), Duration.ofMillis(config.requestTimeoutMs()));
         register(context, "/api/channels", new ChannelsServlet(gate, table));
         register(context, "/api/events", new EventsServlet(gate, feed));
-        register(context, "/api/status", new StatusServlet(gate, context, scr, hub, broker));
+        register(context, "/api/status", new StatusServlet(gate, context, scr, hub, broker, recorder));
         register(context, "/api/request/*", requests);
         register(context, "/metrics", new MetricsServlet(gate, registry));
         this.series = new SeriesServlet(gate, hub);
@@ -231,6 +233,9 @@ public class WebConsole {
         series.close();
         if (broker != null) {
             broker.close();
+        }
+        if (recorder != null) {
+            recorder.close();
         }
         try {
             jetty(disabled());
