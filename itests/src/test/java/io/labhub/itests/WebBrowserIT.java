@@ -91,6 +91,7 @@ public class WebBrowserIT {
                         () -> browser.findElement(By.id("broker-summary")).getText().startsWith("no broker runs in this runtime"));
                 Await.until("the recorder is there and records nothing", WAIT,
                         () -> browser.findElement(By.id("recorder-summary")).getText().startsWith("not recording (hub:record start"));
+                recordTheThermometer(lab, home.resolve("browser-run.h5"), browser);
                 Await.until("the thermometer's plot has points", WAIT,
                         () -> browser.findElement(By.id("plot-info")).getText().matches("[1-9][0-9]* points.*"));
 
@@ -283,6 +284,36 @@ public class WebBrowserIT {
             }
         }
         return null;
+    }
+
+    /**
+     * A run of the thermometer as the page shows it: the summary while it records, the channel's row with its frames,
+     * the last run's file after stop. The host reaches the Recorder service through its interface by reflection
+     * (the recorder's API is not on the host's class path).
+     */
+    private static void recordTheThermometer(LabHub lab, Path file, WebDriver browser) throws Exception {
+        // getAll: the host's class path has its own copy of the recorder's API, which the framework's service is not
+        // assignable to, so getServiceReference would not return it
+        ServiceReference<?> ref = Await.value("the recorder service", WAIT, () -> {
+            ServiceReference<?>[] refs = lab.bundleContext().getAllServiceReferences("io.labhub.recorder.Recorder", null);
+            return refs == null ? null : refs[0];
+        });
+        Object recorder = lab.bundleContext().getService(ref);
+        Class<?> api = recorder.getClass().getClassLoader().loadClass("io.labhub.recorder.Recorder");
+        api.getMethod("start", List.class, Path.class).invoke(recorder, List.of("lab.thermometer"), file);
+        try {
+            Await.until("the page says it records, to which file", WAIT, () -> browser.findElement(By.id("recorder-summary"))
+                    .getText().equals("● recording to " + file));
+            Await.until("the thermometer's row counts its frames", WAIT, () -> {
+                List<WebElement> cells = browser.findElements(By.cssSelector("#recorder-channels tr[data-channel='lab.thermometer'] td"));
+                return cells.size() == 4 && cells.get(1).getText().matches("[1-9][0-9]*") && cells.get(2).getText().equals("0");
+            });
+        } finally {
+            api.getMethod("stop").invoke(recorder);
+        }
+        Await.until("the page names the last run's file", WAIT, () -> browser.findElement(By.id("recorder-summary"))
+                .getText().equals("not recording; the last run went to " + file));
+        assertTrue("the file was written", Files.size(file) > 0);
     }
 
     private static Path shots() {
