@@ -1,5 +1,6 @@
 package io.labhub.recorder.internal;
 
+import io.jhdf.Utils;
 import io.jhdf.exceptions.HdfWritingException;
 import io.jhdf.object.datatype.DataType;
 import io.jhdf.storage.HdfBackingStorage;
@@ -71,11 +72,12 @@ final class RecordType extends DataType {
 
     /**
      * Bytes of a member's offset in a compound type of version 3: as few as hold the record's size (the
-     * specification's "minimum number of bytes necessary, based on the size of the datatype element"; libhdf5's
-     * {@code H5VM_limit_enc_size}, jhdf's {@code Utils.bytesNeededToHoldNumber}).
+     * specification's "minimum number of bytes necessary, based on the size of the datatype element"). jhdf's own
+     * count, the one its reader parses the offsets with; {@code RecordTypeTest} checks it against libhdf5's
+     * {@code H5VM_limit_enc_size}.
      */
     static int offsetBytes(int size) {
-        return Math.max(1, (32 - Integer.numberOfLeadingZeros(size) + 7) / 8);
+        return Utils.bytesNeededToHoldNumber(size);
     }
 
     private static void member(ByteArrayOutputStream out, Field f) {
