@@ -25,9 +25,9 @@ import java.util.function.Consumer;
  * One channel's entries while a run lasts, appended to a plain file: the HDF5 writer (jhdf) writes the file
  * only at close and cannot append, so the run goes to a spool first and {@link HdfExport} turns the spools into
  * the HDF5 file at stop, or at {@code recover} after a crash, reading them back entry by entry. The spool
- * carries everything the export needs (its {@link Header}), so both take the same path. Format (big-endian,
- * as DataOutput writes): magic "LHSPOOL2", header length i32, header JSON (UTF-8), then per entry: sequence u64, producer
- * timestamp ns, receive timestamp ns, skipped u64, length i32, payload bytes. Entries reach the disk in chunks of
+ * carries everything the export needs (its {@link Header}), so both take the same path. Format (big-endian, as
+ * DataOutput writes): magic "LHSPOOL2", header length i32, header JSON (UTF-8), then per entry: sequence u64,
+ * producer timestamp ns, receive timestamp ns, skipped u64, length i32, payload bytes. Entries reach the disk in chunks of
  * the write buffer ({@link #CHUNK}); a torn last entry (crash, full disk) is dropped by {@link #read}, which says
  * how many bytes it dropped.
  */

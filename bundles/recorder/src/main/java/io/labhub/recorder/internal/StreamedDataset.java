@@ -183,7 +183,8 @@ final class StreamedDataset extends AbstractWritableNode implements WritableData
 
         hdfFileChannel.position(dataAddress);
         // fixed or floating point in their order; a record's bytes as they are (its type says little-endian)
-        Rows rows = new Rows(hdfFileChannel, dataType instanceof OrderedDataType o ? o.getByteOrder() : ByteOrder.LITTLE_ENDIAN);
+        Rows rows = new Rows(hdfFileChannel,
+                dataType instanceof OrderedDataType o ? o.getByteOrder() : ByteOrder.LITTLE_ENDIAN);
         source.writeTo(rows);
         rows.flush();
         if (rows.written != dataSize) {

@@ -40,12 +40,7 @@ public final class RecordingFixture {
                 length[k] = payloads[k].length;
                 seq[k] = k;
             }
-            g.putAttribute("entries", (long) n);
-            g.putAttribute("badEntries", 0L);
-            g.putDataset("sequence", seq);
-            g.putDataset("timestampNs", timestampNs);
-            g.putDataset("receivedNs", timestampNs);
-            g.putDataset("skipped", new long[n]);
+            fixedParts(g, seq, timestampNs);
             g.putDataset("payload", raw);
             g.putDataset("length", length);
         });
@@ -62,22 +57,27 @@ public final class RecordingFixture {
             g.putAttribute("kind", "shm");
             g.putAttribute("schema", said.toJson());
             g.putAttribute("schemaHash", said.hash());
-            g.putAttribute("entries", (long) n);
-            g.putAttribute("badEntries", 0L);
             long[] seq = new long[n];
             for (int k = 0; k < n; k++) {
                 seq[k] = k + 1;
             }
-            g.putDataset("sequence", seq);
-            g.putDataset("timestampNs", seq);
-            g.putDataset("receivedNs", seq);
-            g.putDataset("skipped", new long[n]);
+            fixedParts(g, seq, seq);
             g.putDataset("records", new StreamedDataset("records", g, new RecordType(type), n, out -> {
                 for (byte[] row : rows) { // each row cut to the type's size
                     out.putLittleEndian(row, 0, type.size(), 1);
                 }
             }));
         });
+    }
+
+    /** The attributes and datasets every recorded channel has: entries, none bad, received when produced, none lost. */
+    private static void fixedParts(WritableGroup g, long[] sequence, long[] timestampNs) {
+        g.putAttribute("entries", (long) sequence.length);
+        g.putAttribute("badEntries", 0L);
+        g.putDataset("sequence", sequence);
+        g.putDataset("timestampNs", timestampNs);
+        g.putDataset("receivedNs", timestampNs);
+        g.putDataset("skipped", new long[sequence.length]);
     }
 
     /**
