@@ -10,8 +10,8 @@ import io.labhub.transport.shm.internal.platform.ShmPlatform;
 
 /**
  * How a consumer waits for a frame (its idle strategy, as Agrona's {@code BackoffIdleStrategy}): at the
- * producer's heels it first holds off ({@link #HEELS_HOLD_OFF_NANOS}); then it spins
- * for the wait strategy's {@code spin}, polling only WRITE_SEQUENCE, yields for {@code yield}, then sleeps
+ * producer's heels it first holds off ({@link #HEELS_HOLD_OFF_NANOS}) while frames come in streams; then it
+ * spins for the wait strategy's {@code spin}, polling only the next frame's slot, yields for {@code yield}, then sleeps
  * on its own entry's WAKE_WORD (futex / named auto-reset event) in slices of at most {@code blockSlice},
  * announcing the sleep and the sequence it waits for in its entry (WAIT_TARGET, then WAITING: the Dekker
  * protocol of docs/shm-layout.md, "Waiting").
@@ -31,8 +31,8 @@ final class ConsumerIdle {
         /** Whether the last WRITE_SEQUENCE read announced frames not read yet (after a {@link #tryNext()}). */
         boolean moreAnnounced();
 
-        /** The spin loop's read: null while WRITE_SEQUENCE says nothing new, else {@link #tryNext()}. */
-        F pollWritten();
+        /** The spin loop's read: null while the next frame's slot says "not yet" (SlotReader#pollSlot). */
+        F pollSlot();
 
         /** The sequence the next read needs committed (WAIT_TARGET of a sleep: an earlier commit cannot help). */
         long wantedSequence();
@@ -59,44 +59,59 @@ final class ConsumerIdle {
     }
 
     /**
-     * How long a reader at the producer's heels holds off before it looks at WRITE_SEQUENCE again. Each look
-     * takes the header line from the producer, whose next commit (a fenced store to that line) then waits
-     * for the line to come back: looking once per frame halved a 64 B stream (RingRate, batch reader 6 M msg/s
-     * against 10 M for a per-frame reader that lags behind and never looks). Holding off lets the producer
-     * commit several frames on a line it owns, and the reader takes them in one batch. Shorter than any round
-     * trip between two threads (0.3 us ping-pong floor, 0.6 us ring round trip), so a reader waiting for a
-     * reply is not delayed: the reply cannot come sooner.
+     * How long a reader at the producer's heels holds off, once frames come in a stream, before it looks at
+     * WRITE_SEQUENCE again. Each look takes the header line from the producer, whose next commit (a fenced
+     * store to that line) then waits for the line to come back: looking once per frame halved a 64 B stream
+     * (RingRate, batch reader 6 M msg/s against 10 M for a per-frame reader that lags behind and never looks).
+     * Holding off lets the producer commit several frames on a line it owns, and the reader takes them in one
+     * batch.
      */
     static final long HEELS_HOLD_OFF_NANOS = 250;
     /**
      * The longest hold-off: each hold-off that ends with more than one frame ready (the producer is
      * streaming) doubles the next one up to this, so the producer commits a few dozen frames per look; one
-     * that finds one frame or none (a reply, a stream that paused) sets it back to
-     * {@link #HEELS_HOLD_OFF_NANOS}. A reply is one frame: growing on any frame found fed itself in a round
-     * trip (a hold-off longer than the round trip always ends with the reply there: spin round trip p50
-     * 0.65 -> 2.4 us). A stream denser than a frame per hold-off is read up to this much later, in batches.
+     * that finds a single frame or none goes back to the reply mode (0, {@link #holdOffNanos}). Growing
+     * on any frame found fed itself in a round trip (a hold-off longer than the round trip always ends with the reply there: spin
+     * round trip p50 0.65 -> 2.4 us). A stream denser than a frame per hold-off is read up to this much later,
+     * in batches.
      */
     static final long HEELS_HOLD_OFF_MAX_NANOS = 2000;
-    /** The current hold-off (reading thread only). */
-    private long holdOffNanos = HEELS_HOLD_OFF_NANOS;
+    /**
+     * The current hold-off (reading thread only). 0 is the reply mode: the last wait had to wait (nothing was
+     * ready when it first looked), so frames come one at a time, each after the reader asked for it (a reply,
+     * a sparse stream). Then the reader does not hold off at all (a fixed 250 ns bounded a 0.3 us round trip
+     * from below) and looks at the next frame's slot only, never at the header line. A first look that finds
+     * a frame ready means frames come faster than the reader asks for them: it goes to
+     * {@link #HEELS_HOLD_OFF_NANOS}; a hold-off that ends with one frame ready or none goes back to 0.
+     */
+    private long holdOffNanos;
 
     /**
-     * @param holdOff the reader is at the producer's heels: wait the current hold-off (250 ns to 2 us, or
-     *                until the deadline) before the first read, which is made even when the deadline has passed
-     * @return the next frame, or null when {@code deadline} (System.nanoTime) passed first
+     * @param waitNanos how long to wait at most (0 to 2^61); the clock is read first when the first look found
+     *                  nothing (a reply found at once costs no clock read)
+     * @param holdOff the reader is at the producer's heels: in a stream, wait the current hold-off (250 ns to
+     *                2 us, or until the deadline) before the first read, which is made even when the deadline
+     *                has passed; in the reply mode, look at the next frame's slot at once
+     * @return the next frame, or null when the wait ended first
      */
-    <F> F await(long deadline, Reader<F> reader, boolean holdOff) {
-        long now = System.nanoTime();
+    <F> F await(long waitNanos, Reader<F> reader, boolean holdOff) {
         F frame;
-        if (holdOff) {
+        if (holdOff && holdOffNanos == 0 && (frame = reader.pollSlot()) != null) {
+            holdOffNanos = HEELS_HOLD_OFF_NANOS; // ready before we asked: a stream
+            return frame;
+        }
+        long now = System.nanoTime();
+        long deadline = now + waitNanos;
+        if (holdOff && holdOffNanos != 0) {
             long holdEnd = Math.min(now + holdOffNanos, deadline);
             while (now - holdEnd < 0) {
                 Thread.onSpinWait(); // reads no shared line: the clock only
                 now = System.nanoTime();
             }
             frame = reader.tryNext();
-            holdOffNanos = frame != null && reader.moreAnnounced()
-                    ? Math.min(holdOffNanos * 2, HEELS_HOLD_OFF_MAX_NANOS) : HEELS_HOLD_OFF_NANOS;
+            // more than one frame ready: a stream, hold off longer; one or none: back to the reply mode (a reply
+            // found after a hold-off would otherwise keep every later wait holding off: round trip 0.25 -> 0.5 us)
+            holdOffNanos = frame != null && reader.moreAnnounced() ? Math.min(holdOffNanos * 2, HEELS_HOLD_OFF_MAX_NANOS) : 0;
             if (frame != null) {
                 return frame;
             }
@@ -106,11 +121,16 @@ final class ConsumerIdle {
             // a few polls per clock read: the clock costs more than a poll of a cached line
             for (int i = 0; i < SPINS_PER_CLOCK_READ; i++) {
                 Thread.onSpinWait();
-                if ((frame = reader.pollWritten()) != null) {
+                if ((frame = reader.pollSlot()) != null) {
                     return frame;
                 }
             }
             now = System.nanoTime();
+        }
+        if (now - deadline >= 0) {
+            // the spin looked at the slot only: at the deadline the header's word is read once (the general
+            // path), so a WRITE_SEQUENCE the slots never held is reported (SEGMENT_INVALID), not a timeout
+            return reader.tryNext();
         }
         long yieldEnd = now + yieldNanos;
         while (now - yieldEnd < 0 && now - deadline < 0) {

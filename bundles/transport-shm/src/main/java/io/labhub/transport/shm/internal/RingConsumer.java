@@ -389,7 +389,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
             if (frame != null) {
                 return frame; // no clock read when a frame is ready
             }
-            frame = awaitFrame(System.nanoTime() + RingSettings.nanos(timeout), holdOff);
+            frame = awaitFrame(RingSettings.nanos(timeout), holdOff);
             if (frame == null) {
                 timeouts.incrementAndGet();
                 throw new ChannelTimeoutException("no frame on shm channel " + name + " in time");
@@ -439,7 +439,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
                     return PollResult.NOTHING_YET;
                 }
                 try {
-                    frame = awaitFrame(System.nanoTime() + RingSettings.nanos(wait), holdOff);
+                    frame = awaitFrame(RingSettings.nanos(wait), holdOff);
                 } catch (ChannelClosedException closed) {
                     return PollResult.CLOSED;
                 }
@@ -474,9 +474,9 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         }
     }
 
-    /** Waits for the next frame until {@code deadline}: {@link ConsumerIdle}. Caller holds the lock. */
-    private SlotReader.RingFrame awaitFrame(long deadline, boolean holdOff) {
-        return idle.await(deadline, reader, holdOff);
+    /** Waits up to {@code waitNanos} for the next frame: {@link ConsumerIdle}. Caller holds the lock. */
+    private SlotReader.RingFrame awaitFrame(long waitNanos, boolean holdOff) {
+        return idle.await(waitNanos, reader, holdOff);
     }
 
     /** What {@link ConsumerIdle} needs from the reader: its polls and its housekeeping before a sleep. */
@@ -492,8 +492,8 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         }
 
         @Override
-        public SlotReader.RingFrame pollWritten() {
-            return slots.pollWritten();
+        public SlotReader.RingFrame pollSlot() {
+            return slots.pollSlot();
         }
 
         @Override

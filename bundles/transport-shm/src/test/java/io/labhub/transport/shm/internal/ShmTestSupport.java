@@ -138,10 +138,16 @@ public final class ShmTestSupport {
         }
     }
 
-    /** The segment's WRITE_SEQUENCE. */
-    public static long writeSequence(ShmPlatform platform, String segment) {
+    /**
+     * The last frame committed to the segment: WRITE_SEQUENCE, or the frame after it when its slot already holds
+     * it (a producer killed between its slot's SEQUENCE store and its WRITE_SEQUENCE store: the frame is whole,
+     * docs/shm-layout.md "Commit protocol").
+     */
+    public static long lastCommitted(ShmPlatform platform, String segment) {
         try (Mapped m = map(platform, segment, false)) {
-            return ShmLayout.writeSequenceVolatile(m.segment);
+            long written = ShmLayout.writeSequenceVolatile(m.segment);
+            long after = m.geometry().slotOffset(written + 1);
+            return ShmLayout.slotSequenceAcquire(m.segment, after) == written + 1 ? written + 1 : written;
         }
     }
 
