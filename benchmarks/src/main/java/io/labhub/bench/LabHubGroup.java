@@ -361,30 +361,39 @@ final class LabHubGroup implements Group {
      * measured window (no allocation per round trip).
      */
     private static final class Taken implements FrameHandler {
+        /** Whether each frame's arrival is read off the clock (the one-way case; a round trip needs no clock). */
+        private final boolean stamps;
         long first;
         long second;
         long arrivedNanos;
 
+        Taken(boolean stamps) {
+            this.stamps = stamps;
+        }
+
         @Override
         public void onFrame(io.labhub.api.ShmFrame f) {
-            arrivedNanos = System.nanoTime();
+            if (stamps) {
+                arrivedNanos = System.nanoTime();
+            }
             MemorySegment s = f.segment();
             first = s.get(ValueLayout.JAVA_LONG, 0);
             second = s.get(ValueLayout.JAVA_LONG, 8);
         }
     }
 
-    private static final ThreadLocal<Taken> TAKEN = ThreadLocal.withInitial(Taken::new);
+    private static final ThreadLocal<Taken> TAKEN = ThreadLocal.withInitial(() -> new Taken(false));
+    private static final ThreadLocal<Taken> STAMPED = ThreadLocal.withInitial(() -> new Taken(true));
 
     /** One 64 B ping carrying {@code n}; true when the pong carrying {@code n} came back in time. */
     private static boolean exchange(ShmProducer ping, ShmConsumer pong, MemorySegment msg, long n, Duration timeout) {
         msg.set(ValueLayout.JAVA_LONG, 0, n);
         ping.publish(msg);
-        long deadline = System.nanoTime() + timeout.toNanos();
         Taken take = TAKEN.get();
         while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || pong.poll(take, 1, Duration.ofNanos(left)) <= 0) {
+            // no clock read of its own per exchange (as Aeron's exchange): each poll waits up to the timeout,
+            // and only a late echo of an earlier warm-up ping can make it poll again
+            if (pong.poll(take, 1, timeout) <= 0) {
                 return false; // nothing in time (or closed): a result, not an exception
             }
             if (take.first == n) {
@@ -406,7 +415,7 @@ final class LabHubGroup implements Group {
             if (left <= 0) {
                 return Long.MIN_VALUE;
             }
-            Taken take = TAKEN.get();
+            Taken take = STAMPED.get();
             if (data.poll(take, 1, Duration.ofNanos(left)) <= 0) {
                 return Long.MIN_VALUE;
             }
