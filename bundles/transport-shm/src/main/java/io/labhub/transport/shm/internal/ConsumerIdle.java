@@ -71,9 +71,9 @@ final class ConsumerIdle {
      * The longest hold-off: each hold-off that ends with more than one frame ready (the producer is
      * streaming) doubles the next one up to this, so the producer commits a few dozen frames per look; one
      * that finds a single frame or none goes back to the reply mode (0, {@link #holdOffNanos}). Growing
-     * on any frame found fed itself in a round trip (a hold-off longer than the round trip always ends with the reply there: spin
-     * round trip p50 0.65 -> 2.4 us). A stream denser than a frame per hold-off is read up to this much later,
-     * in batches.
+     * on any frame found fed itself in a round trip (a hold-off longer than the round trip always ends with
+     * the reply there: spin round trip p50 0.65 -> 2.4 us). A stream denser than a frame per hold-off is read
+     * up to this much later, in batches.
      */
     static final long HEELS_HOLD_OFF_MAX_NANOS = 2000;
     /**
@@ -111,7 +111,8 @@ final class ConsumerIdle {
             frame = reader.tryNext();
             // more than one frame ready: a stream, hold off longer; one or none: back to the reply mode (a reply
             // found after a hold-off would otherwise keep every later wait holding off: round trip 0.25 -> 0.5 us)
-            holdOffNanos = frame != null && reader.moreAnnounced() ? Math.min(holdOffNanos * 2, HEELS_HOLD_OFF_MAX_NANOS) : 0;
+            holdOffNanos = frame != null && reader.moreAnnounced()
+                    ? Math.min(holdOffNanos * 2, HEELS_HOLD_OFF_MAX_NANOS) : 0;
             if (frame != null) {
                 return frame;
             }

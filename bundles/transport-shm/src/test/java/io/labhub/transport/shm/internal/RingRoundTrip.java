@@ -61,9 +61,11 @@ public final class RingRoundTrip {
         RingProducer pongOut = RingProducer.create(platform, new ChannelName("diag.pong"), pongSegment, options,
                 RingSettings.DEFAULTS, SegmentAccess.OWNER_ONLY, null, null);
         RingConsumer pingIn = RingConsumer.open(platform, new ChannelName("diag.ping"),
-                new RingConsumer.Endpoint(pingSegment, null), WaitStrategy.LOW_LATENCY, RingSettings.DEFAULTS, null, null, null);
+                new RingConsumer.Endpoint(pingSegment, null), WaitStrategy.LOW_LATENCY, RingSettings.DEFAULTS,
+                null, null, null);
         RingConsumer pongIn = RingConsumer.open(platform, new ChannelName("diag.pong"),
-                new RingConsumer.Endpoint(pongSegment, null), WaitStrategy.LOW_LATENCY, RingSettings.DEFAULTS, null, null, null);
+                new RingConsumer.Endpoint(pongSegment, null), WaitStrategy.LOW_LATENCY, RingSettings.DEFAULTS,
+                null, null, null);
         MemorySegment lines = Arena.ofShared().allocate(256, 128);
         MemorySegment msg = Arena.ofShared().allocate(64, 64).asSlice(0, size);
         long[] got = {0};
