@@ -61,6 +61,23 @@ final class It {
         });
     }
 
+    /**
+     * Writes a file that Felix FileInstall watches (a deploy/ .cfg) in one step: the content goes to a file
+     * outside the watched directory, which is then renamed over the target, so FileInstall only ever sees
+     * the old content or the new. Written in place, the file is empty between its truncation and its write:
+     * WebAccessIT once saw its console restart on the defaults (127.0.0.1:8780, an empty configuration)
+     * instead of the host it wrote, and never get the written one within 30 s. Likely: FileInstall's poll
+     * read the empty file and applied it, and its config save-back (felix.fileinstall.enableConfigSave,
+     * default true) then wrote that empty configuration over the content written just after.
+     */
+    static void writeWatched(Path target, String content) throws IOException {
+        Path staging = Files.createDirectories(workDir().resolve("staging"));
+        Path tmp = Files.createTempFile(staging, target.getFileName().toString(), ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;

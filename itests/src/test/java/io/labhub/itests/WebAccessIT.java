@@ -77,7 +77,7 @@ public class WebAccessIT {
     }
 
     private void configure(String cfg) throws Exception {
-        Files.writeString(deployDir().resolve("io.labhub.web.cfg"), cfg);
+        It.writeWatched(deployDir().resolve("io.labhub.web.cfg"), cfg);
     }
 
     private String failure() {

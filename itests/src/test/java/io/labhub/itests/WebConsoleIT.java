@@ -57,7 +57,7 @@ public class WebConsoleIT {
         Path token = deployDir().resolveSibling("pax-webconsole-token");
         Files.writeString(token, TOKEN + "\n");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
-        Files.writeString(deployDir().resolve("io.labhub.web.cfg"), "host = 127.0.0.1\nport = 0\ntokenFile = " + token + "\n");
+        It.writeWatched(deployDir().resolve("io.labhub.web.cfg"), "host = 127.0.0.1\nport = 0\ntokenFile = " + token + "\n");
         String base = Web.base(context, "(labhub.web.access=token)");
         String bearer = "Bearer " + TOKEN;
         String[] last = {""};

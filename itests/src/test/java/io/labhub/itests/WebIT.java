@@ -61,7 +61,7 @@ public class WebIT {
     public Option[] config() throws Exception {
         Path home = It.workDir().resolve("pax-web-home");
         PaxFeatures.freshDirectories(deployDir(), home);
-        Files.writeString(deployDir().resolve("io.labhub.web.cfg"), "host = 127.0.0.1\nport = 0\n");
+        It.writeWatched(deployDir().resolve("io.labhub.web.cfg"), "host = 127.0.0.1\nport = 0\n");
         return OptionUtils.combine(
                 PaxFeatures.framework(deployDir(), home, "boot", "framework", "base", "broker", "core", "shm", "zmq", "recorder",
                         "web"),
