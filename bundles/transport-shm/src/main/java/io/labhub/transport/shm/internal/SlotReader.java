@@ -105,7 +105,7 @@ final class SlotReader {
         long want = nextSequence;
         long off = m.slotOffset(want);
         long s = ShmLayout.slotSequenceAcquire(m.slots, off);
-        if (s == want && !(m.reliable && m.table.stateOpaque(m.entry) == ShmLayout.ENTRY_DROPPED)) {
+        if (s == want && !droppedByProducer(m)) {
             RingFrame frame = readStable(m, want, off, pendingSkipped);
             if (frame != null) {
                 return frame;
@@ -150,7 +150,7 @@ final class SlotReader {
     /** The next frame if committed, or null. Caller holds the lock. */
     RingFrame tryNext() {
         SegmentMapping m = mapping;
-        if (m.reliable && m.table.stateOpaque(m.entry) == ShmLayout.ENTRY_DROPPED) {
+        if (droppedByProducer(m)) {
             rejoin(m);
         }
         long want = nextSequence;
@@ -268,6 +268,11 @@ final class SlotReader {
     private void recordSkip(SegmentMapping m, long skipped) {
         gaps.addAndGet(skipped);
         m.table.recordSkips(m.entry, skipped);
+    }
+
+    /** Whether a reliable producer dropped this consumer (its reads must rejoin first: {@link #rejoin}). */
+    private static boolean droppedByProducer(SegmentMapping m) {
+        return m.reliable && m.table.stateOpaque(m.entry) == ShmLayout.ENTRY_DROPPED;
     }
 
     /** The producer dropped us (reliable timeout): take part again from the newest committed frame. */
