@@ -52,6 +52,8 @@ public final class Bench {
                 "box.1048576.bouncycastle"));
         CASES.put("labhub", List.of("shm.rtt.spin", "shm.rtt.block", "shm.ow.spin", "shm.ow.block", "shm.rate", "shm.rate.next", "shm.tp.1048576", "shm.tp.2097152", "shm.tp.4194304",
                 "shm.tp.16777216", "pubsub.64", "pubsub.1048576", "reqrep", "handshake.300"));
+        // Issue 14: LabHub shm, Aeron IPC and the ping-pong floor taking turns in one pair of JVMs (one speed level).
+        CASES.put("duel", DuelGroup.cases());
         // The same LabHub CURVE cases with the crypto bundle's Bouncy Castle backend forced (for the record).
         CASES.put("labhubbc", List.of("pubsub.64", "pubsub.1048576", "reqrep", "handshake.300"));
         // The Python client (issue 15): each case against its all-Java twin in group labhub (where python3 with
@@ -96,7 +98,7 @@ public final class Bench {
                 case "--groups" -> groups = List.of(args[++i].split(","));
                 case "--cases" -> onlyCases = List.of(args[++i].split(","));
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,labhubbc,recorder,preview,python,zmqveth,labhubveth] [--cases CASE,...])");
+                        + " (usage: [--quick] [--launches N] [--out DIR] [--features DIR] [--groups phys,zmq,jnacl,aeron,crypto,labhub,duel,labhubbc,recorder,preview,python,zmqveth,labhubveth] [--cases CASE,...])");
             }
         }
         if (!Files.isDirectory(features.resolve("core"))) {

@@ -27,6 +27,7 @@ interface Group {
             case "phys" -> new PhysGroup();
             case "zmq", "jnacl", "zmqveth" -> new ZmqGroup();
             case "aeron" -> new AeronGroup();
+            case "duel" -> new DuelGroup(); // phys, aeron and labhub cases taking turns in one pair of JVMs (issue 14)
             case "labhub", "labhubbc", "labhubveth" -> new LabHubGroup();
             case "python" -> new PythonGroup(); // the Python client against the Java Hub (issue 15)
             case "crypto" -> new CryptoGroup();

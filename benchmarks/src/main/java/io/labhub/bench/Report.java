@@ -248,6 +248,75 @@ final class Report {
         }
     }
 
+    /**
+     * Issue 14: a comparison of two cases of the {@code duel} group ({@link DuelGroup}), made round by round: every
+     * subject figure against the reference figure measured next to it in the same pair of JVMs. The goal (where
+     * {@code limit} is a number) holds in every pair, not only as a median: at most {@code limit} when
+     * {@code lowerIsBetter}, at least it otherwise.
+     */
+    record Pair(String label, String subject, String reference, int index, boolean lowerIsBetter, double limit) {
+
+        /** The ratios of every launch, one per round (NaN where a figure is missing): [launch - 1][round - 1]. */
+        double[][] ratios(Results r) {
+            double[][] out = new double[r.launches][DuelGroup.ROUNDS];
+            for (int round = 1; round <= DuelGroup.ROUNDS; round++) {
+                double[] s = r.series("duel/" + round + "." + subject, index);
+                double[] ref = r.series("duel/" + round + "." + reference, index);
+                for (int l = 0; l < r.launches; l++) {
+                    out[l][round - 1] = s[l] / ref[l];
+                }
+            }
+            return out;
+        }
+
+        boolean met(double ratio) {
+            return lowerIsBetter ? ratio <= limit : ratio >= limit;
+        }
+    }
+
+    static final List<Pair> PAIRS = List.of(
+            new Pair("LabHub shm 64 B message rate / Aeron IPC 64 B message rate", "labhub.shm.rate", "aeron.rate", 0,
+                    false, 1.0),
+            new Pair("LabHub shm 64 B round trip, spin, p50 / Aeron IPC 64 B round trip p50", "labhub.shm.rtt.spin",
+                    "aeron.rtt", 0, true, 1.0),
+            new Pair("LabHub shm 64 B round trip, spin, p50 / cache-line ping-pong p50", "labhub.shm.rtt.spin",
+                    "phys.pingpong", 0, true, 1.5),
+            new Pair("Aeron IPC 64 B round trip p50 / cache-line ping-pong p50 (no goal)", "aeron.rtt", "phys.pingpong", 0,
+                    true, Double.NaN));
+
+    /** The pairs' table: every launch's ratios, their median and worst, and in how many pairs the goal held. */
+    static void pairs(Results r, StringBuilder md) {
+        md.append("\n## Interleaved in one pair of JVMs (issue 14)\n\n")
+                .append("Group `duel`: LabHub shm, Aeron IPC and the ping-pong floor taking turns, ").append(DuelGroup.ROUNDS)
+                .append(" rounds per launch (ABBA order), so that each ratio compares two figures of one speed level."
+                        + " Ratios per launch, one per round.\n\n")
+                .append("| interleaved comparison | ratios (launch: rounds) | median | worst | goal | met in |\n")
+                .append("| --- | --- | ---: | ---: | --- | ---: |\n");
+        for (Pair p : PAIRS) {
+            double[][] ratios = p.ratios(r);
+            StringBuilder cell = new StringBuilder();
+            List<Double> all = new java.util.ArrayList<>();
+            int met = 0;
+            for (int l = 0; l < ratios.length; l++) {
+                cell.append(l > 0 ? "; " : "").append(l + 1).append(':');
+                for (double v : ratios[l]) {
+                    cell.append(' ').append(fmt(v));
+                    if (!Double.isNaN(v)) {
+                        all.add(v);
+                        met += p.met(v) ? 1 : 0;
+                    }
+                }
+            }
+            double[] v = all.stream().mapToDouble(Double::doubleValue).toArray();
+            double worst = p.lowerIsBetter() ? Results.max(v) : Results.min(v);
+            boolean goal = !Double.isNaN(p.limit());
+            md.append("| ").append(p.label()).append(" | ").append(cell).append(" | ").append(fmt(Results.median(v)))
+                    .append("x | ").append(fmt(worst)).append("x | ")
+                    .append(goal ? (p.lowerIsBetter() ? "<= " : ">= ") + fmt(p.limit()) + "x in every pair" : "none")
+                    .append(" | ").append(goal ? met + " of " + v.length : "-").append(" |\n");
+        }
+    }
+
     static final List<Goal> GOALS = withBrowsers(List.of(
             new Goal("LabHub pubsub 1 MiB CURVE >= 0.5x raw JeroMQ plain", "labhub/pubsub.1048576", 1,
                     "zmq/pubsub.1048576.plain", 1, 1, "x", true, 0.5),
@@ -350,6 +419,7 @@ final class Report {
             md.append("| ").append(g.label()).append(" | ").append(fmt(v)).append(g.unit()).append(" | ")
                     .append(g.verdict(v)).append(" |\n");
         }
+        pairs(r, md);
         md.append("\n![ratios](report.png)\n\n## Every figure\n\n");
         md.append("Latency cases (round trips; one-way: .ow): p50 / p99 / p99.9 in us; rate cases: messages/s and MB/s."
                 + " Median (min..max) over launches.\n\n");

@@ -31,13 +31,18 @@ public class QuickReportTest {
         Path md = out.resolve("report.md");
         assertTrue("report.md written", Files.isRegularFile(md));
         String text = Files.readString(md);
-        List<String> rows = text.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| case") && !l.startsWith("| goal") && !l.startsWith("| ---")).toList();
+        List<String> rows = text.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| case") && !l.startsWith("| goal")
+                && !l.startsWith("| interleaved") && !l.startsWith("| ---")).toList();
         // The ratio table has one row per comparison; the second table one row per measured case.
         // The ratio table has one row per comparison, the goals table one per goal of issue 13, the figures
         // table one per measured case.
-        assertEquals(Report.ROWS.size() + Report.GOALS.size() + caseCount(), rows.size());
+        // ... and the interleaved table (issue 14) one per pair of duel cases compared.
+        assertEquals(Report.ROWS.size() + Report.GOALS.size() + Report.PAIRS.size() + caseCount(), rows.size());
         for (Report.Goal g : Report.GOALS) {
             assertTrue("goal " + g.label(), rows.stream().anyMatch(l -> l.startsWith("| " + g.label() + " |")));
+        }
+        for (Report.Pair p : Report.PAIRS) {
+            assertTrue("interleaved pair " + p.label(), rows.stream().anyMatch(l -> l.startsWith("| " + p.label() + " |")));
         }
         for (String row : rows) {
             assertFalse("row not filled: " + row + "\n" + text, row.contains("missing"));
