@@ -260,10 +260,13 @@ final class Report {
         double[][] ratios(Results r) {
             double[][] out = new double[r.launches][DuelGroup.ROUNDS];
             for (int round = 1; round <= DuelGroup.ROUNDS; round++) {
-                double[] s = r.series("duel/" + round + "." + subject, index);
-                double[] ref = r.series("duel/" + round + "." + reference, index);
+                String sk = "duel/" + round + "." + subject;
+                String rk = "duel/" + round + "." + reference;
+                boolean both = r.figures.containsKey(sk) && r.figures.containsKey(rk); // a duel of other cases
+                double[] s = both ? r.series(sk, index) : null;
+                double[] ref = both ? r.series(rk, index) : null;
                 for (int l = 0; l < r.launches; l++) {
-                    out[l][round - 1] = s[l] / ref[l];
+                    out[l][round - 1] = both ? s[l] / ref[l] : Double.NaN;
                 }
             }
             return out;
