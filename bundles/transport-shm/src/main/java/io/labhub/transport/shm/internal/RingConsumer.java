@@ -7,7 +7,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -60,7 +59,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
     private final Heartbeat heartbeat;
     private final Runnable onClose;
     private final Supplier<Endpoint> rediscover;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final RingLock lock = new RingLock();
     private final SlotReader slots;
     private final AtomicBoolean closeRan = new AtomicBoolean();
     /** Why the segment became unusable (the consumer is then closed), or null. */
@@ -635,7 +634,7 @@ public final class RingConsumer implements ShmConsumer, Heartbeat.Beating {
         }
         boolean locked = false;
         try {
-            locked = lock.tryLock(settings.blockSlice().toNanos() * 2 + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+            locked = lock.tryLock(settings.blockSlice().toNanos() * 2 + TimeUnit.SECONDS.toNanos(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

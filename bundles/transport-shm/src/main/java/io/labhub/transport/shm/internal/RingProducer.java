@@ -7,7 +7,6 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +58,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     private final long reliableTimeoutNanos;
     private final Heartbeat heartbeat;
     private final Runnable onClose;
-    private final ReentrantLock lock = new ReentrantLock();
+    private final RingLock lock = new RingLock();
     private final RingClaim claim = new RingClaim();
     private final SafeCrc crc32c = new SafeCrc();
     private final AtomicBoolean closeRan = new AtomicBoolean();
@@ -377,7 +376,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         }
         boolean locked = false;
         try {
-            locked = lock.tryLock(reliableTimeoutNanos + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
+            locked = lock.tryLock(reliableTimeoutNanos + TimeUnit.SECONDS.toNanos(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
