@@ -5,7 +5,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 import io.labhub.api.ShmFrame;
@@ -25,7 +23,6 @@ import io.labhub.api.ShmOptions;
 import io.labhub.api.ShmPolicy;
 import io.labhub.api.WaitStrategy;
 import io.labhub.transport.shm.internal.platform.SegmentNames;
-import io.labhub.transport.shm.internal.platform.ShmPlatform;
 
 /**
  * Several threads publishing into one producer (the API allows it): each publish holds the producer's
@@ -37,19 +34,8 @@ public class ConcurrentPublishTest {
 
     private static final WaitStrategy SPIN_THEN_BLOCK = new WaitStrategy(Duration.ofNanos(50_000), Duration.ofNanos(50_000));
 
-    private Path dir;
-    private ShmPlatform platform;
-
-    @Before
-    public void setUp() throws Exception {
-        dir = ShmTestSupport.newDirectory();
-        platform = ShmTestSupport.platform(dir);
-    }
-
-    @After
-    public void tearDown() throws Exception {
-        assertEquals("segment files left behind", List.of(), ShmTestSupport.removeDirectory(dir));
-    }
+    @Rule
+    public final ShmTestSupport.SegmentDirectory shm = new ShmTestSupport.SegmentDirectory();
 
     @Test
     public void fourThreadsPublishingIntoOneReliableProducerLoseAndTearNoFrame() throws Exception {
@@ -59,8 +45,8 @@ public class ConcurrentPublishTest {
         ShmOptions options = new ShmOptions(64, 16, ShmPolicy.RELIABLE, Duration.ofSeconds(30), SPIN_THEN_BLOCK, false,
                 Map.of());
         ExecutorService pool = Executors.newFixedThreadPool(threads);
-        try (RingProducer p = ShmTestSupport.producer(platform, segment, options, null);
-             RingConsumer c = RingConsumer.open(platform, ShmTestSupport.CHANNEL, new RingConsumer.Endpoint(segment,
+        try (RingProducer p = ShmTestSupport.producer(shm.platform(), segment, options, null);
+             RingConsumer c = RingConsumer.open(shm.platform(), ShmTestSupport.CHANNEL, new RingConsumer.Endpoint(segment,
                      ShmLayout.Expectation.NONE), SPIN_THEN_BLOCK, ShmTestSupport.FAST, null, null, null)) {
             CountDownLatch start = new CountDownLatch(1);
             List<Future<?>> done = new ArrayList<>();

@@ -6,16 +6,13 @@ import static org.junit.Assert.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 import io.labhub.api.ErrorCode;
@@ -25,35 +22,23 @@ import io.labhub.api.ShmOptions;
 import io.labhub.api.ShmPolicy;
 import io.labhub.api.WaitStrategy;
 import io.labhub.transport.shm.internal.platform.SegmentNames;
-import io.labhub.transport.shm.internal.platform.ShmPlatform;
 
 /** CRC32C catches corrupted payloads; the seqlock catches reads that raced a rewrite. */
 public class FrameIntegrityTest {
 
-    private Path dir;
-    private ShmPlatform platform;
-
-    @Before
-    public void setUp() throws Exception {
-        dir = ShmTestSupport.newDirectory();
-        platform = ShmTestSupport.platform(dir);
-    }
-
-    @After
-    public void tearDown() throws Exception {
-        assertEquals(List.of(), ShmTestSupport.removeDirectory(dir));
-    }
+    @Rule
+    public final ShmTestSupport.SegmentDirectory shm = new ShmTestSupport.SegmentDirectory();
 
     @Test
     public void corruptedPayloadFailsItsCrc32cWithATypedError() throws Exception {
         String segment = SegmentNames.random();
         ShmOptions options = new ShmOptions(64, 4, ShmPolicy.LATEST, Duration.ofSeconds(1), WaitStrategy.BLOCKING, true, Map.of());
-        try (RingProducer p = ShmTestSupport.producer(platform, segment, options, null);
-             RingConsumer c = ShmTestSupport.consumer(platform, segment, null)) {
+        try (RingProducer p = ShmTestSupport.producer(shm.platform(), segment, options, null);
+             RingConsumer c = ShmTestSupport.consumer(shm.platform(), segment, null)) {
             p.publish(ShmChild.pattern(1, 40));
             p.publish(ShmChild.pattern(2, 40));
             ShmLayout.Geometry g = ShmLayout.geometry(64, 4, ShmTestSupport.FAST.consumerCapacity());
-            try (ShmTestSupport.Mapped m = ShmTestSupport.map(platform, segment, true)) {
+            try (ShmTestSupport.Mapped m = ShmTestSupport.map(shm.platform(), segment, true)) {
                 MemorySegment file = m.segment;
                 long payload = g.slotOffset(1) + ShmLayout.SLOT_HEADER_LENGTH;
                 file.set(ValueLayout.JAVA_BYTE, payload + 20, (byte) ~file.get(ValueLayout.JAVA_BYTE, payload + 20));
@@ -73,8 +58,8 @@ public class FrameIntegrityTest {
         int size = 4096;
         ShmOptions options = new ShmOptions(size, 2, ShmPolicy.LATEST, Duration.ofSeconds(1), WaitStrategy.BLOCKING, false, Map.of());
         AtomicBoolean stop = new AtomicBoolean();
-        try (RingProducer p = ShmTestSupport.producer(platform, segment, options, null);
-             RingConsumer c = ShmTestSupport.consumer(platform, segment, null)) {
+        try (RingProducer p = ShmTestSupport.producer(shm.platform(), segment, options, null);
+             RingConsumer c = ShmTestSupport.consumer(shm.platform(), segment, null)) {
             Thread writer = new Thread(() -> {
                 for (long s = 1; !stop.get(); s++) {
                     // written in place, byte by byte: a long window for a reader to race
@@ -115,7 +100,7 @@ public class FrameIntegrityTest {
             assertTrue("no frame was read at all", valid.get() > 0);
             org.slf4j.LoggerFactory.getLogger(getClass()).info("racing reads: {} valid, {} detected as torn", valid, torn);
             assertTrue("every invalid release is counted as an overrun",
-                    ShmTestSupport.tableOverrunsAtLeast(platform, segment, torn.get()));
+                    ShmTestSupport.tableOverrunsAtLeast(shm.platform(), segment, torn.get()));
         }
     }
 }

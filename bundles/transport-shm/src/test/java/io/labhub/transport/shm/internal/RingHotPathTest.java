@@ -7,15 +7,12 @@ import static org.junit.Assert.assertTrue;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 import io.labhub.api.ShmFrame;
@@ -23,7 +20,6 @@ import io.labhub.api.ShmOptions;
 import io.labhub.api.ShmPolicy;
 import io.labhub.api.WaitStrategy;
 import io.labhub.transport.shm.internal.platform.SegmentNames;
-import io.labhub.transport.shm.internal.platform.ShmPlatform;
 
 /**
  * The read and publish fast paths: slot offsets kept without a division (producer) or with a mask
@@ -32,19 +28,8 @@ import io.labhub.transport.shm.internal.platform.ShmPlatform;
  */
 public class RingHotPathTest {
 
-    private Path dir;
-    private ShmPlatform platform;
-
-    @Before
-    public void setUp() throws Exception {
-        dir = ShmTestSupport.newDirectory();
-        platform = ShmTestSupport.platform(dir);
-    }
-
-    @After
-    public void tearDown() throws Exception {
-        assertEquals("segment files left behind", List.of(), ShmTestSupport.removeDirectory(dir));
-    }
+    @Rule
+    public final ShmTestSupport.SegmentDirectory shm = new ShmTestSupport.SegmentDirectory();
 
     private static ShmOptions options(int slots, ShmPolicy policy) {
         return new ShmOptions(64, slots, policy, Duration.ofSeconds(5), WaitStrategy.BLOCKING, false, Map.of());
@@ -70,8 +55,9 @@ public class RingHotPathTest {
     public void everyRingSizeWrapsInOrderAndCountsSkips() {
         for (int slots : new int[] {1, 2, 3, 4, 5, 7, 8, 12}) {
             String segment = SegmentNames.random();
-            try (RingProducer p = ShmTestSupport.producer(platform, segment, options(slots, ShmPolicy.LATEST), null);
-                 RingConsumer c = ShmTestSupport.consumer(platform, segment, null)) {
+            try (RingProducer p = ShmTestSupport.producer(shm.platform(), segment, options(slots, ShmPolicy.LATEST),
+                    null);
+                 RingConsumer c = ShmTestSupport.consumer(shm.platform(), segment, null)) {
                 long s = 0;
                 // one at a time, several times round the ring: each frame from its own slot
                 for (int i = 0; i < 4 * slots + 3; i++) {
@@ -105,8 +91,8 @@ public class RingHotPathTest {
     @Test
     public void reliableRingOfOddSizeNeverOverwritesAnUnreadFrame() throws Exception {
         String segment = SegmentNames.random();
-        try (RingProducer p = ShmTestSupport.producer(platform, segment, options(3, ShmPolicy.RELIABLE), null);
-             RingConsumer c = ShmTestSupport.consumer(platform, segment, null)) {
+        try (RingProducer p = ShmTestSupport.producer(shm.platform(), segment, options(3, ShmPolicy.RELIABLE), null);
+             RingConsumer c = ShmTestSupport.consumer(shm.platform(), segment, null)) {
             int n = 2_000;
             CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
                 for (long s = 1; s <= n; s++) {
@@ -124,8 +110,8 @@ public class RingHotPathTest {
     @Test
     public void aPublishWhoseCopyFailsPublishesNothingAndFreesTheProducer() throws Exception {
         String segment = SegmentNames.random();
-        try (RingProducer p = ShmTestSupport.producer(platform, segment, options(4, ShmPolicy.LATEST), null);
-             RingConsumer c = ShmTestSupport.consumer(platform, segment, null)) {
+        try (RingProducer p = ShmTestSupport.producer(shm.platform(), segment, options(4, ShmPolicy.LATEST), null);
+             RingConsumer c = ShmTestSupport.consumer(shm.platform(), segment, null)) {
             MemorySegment gone;
             try (Arena arena = Arena.ofConfined()) {
                 gone = arena.allocate(16);
@@ -144,10 +130,10 @@ public class RingHotPathTest {
         String segment = SegmentNames.random();
         ShmLayout.Geometry g = ShmLayout.geometry(64, 4, ShmTestSupport.FAST.consumerCapacity());
         WaitStrategy spinOnly = new WaitStrategy(Duration.ofSeconds(5), Duration.ZERO);
-        try (RingProducer p = ShmTestSupport.producer(platform, segment, options(4, ShmPolicy.LATEST), null);
-             RingConsumer c = RingConsumer.open(platform, ShmTestSupport.CHANNEL, new RingConsumer.Endpoint(segment,
-                     ShmLayout.Expectation.NONE), spinOnly, ShmTestSupport.FAST, null, null, null)) {
-            try (var fc = java.nio.channels.FileChannel.open(dir.resolve(segment), java.nio.file.StandardOpenOption.READ,
+        try (RingProducer p = ShmTestSupport.producer(shm.platform(), segment, options(4, ShmPolicy.LATEST), null);
+             RingConsumer c = RingConsumer.open(shm.platform(), ShmTestSupport.CHANNEL,
+                     new RingConsumer.Endpoint(segment, ShmLayout.Expectation.NONE), spinOnly, ShmTestSupport.FAST, null, null, null)) {
+            try (var fc = java.nio.channels.FileChannel.open(shm.dir().resolve(segment), java.nio.file.StandardOpenOption.READ,
                     java.nio.file.StandardOpenOption.WRITE); Arena arena = Arena.ofConfined()) {
                 MemorySegment file = fc.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, g.totalSize(), arena);
                 file.set(ValueLayout.JAVA_LONG_UNALIGNED, ShmLayout.WRITE_SEQUENCE_OFFSET, 1L); // frame 1 never written

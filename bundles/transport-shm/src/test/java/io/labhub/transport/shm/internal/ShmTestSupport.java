@@ -1,6 +1,7 @@
 package io.labhub.transport.shm.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -8,6 +9,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+
+import org.junit.Assert;
+import org.junit.rules.ExternalResource;
 
 import io.labhub.api.ChannelName;
 import io.labhub.api.WaitStrategy;
@@ -44,6 +48,42 @@ public final class ShmTestSupport {
 
     public static ShmPlatform platform(Path dir) {
         return ShmPlatforms.load(dir);
+    }
+
+    /**
+     * The segment directory of one test, as a JUnit rule ({@code @Rule public final ShmTestSupport.SegmentDirectory
+     * segments = new ShmTestSupport.SegmentDirectory();}): a fresh {@link #newDirectory()} and its {@link #platform}
+     * before each test; after it, and after the test's own {@code @After} methods (which close its channels), the
+     * check that no segment file was left behind, and the directory's removal.
+     */
+    public static final class SegmentDirectory extends ExternalResource {
+        private Path dir;
+        private ShmPlatform platform;
+
+        @Override
+        protected void before() throws IOException {
+            dir = newDirectory();
+            platform = ShmTestSupport.platform(dir);
+        }
+
+        @Override
+        protected void after() {
+            List<String> left;
+            try {
+                left = removeDirectory(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Assert.assertEquals("segment files left behind", List.of(), left);
+        }
+
+        public Path dir() {
+            return dir;
+        }
+
+        public ShmPlatform platform() {
+            return platform;
+        }
     }
 
     public static List<String> listing(Path dir) throws IOException {

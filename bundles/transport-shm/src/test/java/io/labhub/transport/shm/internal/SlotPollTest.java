@@ -6,15 +6,13 @@ import static org.junit.Assert.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.After;
-import org.junit.Before;
+import org.junit.Rule;
 import org.junit.Test;
 
 import io.labhub.api.ChannelTimeoutException;
@@ -24,7 +22,6 @@ import io.labhub.api.ShmOptions;
 import io.labhub.api.ShmPolicy;
 import io.labhub.api.WaitStrategy;
 import io.labhub.transport.shm.internal.platform.SegmentNames;
-import io.labhub.transport.shm.internal.platform.ShmPlatform;
 
 /**
  * A reader waiting at the producer's heels polls the next frame's slot, not the header (SlotReader#pollSlot,
@@ -38,26 +35,15 @@ public class SlotPollTest {
     /** Spins for as long as any wait here lasts: every wait is the slot poll, then one look at the deadline. */
     private static final WaitStrategy SPIN = new WaitStrategy(Duration.ofSeconds(30), Duration.ZERO);
 
-    private Path dir;
-    private ShmPlatform platform;
-
-    @Before
-    public void setUp() throws Exception {
-        dir = ShmTestSupport.newDirectory();
-        platform = ShmTestSupport.platform(dir);
-    }
-
-    @After
-    public void tearDown() throws Exception {
-        assertEquals("segment files left behind", List.of(), ShmTestSupport.removeDirectory(dir));
-    }
+    @Rule
+    public final ShmTestSupport.SegmentDirectory shm = new ShmTestSupport.SegmentDirectory();
 
     private static ShmOptions options(int slots) {
         return new ShmOptions(64, slots, ShmPolicy.LATEST, Duration.ofSeconds(5), SPIN, false, Map.of());
     }
 
     private RingConsumer spinningConsumer(String segment) {
-        return RingConsumer.open(platform, ShmTestSupport.CHANNEL, new RingConsumer.Endpoint(segment,
+        return RingConsumer.open(shm.platform(), ShmTestSupport.CHANNEL, new RingConsumer.Endpoint(segment,
                 ShmLayout.Expectation.NONE), SPIN, ShmTestSupport.FAST, null, null, null);
     }
 
@@ -80,8 +66,8 @@ public class SlotPollTest {
         String ping = SegmentNames.random();
         String pong = SegmentNames.random();
         int exchanges = 2000; // 500 laps of each 4-slot ring: every wait sees the previous lap's frame first
-        try (RingProducer pingOut = ShmTestSupport.producer(platform, ping, options(4), null);
-             RingProducer pongOut = ShmTestSupport.producer(platform, pong, options(4), null);
+        try (RingProducer pingOut = ShmTestSupport.producer(shm.platform(), ping, options(4), null);
+             RingProducer pongOut = ShmTestSupport.producer(shm.platform(), pong, options(4), null);
              RingConsumer pingIn = spinningConsumer(ping);
              RingConsumer pongIn = spinningConsumer(pong)) {
             CompletableFuture<Long> echo = CompletableFuture.supplyAsync(() -> {
@@ -112,7 +98,7 @@ public class SlotPollTest {
     @Test
     public void aReaderTheProducerLappedBeforeItLookedSkipsToTheOldestFrameAndCountsTheGap() {
         String segment = SegmentNames.random();
-        try (RingProducer p = ShmTestSupport.producer(platform, segment, options(4), null);
+        try (RingProducer p = ShmTestSupport.producer(shm.platform(), segment, options(4), null);
              RingConsumer c = spinningConsumer(segment)) {
             for (long n = 1; n <= 6; n++) {
                 p.publish(payload(n)); // frame 1's slot now holds frame 5: a newer lap, not "not yet"
@@ -129,7 +115,7 @@ public class SlotPollTest {
     @Test
     public void anAbortedClaimIsNotYetAFrameAndTheNextCommitIsRead() {
         String segment = SegmentNames.random();
-        try (RingProducer p = ShmTestSupport.producer(platform, segment, options(4), null);
+        try (RingProducer p = ShmTestSupport.producer(shm.platform(), segment, options(4), null);
              RingConsumer c = spinningConsumer(segment)) {
             ShmClaim claim = p.claim(16);
             claim.segment().fill((byte) 7);
@@ -147,9 +133,9 @@ public class SlotPollTest {
     @Test
     public void aSlotValueNoProducerWritesNeitherStallsTheReaderNorLosesTheFrameThatComes() throws Exception {
         String segment = SegmentNames.random();
-        try (RingProducer p = ShmTestSupport.producer(platform, segment, options(4), null);
+        try (RingProducer p = ShmTestSupport.producer(shm.platform(), segment, options(4), null);
              RingConsumer c = spinningConsumer(segment);
-             ShmTestSupport.Mapped raw = ShmTestSupport.map(platform, segment, true)) {
+             ShmTestSupport.Mapped raw = ShmTestSupport.map(shm.platform(), segment, true)) {
             long slot0 = raw.geometry().slotsOffset();
             raw.segment.set(ValueLayout.JAVA_LONG_UNALIGNED, slot0 + ShmLayout.SLOT_SEQUENCE, 999L);
             // the slot poll hands 999 to the general path, which sees WRITE_SEQUENCE 0: nothing yet, no error
