@@ -260,13 +260,10 @@ final class Report {
         double[][] ratios(Results r) {
             double[][] out = new double[r.launches][DuelGroup.ROUNDS];
             for (int round = 1; round <= DuelGroup.ROUNDS; round++) {
-                String sk = "duel/" + round + "." + subject;
-                String rk = "duel/" + round + "." + reference;
-                boolean both = r.figures.containsKey(sk) && r.figures.containsKey(rk); // a duel of other cases
-                double[] s = both ? r.series(sk, index) : null;
-                double[] ref = both ? r.series(rk, index) : null;
+                double[] s = r.series("duel/" + round + "." + subject, index);
+                double[] ref = r.series("duel/" + round + "." + reference, index);
                 for (int l = 0; l < r.launches; l++) {
-                    out[l][round - 1] = both ? s[l] / ref[l] : Double.NaN;
+                    out[l][round - 1] = s[l] / ref[l];
                 }
             }
             return out;

@@ -53,16 +53,11 @@ final class RingLock {
 
     /** Takes the lock, waiting as long as it takes (not interruptible, as {@code ReentrantLock.lock}). */
     void lock() {
-        Thread me = Thread.currentThread();
-        if (owner == me) {
-            holds++;
-            return;
-        }
-        if (!STATE.compareAndSet(this, 0, 1)) {
+        if (!tryLock()) {
+            Thread me = Thread.currentThread();
             waitFor(me, Long.MAX_VALUE);
+            taken(me);
         }
-        owner = me;
-        holds = 1;
     }
 
     /** Takes the lock if it is free (or held by this thread already). */
@@ -75,9 +70,14 @@ final class RingLock {
         if (!STATE.compareAndSet(this, 0, 1)) {
             return false;
         }
+        taken(me);
+        return true;
+    }
+
+    /** The first hold, after the compare-and-set that took the lock. */
+    private void taken(Thread me) {
         owner = me;
         holds = 1;
-        return true;
     }
 
     /** Takes the lock within {@code nanos}; false when it stayed held that long. */
@@ -95,8 +95,7 @@ final class RingLock {
             }
             return false;
         }
-        owner = me;
-        holds = 1;
+        taken(me);
         return true;
     }
 
