@@ -19,14 +19,16 @@ import java.util.Objects;
  * @param metadata        free-form description published through the broker (e.g. width, height, format)
  * @param schema          the type of each slot's payload (docs/schemas.md), published through the broker and
  *                        written into the segment; {@code null} for untyped bytes
+ * @param singleWriter    whether the producer is bound to one publishing thread and takes no lock per frame
+ *                        (Aeron's exclusive publication), see {@link #withSingleWriter(boolean)}
  */
 public record ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration reliableTimeout,
                          WaitStrategy waitStrategy, boolean crc32c, Map<String, String> metadata,
-                         Schema schema) {
+                         Schema schema, boolean singleWriter) {
 
-    /** 1 MiB slots, 8 of them, {@code latest}, 1 s reliable timeout, default waiting, no CRC. */
+    /** 1 MiB slots, 8 of them, {@code latest}, 1 s reliable timeout, default waiting, no CRC, any thread. */
     public static final ShmOptions DEFAULTS = new ShmOptions(1 << 20, 8, ShmPolicy.LATEST,
-            Duration.ofSeconds(1), WaitStrategy.DEFAULT, false, Map.of(), null);
+            Duration.ofSeconds(1), WaitStrategy.DEFAULT, false, Map.of(), null, false);
 
     public ShmOptions {
         Objects.requireNonNull(policy, "policy");
@@ -38,7 +40,13 @@ public record ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration
     /** Options without a schema (the form before API 1.5). */
     public ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration reliableTimeout,
                       WaitStrategy waitStrategy, boolean crc32c, Map<String, String> metadata) {
-        this(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, null);
+        this(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, null, false);
+    }
+
+    /** Options for a producer any thread may use (the form before API 1.8). */
+    public ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration reliableTimeout,
+                      WaitStrategy waitStrategy, boolean crc32c, Map<String, String> metadata, Schema schema) {
+        this(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, schema, false);
     }
 
     public static ShmOptions defaults() {
@@ -46,27 +54,27 @@ public record ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration
     }
 
     public ShmOptions withSlots(int size, int count) {
-        return new ShmOptions(size, count, policy, reliableTimeout, waitStrategy, crc32c, metadata, schema);
+        return new ShmOptions(size, count, policy, reliableTimeout, waitStrategy, crc32c, metadata, schema, singleWriter);
     }
 
     public ShmOptions withPolicy(ShmPolicy p) {
-        return new ShmOptions(slotSize, slotCount, p, reliableTimeout, waitStrategy, crc32c, metadata, schema);
+        return new ShmOptions(slotSize, slotCount, p, reliableTimeout, waitStrategy, crc32c, metadata, schema, singleWriter);
     }
 
     public ShmOptions withReliableTimeout(Duration t) {
-        return new ShmOptions(slotSize, slotCount, policy, t, waitStrategy, crc32c, metadata, schema);
+        return new ShmOptions(slotSize, slotCount, policy, t, waitStrategy, crc32c, metadata, schema, singleWriter);
     }
 
     public ShmOptions withWait(WaitStrategy w) {
-        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, w, crc32c, metadata, schema);
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, w, crc32c, metadata, schema, singleWriter);
     }
 
     public ShmOptions withCrc32c(boolean on) {
-        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, on, metadata, schema);
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, on, metadata, schema, singleWriter);
     }
 
     public ShmOptions withMetadata(Map<String, String> m) {
-        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, m, schema);
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, m, schema, singleWriter);
     }
 
     /**
@@ -75,6 +83,21 @@ public record ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration
      * @since 1.5
      */
     public ShmOptions withSchema(Schema s) {
-        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, s);
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, s, singleWriter);
+    }
+
+    /**
+     * @return these options with the producer bound to one publishing thread ({@code true}) or usable from any
+     *         thread ({@code false}, the default). A single-writer producer takes no lock per frame (Aeron's
+     *         {@code ExclusivePublication}): the thread of its first claim or publish is its writer, and a claim
+     *         or publish from another thread throws {@link IllegalStateException} while that thread is alive
+     *         (after it ended, the next thread to publish becomes the writer). {@link ShmProducer#close()} may
+     *         still come from any thread and never waits: a claim open meanwhile ends with
+     *         {@link ChannelClosedException} at its commit, and writes into its segment after the close throw
+     *         {@link IllegalStateException} (the mapping is gone; nothing is written to freed memory).
+     * @since 1.8
+     */
+    public ShmOptions withSingleWriter(boolean on) {
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, schema, on);
     }
 }

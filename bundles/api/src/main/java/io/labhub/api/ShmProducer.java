@@ -7,8 +7,10 @@ import java.nio.ByteBuffer;
  * The producing end of a shared-memory channel: a ring of fixed-size slots in a segment that consumers
  * on the same host map read-only.
  *
- * <p>Threading: one producer is meant for one writing thread; calls from several threads must be
- * serialised by the caller. {@link #close()} may be called from any thread.
+ * <p>Threading: any thread may claim and publish; the producer serialises them (a claim holds the producer
+ * until its commit or abort, and a close from another thread waits for it up to the reliable timeout plus
+ * 1 s). A producer created with {@link ShmOptions#withSingleWriter(boolean) single writer} takes no lock:
+ * it belongs to one thread, and a close never waits for it. {@link #close()} may be called from any thread.
  *
  * <p>Blocking: under {@link ShmPolicy#LATEST} {@code claim} and {@code publish} never wait. Under
  * {@link ShmPolicy#RELIABLE} they wait for the slowest live consumer at most

@@ -7,7 +7,7 @@
  * Every failure is a {@link io.labhub.api.LabHubException} carrying an {@link io.labhub.api.ErrorCode}.
  */
 @Export
-@Version("1.7.0")
+@Version("1.8.0")
 package io.labhub.api;
 
 import org.osgi.annotation.bundle.Export;

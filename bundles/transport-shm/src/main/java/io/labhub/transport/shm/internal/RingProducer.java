@@ -39,6 +39,15 @@ import io.labhub.transport.shm.internal.platform.ShmPlatform;
  * reaches are woken, each once per sleep, on their own entry's word). A producer that dies between claim and commit
  * leaves {@code -s} behind, which no reader accepts. What it reads of its consumers (the wake-up check, the
  * {@code reliable} wait and drops, the heartbeat's survey) is {@link ConsumerScan}.
+ *
+ * <p>Threads: by default a {@link RingLock} makes claim to commit exclusive, so any thread may publish and a
+ * close from another thread waits for an open claim. A {@link ShmOptions#singleWriter() single-writer} producer
+ * takes no lock (no atomic operation per frame: measured, the CAS and its fence are what keeps the 64 B stream
+ * of the default producer in a slow mode at times, benchmarks/README.md, 2026-12-07): its writer is the thread
+ * of the first claim, and a close or failure from another thread releases the mapping at once. That is safe
+ * because the mapping belongs to a shared {@link java.lang.foreign.Arena}: closing it is a handshake after
+ * which no thread touches the memory, and the writer's next access throws {@link IllegalStateException},
+ * which the producer reports as {@link ChannelClosedException} (or SEGMENT_INVALID after a failure).
  */
 public final class RingProducer implements ShmProducer, Heartbeat.Beating {
 
@@ -59,12 +68,16 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     private final Heartbeat heartbeat;
     private final Runnable onClose;
     private final RingLock lock = new RingLock();
+    /** Whether claims take no lock and belong to {@link #writer} ({@link ShmOptions#singleWriter()}). */
+    private final boolean singleWriter;
+    /** A single-writer producer's thread: set by its first claim, replaced only once that thread ended. */
+    private final java.util.concurrent.atomic.AtomicReference<Thread> writer = new java.util.concurrent.atomic.AtomicReference<>();
     private final RingClaim claim = new RingClaim();
     private final SafeCrc crc32c = new SafeCrc();
     private final AtomicBoolean closeRan = new AtomicBoolean();
     /** Why the segment became unusable (the channel is then closed), or null. */
     private volatile String failure;
-    /** Whether the mapping was released; guarded by {@link #lock}. */
+    /** Whether the mapping was released; guarded by {@code this}. */
     private boolean unmapped;
     private final long epochBaseNanos = System.currentTimeMillis() * 1_000_000L;
     private final long nanoBase = System.nanoTime();
@@ -90,6 +103,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         this.table = new ConsumerTable(seg.asSlice(g.tableOffset(), g.tableLength()), g.consumerCapacity());
         this.reliable = options.policy() == ShmPolicy.RELIABLE;
         this.crc = options.crc32c();
+        this.singleWriter = options.singleWriter();
         this.reliableTimeoutNanos = RingSettings.nanos(options.reliableTimeout());
         this.heartbeat = heartbeat;
         this.onClose = onClose;
@@ -196,7 +210,9 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         // unregistered before anyone can see SEGMENT_INVALID from this producer (open is still true until here)
         runOnClose();
         open = false;
-        if (lock.tryLock()) {
+        if (singleWriter) {
+            releaseMapping(); // the writer's next access of the ring throws: see the class comment
+        } else if (lock.tryLock()) {
             try {
                 releaseMapping();
             } finally {
@@ -210,16 +226,29 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         return ShmLayout.invalid(handle.name(), failure);
     }
 
-    /** Caller holds the lock. */
-    private void releaseMapping() {
+    /** Releases the mapping once (the default producer: its caller holds the lock, so no claim is open). */
+    private synchronized void releaseMapping() {
         if (!unmapped) {
             unmapped = true;
-            handle.close();
+            try {
+                handle.close();
+            } catch (IllegalStateException e) {
+                // a single writer has the mapping in a native call (e.g. a channel read into its claim's segment):
+                // the arena refuses to close; the writer's commit finds the producer closed
+                LOG.warn("shm producer {}: the writing thread holds the mapping of segment {} in a native call; it"
+                        + " stays mapped until the JVM exits", name, handle.name());
+            }
         }
     }
 
-    /** Unlocks; the last unlock after a failure releases the mapping (no claim can use it any more). */
+    /**
+     * Ends a claim: unlocks; the last unlock after a failure releases the mapping (no claim can use it any
+     * more). A single-writer producer holds no lock: nothing to do.
+     */
     private void unlock() {
+        if (singleWriter) {
+            return;
+        }
         try {
             if (failure != null && lock.getHoldCount() == 1) {
                 releaseMapping();
@@ -271,8 +300,33 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         return g.slotSize();
     }
 
+    /*
+     * A fault in a mapped access (the file truncated under the mapping) is an InternalError that HotSpot raises
+     * asynchronously: it can surface after the faulting access's own try block, up to the method's return
+     * (found by SingleWriterTest: a publish in flight when the file was cut let it escape and left the file
+     * behind). So every entry point also turns a late one into SEGMENT_INVALID and ends the claim.
+     */
+
     @Override
     public ShmClaim claim(int length) {
+        try {
+            return claimSlot(length);
+        } catch (InternalError e) {
+            throw faultedLate(e);
+        }
+    }
+
+    /** A fault that surfaced outside the access that raised it: fails the producer, ends an open claim. */
+    private LabHubException faultedLate(InternalError e) {
+        LabHubException invalid = failed(e);
+        if (claim.active && ownsClaim()) {
+            claim.active = false;
+            unlock();
+        }
+        return invalid;
+    }
+
+    private ShmClaim claimSlot(int length) {
         if (length < 0) {
             throw new InvalidInputException("shm.length", Integer.toString(length), "a frame length must not be negative");
         }
@@ -280,11 +334,16 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             throw new MessageTooLargeException("frame of " + length + " bytes exceeds the slot size " + g.slotSize()
                     + " of channel " + name);
         }
-        lock.lock();
-        if (claim.active) {
-            // this thread left its previous claim open (no commit, abort or close): abort it
-            claim.active = false;
-            lock.unlock();
+        if (singleWriter) {
+            checkWriter();
+            claim.active = false; // a claim the writer left open (no commit, abort or close) is aborted
+        } else {
+            lock.lock();
+            if (claim.active) {
+                // this thread left its previous claim open (no commit, abort or close): abort it
+                claim.active = false;
+                lock.unlock();
+            }
         }
         try {
             ensureOpen();
@@ -301,21 +360,73 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             LabHubException invalid = failed(e);
             unlock();
             throw invalid;
+        } catch (IllegalStateException e) {
+            unlock();
+            throw closedUnder(e);
         } catch (RuntimeException e) {
             unlock();
             throw e;
         }
     }
 
+    /** A single-writer claim: the calling thread must be the writer, or become it (first claim, or it ended). */
+    private void checkWriter() {
+        Thread t = Thread.currentThread();
+        Thread w = writer.get();
+        if (w == t) {
+            return;
+        }
+        while (w == null || !w.isAlive()) {
+            if (writer.compareAndSet(w, t)) {
+                return;
+            }
+            w = writer.get();
+            if (w == t) {
+                return;
+            }
+        }
+        throw new IllegalStateException("shm producer " + name + " is single-writer (ShmOptions.singleWriter) and bound"
+                + " to thread '" + w.getName() + "'; thread '" + t.getName() + "' may not claim or publish");
+    }
+
+    /** Whether the calling thread may use the open claim: it holds the lock, or it is the single writer. */
+    private boolean ownsClaim() {
+        return singleWriter ? writer.get() == Thread.currentThread() : lock.isHeldByCurrentThread();
+    }
+
+    /**
+     * An {@link IllegalStateException} from a ring access: the mapping was released under the claim by a
+     * close or failure on another thread (single-writer: see the class comment); @return what to throw
+     */
+    private RuntimeException closedUnder(IllegalStateException e) {
+        if (seg.scope().isAlive()) {
+            return e; // not ours: e.g. a caller's own segment
+        }
+        String why = failure;
+        return why != null ? ShmLayout.invalid(handle.name(), why + "; channel " + name + " was closed")
+                : new ChannelClosedException("shm producer " + name + " was closed during the claim", e);
+    }
+
     @Override
     public long publish(byte[] payload) {
+        try {
+            return publishBytes(payload);
+        } catch (InternalError e) {
+            throw faultedLate(e);
+        }
+    }
+
+    private long publishBytes(byte[] payload) {
         int length = payload.length;
-        claim(length);
+        claimSlot(length);
         // straight into the slot: no payload view is made for a claim the caller never sees
         try {
             MemorySegment.copy(payload, 0, seg, ValueLayout.JAVA_BYTE, claim.offset + ShmLayout.SLOT_HEADER_LENGTH, length);
         } catch (InternalError e) {
             throw claim.faulted(e);
+        } catch (IllegalStateException e) {
+            claim.abort();
+            throw closedUnder(e);
         }
         return claim.publishCommit(length);
     }
@@ -327,19 +438,27 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
 
     @Override
     public long publish(MemorySegment payload) {
+        try {
+            return publishSegment(payload);
+        } catch (InternalError e) {
+            throw faultedLate(e);
+        }
+    }
+
+    private long publishSegment(MemorySegment payload) {
         if (payload.byteSize() > g.slotSize()) {
             throw new MessageTooLargeException("frame of " + payload.byteSize() + " bytes exceeds the slot size "
                     + g.slotSize() + " of channel " + name);
         }
         int length = (int) payload.byteSize();
-        claim(length);
+        claimSlot(length);
         try {
             MemorySegment.copy(payload, 0, seg, claim.offset + ShmLayout.SLOT_HEADER_LENGTH, length);
         } catch (InternalError e) {
             throw claim.faulted(e);
         } catch (RuntimeException e) {
             claim.abort(); // e.g. the caller's segment was closed: publish nothing, keep the producer usable
-            throw e;
+            throw e instanceof IllegalStateException ise ? closedUnder(ise) : e;
         }
         return claim.publishCommit(length);
     }
@@ -374,9 +493,12 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         if (heartbeat != null) {
             heartbeat.remove(this);
         }
-        boolean locked = false;
+        // a single-writer producer never waits for its writer: releasing the mapping under it is safe (class comment)
+        boolean locked = singleWriter;
         try {
-            locked = lock.tryLock(reliableTimeoutNanos + TimeUnit.SECONDS.toNanos(1));
+            if (!singleWriter) {
+                locked = lock.tryLock(reliableTimeoutNanos + TimeUnit.SECONDS.toNanos(1));
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -392,7 +514,9 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         } catch (RuntimeException e) {
             LOG.warn("shm producer {}: error while closing segment {}", name, handle.name(), e);
         } finally {
-            if (locked) {
+            if (singleWriter) {
+                releaseMapping();
+            } else if (locked) {
                 releaseMapping();
                 lock.unlock();
             } else {
@@ -410,7 +534,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         }
     }
 
-    /** The one claim of this producer (a producer has at most one open claim: it holds the lock). */
+    /** The one claim of this producer (at most one is open: its thread holds the lock, or is the single writer). */
     private final class RingClaim implements ShmClaim {
         private long sequence;
         private long offset;
@@ -427,7 +551,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         }
 
         private void ensureActive() {
-            if (!active || !lock.isHeldByCurrentThread()) {
+            if (!active || !ownsClaim()) {
                 throw new IllegalStateException("claim is no longer active or belongs to another thread");
             }
         }
@@ -455,7 +579,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 throw new InvalidInputException("shm.commit", Long.toString(committed),
                         "commit length must be between 0 and the claimed " + length + " bytes");
             }
-            publishCommit((int) committed);
+            try {
+                publishCommit((int) committed);
+            } catch (InternalError e) {
+                throw faultedLate(e);
+            }
         }
 
         /**
@@ -485,6 +613,8 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                 return sequence;
             } catch (InternalError e) {
                 throw failed(e);
+            } catch (IllegalStateException e) {
+                throw closedUnder(e);
             } catch (LabHubException e) {
                 if (e.code() == ErrorCode.SEGMENT_INVALID) {
                     fail(e.getMessage()); // e.g. the futex word lost its page
@@ -513,7 +643,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
 
         @Override
         public void close() {
-            if (active && lock.isHeldByCurrentThread()) {
+            if (active && ownsClaim()) {
                 abort();
             }
         }
