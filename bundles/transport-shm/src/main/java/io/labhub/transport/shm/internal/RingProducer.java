@@ -335,6 +335,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
                     + " of channel " + name);
         }
         if (singleWriter) {
+            ensureOpen(); // closed says so to every thread, before the writer check
             checkWriter();
             claim.active = false; // a claim the writer left open (no commit, abort or close) is aborted
         } else {
