@@ -87,6 +87,21 @@ final class ConsumerIdle {
     private long holdOffNanos;
 
     /**
+     * Every this many waits in the reply mode, one holds off as in a stream instead of looking at once. The
+     * reply mode feeds itself in a stream: a reader spinning on the slot the producer writes next takes that
+     * line from it at every look, the producer's writes wait for the line to come back, so each frame comes
+     * just after the reader asked and it never finds one ready at its first look, the only way into the stream
+     * mode. Measured in RingRate (64 B, one JVM): most launches stayed the whole run at 5-7 M msg/s with the
+     * ring never full, the others at 15-20 M; with the probe every launch ran at 18-24 M from its second
+     * second (benchmarks/README.md, 2026-12-08). A hold-off in a real round trip ends with the one reply and
+     * goes back to the reply mode: it costs that exchange up to {@link #HEELS_HOLD_OFF_NANOS}, 1 in this many
+     * (below the 1 % a p99 shows).
+     */
+    static final int REPLY_PROBE_PERIOD = 256;
+    /** Waits begun in the reply mode (reading thread only): the probe's count. */
+    private long replyWaits;
+
+    /**
      * @param waitNanos how long to wait at most (0 to 2^61); the clock is read first when the first look found
      *                  nothing (a reply found at once costs no clock read)
      * @param holdOff the reader is at the producer's heels: in a stream, wait the current hold-off (250 ns to
@@ -96,9 +111,13 @@ final class ConsumerIdle {
      */
     <F> F await(long waitNanos, Reader<F> reader, boolean holdOff) {
         F frame;
-        if (holdOff && holdOffNanos == 0 && (frame = reader.pollSlot()) != null) {
-            holdOffNanos = HEELS_HOLD_OFF_NANOS; // ready before we asked: a stream
-            return frame;
+        if (holdOff && holdOffNanos == 0) {
+            if (++replyWaits % REPLY_PROBE_PERIOD == 0) {
+                holdOffNanos = HEELS_HOLD_OFF_NANOS; // the probe: hold off once, as in a stream
+            } else if ((frame = reader.pollSlot()) != null) {
+                holdOffNanos = HEELS_HOLD_OFF_NANOS; // ready before we asked: a stream
+                return frame;
+            }
         }
         long now = System.nanoTime();
         long deadline = now + waitNanos;

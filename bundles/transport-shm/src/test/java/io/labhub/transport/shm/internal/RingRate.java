@@ -25,7 +25,8 @@ import io.labhub.transport.shm.internal.platform.ShmPlatforms;
  * can and the main thread reading them, per frame ({@code next}) or in batches of 256 ({@code poll}), or
  * alternating the two round by round in one launch ({@code both}, the default). Prints the rate of each 1 s
  * round (8 unless a second argument says) and how often the ring was full (lag within 64 frames of the
- * ring), which tells which of the two regimes a run is in. Run from bundles/transport-shm after
+ * ring), which tells which of the two regimes a run is in. A third argument {@code sw} makes the producer a
+ * single writer ({@link ShmOptions#withSingleWriter(boolean)}). Run from bundles/transport-shm after
  * {@code mvn test-compile}: {@code java --enable-native-access=ALL-UNNAMED -cp
  * target/classes:target/test-classes:API_JAR:SLF4J_JAR io.labhub.transport.shm.internal.RingRate both 8}.
  */
@@ -39,12 +40,13 @@ public final class RingRate {
     public static void main(String[] args) throws Exception {
         String mode = args.length > 0 ? args[0] : "both";
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        boolean singleWriter = args.length > 2 && args[2].equals("sw");
         Path dir = Files.createTempDirectory(Path.of("/dev/shm"), "labhub-ringrate");
         ShmPlatform platform = ShmPlatforms.load(dir);
         String segment = SegmentNames.random();
         ChannelName name = new ChannelName("diag.rate");
         ShmOptions options = new ShmOptions(64, 4096, ShmPolicy.RELIABLE, Duration.ofSeconds(5), WaitStrategy.LOW_LATENCY,
-                false, Map.of());
+                false, Map.of()).withSingleWriter(singleWriter);
         RingProducer p = RingProducer.create(platform, name, segment, options, RingSettings.DEFAULTS,
                 SegmentAccess.OWNER_ONLY, null, null);
         RingConsumer c = RingConsumer.open(platform, name, new RingConsumer.Endpoint(segment, null),
