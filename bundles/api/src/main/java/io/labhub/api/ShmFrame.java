@@ -16,7 +16,10 @@ public interface ShmFrame extends AutoCloseable {
 
     long sequence();
 
-    /** Nanoseconds since the Unix epoch on the producer's clock, set at commit. */
+    /**
+     * Nanoseconds since the Unix epoch on the producer's clock, set at commit; 0 when its producer takes no commit
+     * timestamps ({@link ShmOptions#withCommitTimestamps(boolean)}).
+     */
     long timestampNanos();
 
     /** Frames lost between the previous frame this consumer saw and this one. */

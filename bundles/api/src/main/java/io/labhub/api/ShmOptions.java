@@ -21,14 +21,19 @@ import java.util.Objects;
  *                        written into the segment; {@code null} for untyped bytes
  * @param singleWriter    whether the producer is bound to one publishing thread and takes no lock per frame
  *                        (Aeron's exclusive publication), see {@link #withSingleWriter(boolean)}
+ * @param commitTimestamps whether each commit stamps its frame with the clock (the default), see
+ *                        {@link #withCommitTimestamps(boolean)}
  */
 public record ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration reliableTimeout,
                          WaitStrategy waitStrategy, boolean crc32c, Map<String, String> metadata,
-                         Schema schema, boolean singleWriter) {
+                         Schema schema, boolean singleWriter, boolean commitTimestamps) {
 
-    /** 1 MiB slots, 8 of them, {@code latest}, 1 s reliable timeout, default waiting, no CRC, any thread. */
+    /**
+     * 1 MiB slots, 8 of them, {@code latest}, 1 s reliable timeout, default waiting, no CRC, any thread,
+     * commit timestamps.
+     */
     public static final ShmOptions DEFAULTS = new ShmOptions(1 << 20, 8, ShmPolicy.LATEST,
-            Duration.ofSeconds(1), WaitStrategy.DEFAULT, false, Map.of(), null, false);
+            Duration.ofSeconds(1), WaitStrategy.DEFAULT, false, Map.of(), null, false, true);
 
     public ShmOptions {
         Objects.requireNonNull(policy, "policy");
@@ -40,13 +45,13 @@ public record ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration
     /** Options without a schema (the form before API 1.5). */
     public ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration reliableTimeout,
                       WaitStrategy waitStrategy, boolean crc32c, Map<String, String> metadata) {
-        this(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, null, false);
+        this(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, null, false, true);
     }
 
     /** Options for a producer any thread may use (the form before API 1.8). */
     public ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration reliableTimeout,
                       WaitStrategy waitStrategy, boolean crc32c, Map<String, String> metadata, Schema schema) {
-        this(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, schema, false);
+        this(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, schema, false, true);
     }
 
     public static ShmOptions defaults() {
@@ -54,27 +59,33 @@ public record ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration
     }
 
     public ShmOptions withSlots(int size, int count) {
-        return new ShmOptions(size, count, policy, reliableTimeout, waitStrategy, crc32c, metadata, schema, singleWriter);
+        return new ShmOptions(size, count, policy, reliableTimeout, waitStrategy, crc32c, metadata, schema,
+                singleWriter, commitTimestamps);
     }
 
     public ShmOptions withPolicy(ShmPolicy p) {
-        return new ShmOptions(slotSize, slotCount, p, reliableTimeout, waitStrategy, crc32c, metadata, schema, singleWriter);
+        return new ShmOptions(slotSize, slotCount, p, reliableTimeout, waitStrategy, crc32c, metadata, schema,
+                singleWriter, commitTimestamps);
     }
 
     public ShmOptions withReliableTimeout(Duration t) {
-        return new ShmOptions(slotSize, slotCount, policy, t, waitStrategy, crc32c, metadata, schema, singleWriter);
+        return new ShmOptions(slotSize, slotCount, policy, t, waitStrategy, crc32c, metadata, schema,
+                singleWriter, commitTimestamps);
     }
 
     public ShmOptions withWait(WaitStrategy w) {
-        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, w, crc32c, metadata, schema, singleWriter);
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, w, crc32c, metadata, schema,
+                singleWriter, commitTimestamps);
     }
 
     public ShmOptions withCrc32c(boolean on) {
-        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, on, metadata, schema, singleWriter);
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, on, metadata, schema,
+                singleWriter, commitTimestamps);
     }
 
     public ShmOptions withMetadata(Map<String, String> m) {
-        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, m, schema, singleWriter);
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, m, schema,
+                singleWriter, commitTimestamps);
     }
 
     /**
@@ -83,7 +94,8 @@ public record ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration
      * @since 1.5
      */
     public ShmOptions withSchema(Schema s) {
-        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, s, singleWriter);
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, s,
+                singleWriter, commitTimestamps);
     }
 
     /**
@@ -98,6 +110,20 @@ public record ShmOptions(int slotSize, int slotCount, ShmPolicy policy, Duration
      * @since 1.8
      */
     public ShmOptions withSingleWriter(boolean on) {
-        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, schema, on);
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, schema, on,
+                commitTimestamps);
+    }
+
+    /**
+     * @return these options with ({@code true}, the default) or without commit timestamps. Without, the producer
+     *         reads no clock per frame and every frame's {@link ShmFrame#timestampNanos()} is 0 (what a recording
+     *         and the shell then show): the clock read is about 22 ns on a 2-core x86 VM, a fifth of a 64 B round
+     *         trip through two rings (benchmarks/README.md, 2026-12-08). For a driver whose frames carry their own
+     *         time (a camera's exposure stamp in the payload), or that wants Aeron's latency, which stamps nothing.
+     * @since 1.8
+     */
+    public ShmOptions withCommitTimestamps(boolean on) {
+        return new ShmOptions(slotSize, slotCount, policy, reliableTimeout, waitStrategy, crc32c, metadata, schema,
+                singleWriter, on);
     }
 }
