@@ -19,7 +19,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Aeron IPC between the two processes: the media driver is embedded in side A (its directory under
  * /dev/shm, deleted on close), both sides are Aeron clients of it. Cases: {@code rtt} (64 B echo),
  * {@code ow} (64 B one-way: A stamps a message with its nanoTime() each time B's go message arrives) and
- * {@code rate} (64 B stream, back-pressured publisher).
+ * {@code rate} (64 B stream, back-pressured publisher); {@code rtt.excl} and {@code rate.excl} are the same with
+ * exclusive publications ({@code addExclusivePublication}: one thread offers, no atomic add per message),
+ * streams of their own, the reference for LabHub's single-writer producer.
  */
 final class AeronGroup implements Group {
 
@@ -51,13 +53,26 @@ final class AeronGroup implements Group {
         return dir;
     }
 
+    /** Whether case {@code c} uses exclusive publications, and its streams' offset then. */
+    private static boolean exclusive(String c) {
+        return c.endsWith(".excl");
+    }
+
+    private Publication publication(String c, int stream) {
+        return exclusive(c) ? aeron.addExclusivePublication(IPC, stream + EXCL) : aeron.addPublication(IPC, stream);
+    }
+
+    /** Stream ids of the exclusive cases: the concurrent ones' plus this. */
+    private static final int EXCL = 10;
+
     @Override
     public String setup(String c) throws Exception {
         stop = false;
         Runnable loop;
-        if (c.equals("rtt")) {
-            sub = aeron.addSubscription(IPC, 1001);
-            pub = aeron.addPublication(IPC, 1002);
+        int x = exclusive(c) ? EXCL : 0;
+        if (c.equals("rtt") || c.equals("rtt.excl")) {
+            sub = aeron.addSubscription(IPC, 1001 + x);
+            pub = publication(c, 1002);
             FragmentHandler echo = (buf, off, len, hdr) -> {
                 while (pub.offer(buf, off, len) < 0 && !stop) {
                     Thread.onSpinWait();
@@ -90,7 +105,7 @@ final class AeronGroup implements Group {
                 }
             };
         } else {
-            pub = aeron.addPublication(IPC, 1003);
+            pub = publication(c, 1003);
             UnsafeBuffer buf = new UnsafeBuffer(ByteBuffer.allocateDirect(SIZE));
             loop = () -> {
                 while (!stop) {
@@ -108,8 +123,9 @@ final class AeronGroup implements Group {
 
     @Override
     public double[] run(String c, String arg) throws Exception {
-        if (c.equals("rtt")) {
-            try (Publication p = aeron.addPublication(IPC, 1001); Subscription s = aeron.addSubscription(IPC, 1002)) {
+        int x = exclusive(c) ? EXCL : 0;
+        if (c.equals("rtt") || c.equals("rtt.excl")) {
+            try (Publication p = publication(c, 1001); Subscription s = aeron.addSubscription(IPC, 1002 + x)) {
                 Measure.await("aeron rtt connected", 30_000, () -> p.isConnected() && s.isConnected());
                 UnsafeBuffer buf = new UnsafeBuffer(ByteBuffer.allocateDirect(SIZE));
                 long[] got = {0};
@@ -133,7 +149,7 @@ final class AeronGroup implements Group {
                 });
             }
         }
-        try (Subscription s = aeron.addSubscription(IPC, 1003)) {
+        try (Subscription s = aeron.addSubscription(IPC, 1003 + x)) {
             Measure.await("aeron rate connected", 30_000, s::isConnected);
             FragmentHandler h = (b, off, len, hdr) -> { };
             return Measure.rate(() -> s.poll(h, 256), SIZE);

@@ -19,8 +19,14 @@ import java.util.Map;
 final class DuelGroup implements Group {
 
     static final int ROUNDS = 3;
-    private static final List<String> ROUND = List.of("phys.pingpong", "aeron.rtt", "labhub.shm.rtt.spin", "aeron.rate",
-            "labhub.shm.rate");
+    /**
+     * One round: the floor; Aeron's round trip and rate with concurrent publications and with exclusive ones; LabHub's
+     * with default producers and with lean ones, single writers without commit timestamps (the like-for-like pairs:
+     * concurrent / default, exclusive / lean).
+     */
+    private static final List<String> ROUND = List.of("phys.pingpong", "aeron.rtt", "labhub.shm.rtt.spin",
+            "aeron.rtt.excl", "labhub.shm.rtt.spin.lean", "aeron.rate", "labhub.shm.rate", "aeron.rate.excl",
+            "labhub.shm.rate.lean");
     /** Separates the three groups' peer texts (a path, a directory and a Z85 key: none holds this character). */
     private static final String SEPARATOR = "|";
 

@@ -126,6 +126,14 @@ final class LabHubGroup implements Group {
         return c.endsWith("block") ? WaitStrategy.BLOCKING : WaitStrategy.LOW_LATENCY;
     }
 
+    /**
+     * Case {@code *.lean}: the producer as an Aeron exclusive publication, a single writer without commit
+     * timestamps (no lock, no clock read per frame); other cases keep {@code o}, the defaults.
+     */
+    private static ShmOptions lean(ShmOptions o, String c) {
+        return c.endsWith(".lean") ? o.withSingleWriter(true).withCommitTimestamps(false) : o;
+    }
+
     private static int sizeOf(String c) {
         return Integer.parseInt(c.substring(c.lastIndexOf('.') + 1));
     }
@@ -147,7 +155,8 @@ final class LabHubGroup implements Group {
         Runnable loop;
         if (c.startsWith("shm.rtt.")) {
             WaitStrategy w = waitOf(c);
-            ShmProducer pong = keep(hub.createShmProducer(channel(c, "pong"), ShmOptions.DEFAULTS.withSlots(64, 64).withWait(w)));
+            ShmProducer pong = keep(hub.createShmProducer(channel(c, "pong"), lean(ShmOptions.DEFAULTS.withSlots(64, 64).withWait(w),
+                    c))); // .lean: both sides as Aeron exclusive publications
             loop = () -> {
                 try (ShmConsumer ping = hub.openShmConsumer(channel(c, "ping"),
                         ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(w))) {
@@ -177,9 +186,9 @@ final class LabHubGroup implements Group {
                     }
                 }
             };
-        } else if (c.equals("shm.rate") || c.equals("shm.rate.next")) {
-            ShmProducer p = keep(hub.createShmProducer(channel(c, ""), ShmOptions.DEFAULTS.withSlots(64, 4096)
-                    .withPolicy(ShmPolicy.RELIABLE).withWait(WaitStrategy.LOW_LATENCY)));
+        } else if (c.equals("shm.rate") || c.equals("shm.rate.next") || c.equals("shm.rate.lean")) {
+            ShmProducer p = keep(hub.createShmProducer(channel(c, ""), lean(ShmOptions.DEFAULTS.withSlots(64, 4096)
+                    .withPolicy(ShmPolicy.RELIABLE).withWait(WaitStrategy.LOW_LATENCY), c)));
             MemorySegment msg = Arena.ofAuto().allocate(64, 64);
             loop = () -> {
                 while (!stop) {
@@ -237,7 +246,8 @@ final class LabHubGroup implements Group {
     public double[] run(String c, String arg) throws Exception {
         if (c.startsWith("shm.rtt.")) {
             WaitStrategy w = waitOf(c);
-            try (ShmProducer ping = hub.createShmProducer(channel(c, "ping"), ShmOptions.DEFAULTS.withSlots(64, 64).withWait(w));
+            try (ShmProducer ping = hub.createShmProducer(channel(c, "ping"), lean(ShmOptions.DEFAULTS.withSlots(64, 64).withWait(w),
+                    c));
                  ShmConsumer pong = hub.openShmConsumer(channel(c, "pong"), ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(w));
                  Arena arena = Arena.ofConfined()) {
                 MemorySegment msg = arena.allocate(64, 64);
@@ -286,8 +296,8 @@ final class LabHubGroup implements Group {
                 }, 64);
             }
         }
-        if (c.equals("shm.rate") || c.startsWith("shm.tp.")) {
-            long size = c.equals("shm.rate") ? 64 : sizeOf(c);
+        if (c.equals("shm.rate") || c.equals("shm.rate.lean") || c.startsWith("shm.tp.")) {
+            long size = c.startsWith("shm.rate") ? 64 : sizeOf(c);
             try (ShmConsumer in = hub.openShmConsumer(channel(c, ""),
                     ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(WaitStrategy.LOW_LATENCY))) {
                 in.next(WAIT).close();

@@ -282,7 +282,17 @@ final class Report {
             new Pair("LabHub shm 64 B round trip, spin, p50 / cache-line ping-pong p50", "labhub.shm.rtt.spin",
                     "phys.pingpong", 0, true, 1.5),
             new Pair("Aeron IPC 64 B round trip p50 / cache-line ping-pong p50 (no goal)", "aeron.rtt", "phys.pingpong", 0,
-                    true, Double.NaN));
+                    true, Double.NaN),
+            new Pair("LabHub shm 64 B rate, lean / Aeron IPC 64 B rate", "labhub.shm.rate.lean", "aeron.rate", 0,
+                    false, 1.0),
+            new Pair("LabHub shm 64 B rate, lean / Aeron IPC exclusive publication 64 B rate",
+                    "labhub.shm.rate.lean", "aeron.rate.excl", 0, false, 1.0),
+            new Pair("LabHub shm 64 B round trip, spin, lean, p50 / Aeron IPC 64 B round trip p50",
+                    "labhub.shm.rtt.spin.lean", "aeron.rtt", 0, true, 1.0),
+            new Pair("LabHub shm 64 B round trip, spin, lean, p50 / Aeron IPC exclusive 64 B round trip p50",
+                    "labhub.shm.rtt.spin.lean", "aeron.rtt.excl", 0, true, 1.0),
+            new Pair("LabHub shm 64 B round trip, spin, lean, p50 / cache-line ping-pong p50",
+                    "labhub.shm.rtt.spin.lean", "phys.pingpong", 0, true, 1.5));
 
     /** The pairs' table: every launch's ratios, their median and worst, and in how many pairs the goal held. */
     static void pairs(Results r, StringBuilder md) {
