@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,7 +74,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
     /** Whether claims take no lock and belong to {@link #writer} ({@link ShmOptions#singleWriter()}). */
     private final boolean singleWriter;
     /** A single-writer producer's thread: set by its first claim, replaced only once that thread ended. */
-    private final java.util.concurrent.atomic.AtomicReference<Thread> writer = new java.util.concurrent.atomic.AtomicReference<>();
+    private final AtomicReference<Thread> writer = new AtomicReference<>();
     private final RingClaim claim = new RingClaim();
     private final SafeCrc crc32c = new SafeCrc();
     private final AtomicBoolean closeRan = new AtomicBoolean();
