@@ -338,11 +338,7 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             throw new MessageTooLargeException("frame of " + length + " bytes exceeds the slot size " + g.slotSize()
                     + " of channel " + name);
         }
-        if (singleWriter) {
-            ensureOpen(); // closed says so to every thread, before the writer check
-            checkWriter();
-            claim.active = false; // a claim the writer left open (no commit, abort or close) is aborted
-        } else {
+        if (!singleWriter) {
             lock.lock();
             if (claim.active) {
                 // this thread left its previous claim open (no commit, abort or close): abort it
@@ -352,6 +348,10 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         }
         try {
             ensureOpen();
+            if (singleWriter) {
+                checkWriter(); // after the open check: a closed producer says so to every thread
+                claim.active = false; // a claim the writer left open (no commit, abort or close) is aborted
+            }
             long s = nextSequence;
             if (reliable) {
                 consumers.awaitConsumers(s);
@@ -499,13 +499,13 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
             heartbeat.remove(this);
         }
         // a single-writer producer never waits for its writer: releasing the mapping under it is safe (class comment)
-        boolean locked = singleWriter;
-        try {
-            if (!singleWriter) {
+        boolean locked = false;
+        if (!singleWriter) {
+            try {
                 locked = lock.tryLock(reliableTimeoutNanos + TimeUnit.SECONDS.toNanos(1));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         try {
             ShmLayout.producerStateVolatile(seg, ShmLayout.PRODUCER_CLOSED);
@@ -519,11 +519,11 @@ public final class RingProducer implements ShmProducer, Heartbeat.Beating {
         } catch (RuntimeException e) {
             LOG.warn("shm producer {}: error while closing segment {}", name, handle.name(), e);
         } finally {
-            if (singleWriter) {
+            if (singleWriter || locked) {
                 releaseMapping();
-            } else if (locked) {
-                releaseMapping();
-                lock.unlock();
+                if (locked) {
+                    lock.unlock();
+                }
             } else {
                 LOG.warn("shm producer {}: a claim was never committed; the mapping stays until the JVM exits", name);
             }
