@@ -53,25 +53,29 @@ final class AeronGroup implements Group {
         return dir;
     }
 
-    /** Whether case {@code c} uses exclusive publications, and its streams' offset then. */
+    /** Stream ids of the exclusive cases: the concurrent ones' plus this. */
+    private static final int EXCL = 10;
+
+    /** Whether case {@code c} uses exclusive publications. */
     private static boolean exclusive(String c) {
         return c.endsWith(".excl");
     }
 
-    private Publication publication(String c, int stream) {
-        return exclusive(c) ? aeron.addExclusivePublication(IPC, stream + EXCL) : aeron.addPublication(IPC, stream);
+    /** Stream {@code id} of case {@code c}: its own for the exclusive cases. */
+    private static int stream(String c, int id) {
+        return exclusive(c) ? id + EXCL : id;
     }
 
-    /** Stream ids of the exclusive cases: the concurrent ones' plus this. */
-    private static final int EXCL = 10;
+    private Publication publication(String c, int id) {
+        return exclusive(c) ? aeron.addExclusivePublication(IPC, stream(c, id)) : aeron.addPublication(IPC, id);
+    }
 
     @Override
     public String setup(String c) throws Exception {
         stop = false;
         Runnable loop;
-        int x = exclusive(c) ? EXCL : 0;
         if (c.equals("rtt") || c.equals("rtt.excl")) {
-            sub = aeron.addSubscription(IPC, 1001 + x);
+            sub = aeron.addSubscription(IPC, stream(c, 1001));
             pub = publication(c, 1002);
             FragmentHandler echo = (buf, off, len, hdr) -> {
                 while (pub.offer(buf, off, len) < 0 && !stop) {
@@ -123,9 +127,8 @@ final class AeronGroup implements Group {
 
     @Override
     public double[] run(String c, String arg) throws Exception {
-        int x = exclusive(c) ? EXCL : 0;
         if (c.equals("rtt") || c.equals("rtt.excl")) {
-            try (Publication p = publication(c, 1001); Subscription s = aeron.addSubscription(IPC, 1002 + x)) {
+            try (Publication p = publication(c, 1001); Subscription s = aeron.addSubscription(IPC, stream(c, 1002))) {
                 Measure.await("aeron rtt connected", 30_000, () -> p.isConnected() && s.isConnected());
                 UnsafeBuffer buf = new UnsafeBuffer(ByteBuffer.allocateDirect(SIZE));
                 long[] got = {0};
@@ -149,7 +152,7 @@ final class AeronGroup implements Group {
                 });
             }
         }
-        try (Subscription s = aeron.addSubscription(IPC, 1003 + x)) {
+        try (Subscription s = aeron.addSubscription(IPC, stream(c, 1003))) {
             Measure.await("aeron rate connected", 30_000, s::isConnected);
             FragmentHandler h = (b, off, len, hdr) -> { };
             return Measure.rate(() -> s.poll(h, 256), SIZE);

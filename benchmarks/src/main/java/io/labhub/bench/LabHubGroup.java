@@ -155,8 +155,8 @@ final class LabHubGroup implements Group {
         Runnable loop;
         if (c.startsWith("shm.rtt.")) {
             WaitStrategy w = waitOf(c);
-            ShmProducer pong = keep(hub.createShmProducer(channel(c, "pong"), lean(ShmOptions.DEFAULTS.withSlots(64, 64).withWait(w),
-                    c))); // .lean: both sides as Aeron exclusive publications
+            ShmProducer pong = keep(hub.createShmProducer(channel(c, "pong"),
+                    lean(ShmOptions.DEFAULTS.withSlots(64, 64).withWait(w), c))); // .lean: both sides lean
             loop = () -> {
                 try (ShmConsumer ping = hub.openShmConsumer(channel(c, "ping"),
                         ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(w))) {
@@ -246,8 +246,8 @@ final class LabHubGroup implements Group {
     public double[] run(String c, String arg) throws Exception {
         if (c.startsWith("shm.rtt.")) {
             WaitStrategy w = waitOf(c);
-            try (ShmProducer ping = hub.createShmProducer(channel(c, "ping"), lean(ShmOptions.DEFAULTS.withSlots(64, 64).withWait(w),
-                    c));
+            try (ShmProducer ping = hub.createShmProducer(channel(c, "ping"),
+                    lean(ShmOptions.DEFAULTS.withSlots(64, 64).withWait(w), c));
                  ShmConsumer pong = hub.openShmConsumer(channel(c, "pong"), ConsumerOptions.DEFAULTS.withWaitForChannel(WAIT).withWait(w));
                  Arena arena = Arena.ofConfined()) {
                 MemorySegment msg = arena.allocate(64, 64);
